@@ -1,0 +1,64 @@
+# The two commands of the quick start: `make demo` and `make test`. Each sets itself up.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+# Django 6 needs Python >= 3.12: the suite runs again there when such an interpreter exists.
+PYTHON_DJ6 ?= $(shell for p in python3.13 python3.12 /usr/bin/python3.13 /usr/bin/python3.12; do command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null && { echo $$p; break; }; done)
+VENV_DJ6 ?= .venv-django6
+
+.PHONY: setup demo test test-sqlite test-postgres test-django6 lint typecheck migrations-check bench docs browser-setup clean
+
+$(BIN)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e '.[dev]'
+	touch $@
+
+setup: $(BIN)/.installed
+
+demo: setup
+	$(BIN)/python demo/manage.py demo_setup
+	$(BIN)/python demo/manage.py runserver 127.0.0.1:8000
+
+# Debian's Chromium for the browser tests (Playwright drives it through executablePath).
+browser-setup:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    (apt-get install -y -q chromium >/dev/null 2>&1 || (apt-get update -q >/dev/null 2>&1 && apt-get install -y -q chromium >/dev/null 2>&1)) \
+	      && echo "installed chromium" || echo "WARNING: could not install chromium; browser tests will be skipped"; \
+	  else echo "WARNING: chromium is not installed; browser tests will be skipped"; fi; }
+
+lint: setup
+	$(BIN)/ruff check .
+
+typecheck: setup
+	$(BIN)/mypy
+
+migrations-check: setup
+	$(BIN)/python -m django makemigrations --check --dry-run --settings=tests.settings
+
+test-sqlite: setup
+	$(BIN)/pytest -q
+
+test-postgres: setup
+	DSN_TEST_DB=postgres $(BIN)/pytest -q
+
+$(VENV_DJ6)/.installed: pyproject.toml
+	@if [ -n "$(PYTHON_DJ6)" ]; then \
+	  $(PYTHON_DJ6) -m venv $(VENV_DJ6) && $(VENV_DJ6)/bin/python -m pip install -q --upgrade pip \
+	  && $(VENV_DJ6)/bin/python -m pip install -q 'Django>=6.0,<6.1' -e '.[test]' && touch $@; fi
+
+test-django6: $(VENV_DJ6)/.installed
+	@if [ -n "$(PYTHON_DJ6)" ]; then $(VENV_DJ6)/bin/pytest -q -m "not browser"; \
+	else echo "SKIPPED: Django 6 needs Python >= 3.12 and none was found on this machine"; fi
+
+test: setup browser-setup lint typecheck migrations-check test-sqlite test-postgres test-django6
+
+bench: setup
+	$(BIN)/python -m benchmarks
+
+docs: setup
+	$(BIN)/mkdocs build --strict
+
+clean:
+	rm -rf $(VENV) $(VENV_DJ6) site build *.egg-info tests/test.sqlite3 demo/db.sqlite3

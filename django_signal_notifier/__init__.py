@@ -1,0 +1,37 @@
+"""django-signal-notifier: Django signals turned into notifications on many channels.
+
+The public API is importable from here lazily (no model import at package import time)::
+
+    from django_signal_notifier import register_signal, register_messenger, Messenger
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+__version__ = "1.0.0a1"
+
+_LAZY = {
+    "register_signal": "django_signal_notifier.verbs",
+    "acting_as": "django_signal_notifier.context",
+    "Messenger": "django_signal_notifier.messengers.base",
+    "Message": "django_signal_notifier.messengers.base",
+    "register_messenger": "django_signal_notifier.messengers.registry",
+    "MessageTemplate": "django_signal_notifier.message_templates.base",
+    "register_message_template": "django_signal_notifier.message_templates.registry",
+    "declare": "django_signal_notifier.declare",
+    "TransientDeliveryError": "django_signal_notifier.exceptions",
+    "PermanentDeliveryError": "django_signal_notifier.exceptions",
+    "SkipDelivery": "django_signal_notifier.exceptions",
+}
+
+__all__ = ["__version__", *_LAZY]
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'django_signal_notifier' has no attribute {name!r}")
+    from importlib import import_module
+
+    return getattr(import_module(module), name)

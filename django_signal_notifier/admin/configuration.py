@@ -1,0 +1,73 @@
+"""Admin for Trigger, Backend and Subscription."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin, messages
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from django_signal_notifier.admin.forms import BackendForm, TriggerForm
+from django_signal_notifier.models import Backend, Subscription, Trigger
+
+
+class SubscriptionInline(admin.StackedInline):
+    model = Subscription
+    extra = 0
+    filter_horizontal = ["backends", "receiver_users", "receiver_groups"]
+    fields = ["name", "backends", "receiver_users", "receiver_groups", "enabled"]
+    show_change_link = True
+
+
+@admin.action(description=_("Enable the selected items"))
+def enable(modeladmin: admin.ModelAdmin, request: HttpRequest, queryset: QuerySet[Any]) -> None:
+    count = queryset.update(enabled=True)
+    modeladmin.message_user(request, ngettext("%d item enabled.", "%d items enabled.", count) % count, messages.SUCCESS)
+
+
+@admin.action(description=_("Disable the selected items"))
+def disable(modeladmin: admin.ModelAdmin, request: HttpRequest, queryset: QuerySet[Any]) -> None:
+    count = queryset.update(enabled=False)
+    modeladmin.message_user(request, ngettext("%d item disabled.", "%d items disabled.", count) % count, messages.SUCCESS)
+
+
+@admin.register(Trigger)
+class TriggerAdmin(admin.ModelAdmin):
+    form = TriggerForm
+    list_display = ["__str__", "verb", "action_object_content_type", "action_object_id", "enabled", "status_note"]
+    list_filter = ["enabled", "verb", "action_object_content_type"]
+    search_fields = ["name", "verb", "key", "target"]
+    inlines = [SubscriptionInline]
+    actions = [enable, disable]
+
+    @admin.display(description=_("problems"))
+    def status_note(self, obj: Trigger) -> str:
+        from django_signal_notifier.verbs import get_signal
+
+        if get_signal(obj.verb) is None:
+            return str(_("signal %(verb)s is not registered") % {"verb": obj.verb})
+        content_type = obj.action_object_content_type
+        if content_type is not None and content_type.model_class() is None:
+            return str(_("model %(model)s no longer exists") % {"model": content_type.model})
+        return ""
+
+
+@admin.register(Backend)
+class BackendAdmin(admin.ModelAdmin):
+    form = BackendForm
+    list_display = ["__str__", "messenger", "message_template"]
+    list_filter = ["messenger"]
+    search_fields = ["name", "messenger", "message_template", "key"]
+
+
+@admin.register(Subscription)
+class SubscriptionAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "trigger", "enabled"]
+    list_filter = ["enabled", "trigger"]
+    list_select_related = ["trigger"]
+    search_fields = ["name", "key", "trigger__name", "trigger__verb"]
+    filter_horizontal = ["backends", "receiver_users", "receiver_groups"]
+    actions = [enable, disable]

@@ -1,0 +1,31 @@
+"""App configuration: connects one receiver per signal. No database access here."""
+
+from __future__ import annotations
+
+from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+from django.utils.translation import gettext_lazy as _
+
+
+class SignalNotifierConfig(AppConfig):
+    name = "django_signal_notifier"
+    verbose_name = _("Signal notifier")
+    default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from django_signal_notifier import checks  # noqa: F401  (registers the system checks)
+        from django_signal_notifier import message_templates, messengers  # noqa: F401  (built-ins)
+        from django_signal_notifier.conf import app_settings
+        from django_signal_notifier.declare import run_after_migrate
+        from django_signal_notifier.messengers.registry import messenger_registry
+        from django_signal_notifier.message_templates.registry import template_registry
+        from django_signal_notifier.receivers import connect_all
+        from django_signal_notifier.watch import watch_configuration
+
+        for path in app_settings.MESSENGERS:
+            messenger_registry.register_path(path)
+        for path in app_settings.MESSAGE_TEMPLATES:
+            template_registry.register_path(path)
+        watch_configuration()
+        connect_all()
+        post_migrate.connect(run_after_migrate, sender=self, dispatch_uid="django_signal_notifier.declare")

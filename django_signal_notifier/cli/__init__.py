@@ -1,0 +1,10 @@
+"""Subcommands of ``manage.py signal_notifier``: one module each, registered in COMMANDS."""
+
+from __future__ import annotations
+
+from django_signal_notifier.cli import sync
+
+# name -> module with `help`, `add_arguments(parser)` and `handle(command, options) -> int`
+COMMANDS = {
+    "sync": sync,
+}

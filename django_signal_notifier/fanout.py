@@ -1,0 +1,206 @@
+"""Fan-out: after commit, turn one matched event into its messages, in bulk.
+
+One Event row, one recipient query per subscription, and one bulk insert per channel and batch:
+the number of queries does not grow with the number of recipients. Inline channels (the in-site
+inbox) write their rows here; the others get Delivery rows that a task sends.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator, Sequence
+from itertools import islice
+from typing import Any, TypeVar
+
+from django.db import connections, router, transaction
+
+from django_signal_notifier.conf import app_settings
+from django_signal_notifier.events import SignalEvent, safe_text
+from django_signal_notifier.message_templates.base import MessageTemplate, RenderedMessage
+from django_signal_notifier.message_templates.registry import template_registry
+from django_signal_notifier.messengers.base import Messenger
+from django_signal_notifier.messengers.registry import messenger_registry
+from django_signal_notifier.models import Delivery, DeliveryStatus, Event
+from django_signal_notifier.recipients import load_users, resolve_recipient_ids
+from django_signal_notifier.rendering import EventView, base_context, language_for, render
+from django_signal_notifier.specs import BackendSpec, SubscriptionSpec, TriggerSpec
+
+logger = logging.getLogger("django_signal_notifier.fanout")
+T = TypeVar("T")
+
+
+def batched(items: Sequence[T], size: int) -> Iterator[list[T]]:
+    iterator = iter(items)
+    while chunk := list(islice(iterator, max(1, size))):
+        yield chunk
+
+
+def fan_out(event: SignalEvent, snapshot: dict[str, Any], matched: Sequence[TriggerSpec]) -> Event:
+    """Write the event's records in one transaction and enqueue its deliveries after commit."""
+    db = router.db_for_write(Event)
+    view = EventView.from_signal(event)
+    with transaction.atomic(using=db):
+        row = Event.objects.using(db).create(
+            verb=event.verb,
+            action_object_content_type_id=_ref(snapshot, "action_object", "content_type_id"),
+            action_object_id=_ref(snapshot, "action_object", "pk") or "",
+            actor_content_type_id=_ref(snapshot, "actor", "content_type_id"),
+            actor_object_id=_ref(snapshot, "actor", "pk") or "",
+            target_content_type_id=_ref(snapshot, "target", "content_type_id"),
+            target_object_id=_ref(snapshot, "target", "pk") or "",
+            snapshot=snapshot,
+        )
+        writer = OutboxWriter(row, snapshot, view, db)
+        for trigger in matched:
+            for subscription in trigger.subscriptions:
+                recipient_ids = resolve_recipient_ids(subscription, view, db)
+                for backend in subscription.backends:
+                    writer.write(trigger, subscription, backend, recipient_ids)
+        delivery_ids = writer.finish()
+        if delivery_ids:
+            from django_signal_notifier.tasks import enqueue_deliveries
+
+            transaction.on_commit(lambda: enqueue_deliveries(delivery_ids), using=db)
+    return row
+
+
+def _ref(snapshot: dict[str, Any], role: str, key: str) -> Any:
+    described = snapshot.get(role) or {}
+    return described.get(key)
+
+
+class OutboxWriter:
+    """Renders and writes one event's messages, channel by channel, batch by batch."""
+
+    def __init__(self, event_row: Event, snapshot: dict[str, Any], view: EventView, db: str) -> None:
+        self.event_row = event_row
+        self.snapshot = snapshot
+        self.view = view
+        self.db = db
+        self.seen: set[tuple[int, Any]] = set()
+        self.delivery_ids: list[int] = []
+        self.wrote_deliveries = False
+
+    def write(
+        self, trigger: TriggerSpec, subscription: SubscriptionSpec, backend: BackendSpec, recipient_ids: list[Any]
+    ) -> None:
+        fresh = [rid for rid in recipient_ids if (backend.id, rid) not in self.seen]
+        self.seen.update((backend.id, rid) for rid in fresh)
+        if not fresh:
+            return
+        messenger_cls = messenger_registry.get(backend.messenger)
+        template_name = backend.message_template or (messenger_cls.default_template if messenger_cls else None) or ""
+        template_cls = template_registry.get(template_name)
+        if messenger_cls is None or template_cls is None:
+            problem = (
+                f"unknown messenger {backend.messenger!r}"
+                if messenger_cls is None
+                else f"unknown message template {template_name!r}"
+            )
+            self._log(trigger, subscription, backend, problem)
+            self._write_rows(trigger, subscription, backend, [(rid, None, "", problem) for rid in fresh])
+            return
+        template = template_cls()
+        context = base_context(self.view, trigger, subscription)
+        legacy = messenger_cls.is_legacy()
+        per_recipient = legacy or app_settings.LANGUAGE_GETTER is not None or _uses_recipient(template)
+        shared: dict[str, RenderedMessage | Exception] = {}
+        batch_size = int(app_settings.BATCH_SIZE)
+        for chunk in batched(fresh, batch_size):
+            users = load_users(chunk, self.db) if per_recipient else {}
+            planned: list[tuple[Any, RenderedMessage | None, str, str]] = []
+            for rid in chunk:
+                user = users.get(rid)
+                if per_recipient and user is None:
+                    continue  # deleted since the recipient query
+                language = language_for(user)
+                if legacy:
+                    planned.append((rid, None, language, ""))
+                    continue
+                rendered = shared.get(language) if not per_recipient else None
+                if rendered is None:
+                    try:
+                        rendered = render(template, context, user, language)
+                    except Exception as error:
+                        rendered = error
+                    if not per_recipient:
+                        shared[language] = rendered
+                if isinstance(rendered, Exception):
+                    self._log(trigger, subscription, backend, f"template error: {rendered}")
+                    planned.append((rid, None, language, f"template error: {safe_text(rendered, 900)}"))
+                else:
+                    planned.append((rid, rendered, language, ""))
+            if messenger_cls.inline:
+                ok = [(rid, rendered) for rid, rendered, _, error in planned if rendered is not None and not error]
+                if ok:
+                    messenger_cls(backend.options).write_inline(self.event_row, ok, self.snapshot)
+                failed = [p for p in planned if p[3]]
+                if failed:
+                    self._write_rows(trigger, subscription, backend, failed, messenger_cls)
+            else:
+                self._write_rows(trigger, subscription, backend, planned, messenger_cls)
+
+    def _write_rows(
+        self,
+        trigger: TriggerSpec,
+        subscription: SubscriptionSpec,
+        backend: BackendSpec,
+        planned: list[tuple[Any, RenderedMessage | None, str, str]],
+        messenger_cls: type[Messenger] | None = None,
+    ) -> None:
+        channel = messenger_cls.channel_name() if messenger_cls else backend.messenger
+        rows = [
+            Delivery(
+                event_id=self.event_row.pk,
+                trigger_id=trigger.id,
+                subscription_id=subscription.id,
+                backend_id=backend.id,
+                channel=channel,
+                recipient_id=rid,
+                status=DeliveryStatus.DEAD if error else DeliveryStatus.PENDING,
+                reason="configuration error" if error else "",
+                last_error=error,
+                content=rendered.as_content() if rendered is not None else {},
+                language=language,
+                created_at=self.event_row.created_at,
+                next_attempt_at=self.event_row.created_at,
+            )
+            for rid, rendered, language, error in planned
+        ]
+        if not rows:
+            return
+        created = Delivery.objects.using(self.db).bulk_create(rows, batch_size=int(app_settings.BATCH_SIZE))
+        self.wrote_deliveries = True
+        if connections[self.db].features.can_return_rows_from_bulk_insert:
+            self.delivery_ids.extend(d.pk for d in created if d.status == DeliveryStatus.PENDING)
+
+    def finish(self) -> list[int]:
+        """The ids of the pending deliveries written (read back where the database cannot return them)."""
+        if self.wrote_deliveries and not connections[self.db].features.can_return_rows_from_bulk_insert:
+            pending = Delivery.objects.using(self.db).filter(event=self.event_row, status=DeliveryStatus.PENDING)
+            self.delivery_ids = list(pending.values_list("pk", flat=True))
+        return self.delivery_ids
+
+    @staticmethod
+    def _log(trigger: TriggerSpec, subscription: SubscriptionSpec, backend: BackendSpec, problem: str) -> None:
+        logger.error(
+            "django-signal-notifier: %s (trigger %s %r, subscription %s %r, backend %s %r)",
+            problem,
+            trigger.id,
+            trigger.name,
+            subscription.id,
+            subscription.name,
+            backend.id,
+            backend.name,
+            extra={"trigger_id": trigger.id, "subscription_id": subscription.id, "backend_id": backend.id},
+        )
+
+
+_USES_RECIPIENT: dict[type, bool] = {}
+
+
+def _uses_recipient(template: MessageTemplate) -> bool:
+    cls = type(template)
+    if cls not in _USES_RECIPIENT:
+        _USES_RECIPIENT[cls] = template.uses_recipient()
+    return _USES_RECIPIENT[cls]

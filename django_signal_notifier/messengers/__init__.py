@@ -1,0 +1,32 @@
+"""Messengers: the base class, the registry and the built-in channels.
+
+``BaseMessenger`` and ``Add_Messenger`` are 0.2.1's names, kept for its users.
+"""
+
+from __future__ import annotations
+
+from django_signal_notifier.messengers.base import Message, Messenger, SendResult
+from django_signal_notifier.messengers.console import SimplePrintMessenger, SimplePrintMessengerTemplateBased
+from django_signal_notifier.messengers.insite import InSiteMessenger
+from django_signal_notifier.messengers.registry import messenger_registry, register_messenger
+
+BaseMessenger = Messenger
+
+
+def Add_Messenger(messenger_class: type[Messenger]) -> type[Messenger]:  # noqa: N802
+    """0.2.1's name for :func:`register_messenger`."""
+    return messenger_registry.register(messenger_class)
+
+
+__all__ = [
+    "Add_Messenger",
+    "BaseMessenger",
+    "InSiteMessenger",
+    "Message",
+    "Messenger",
+    "SendResult",
+    "SimplePrintMessenger",
+    "SimplePrintMessengerTemplateBased",
+    "messenger_registry",
+    "register_messenger",
+]

@@ -1,0 +1,140 @@
+"""Messengers: *how* a message leaves. One short class per channel.
+
+A messenger turns :class:`Message` objects into sends and reports one :class:`SendResult`
+per message. Most channels implement :meth:`Messenger.send_message` (and raise
+:class:`TransientDeliveryError`, :class:`PermanentDeliveryError` or :class:`SkipDelivery`);
+channels with a cheaper bulk API override :meth:`Messenger.send_batch`.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import AbstractContextManager, nullcontext
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
+
+from django.core.exceptions import ValidationError
+
+from django_signal_notifier.exceptions import DeliveryError, SkipDelivery
+
+logger = logging.getLogger("django_signal_notifier.messengers")
+
+
+@dataclass
+class Message:
+    """One rendered message for one recipient on one channel."""
+
+    recipient: Any  # the user, or None when sent to a bare address
+    address: str
+    subject: str = ""
+    text: str = ""
+    html: str = ""
+    url: str = ""
+    data: dict[str, Any] = field(default_factory=dict)
+    delivery_id: int | None = None
+    verb: str = ""
+    headers: dict[str, str] = field(default_factory=dict)
+    event_id: int | None = None
+
+
+@dataclass
+class SendResult:
+    """What happened to one message."""
+
+    message: Message
+    status: str  # "sent", "failed" (transient), "dead" (permanent) or "skipped"
+    error: str = ""
+    retry_after: float | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.status == "sent"
+
+
+class Messenger:
+    """Base class of every messenger.
+
+    Class attributes describe the channel: ``name`` (registry key, default: the class name),
+    ``label``, ``default_template`` (used by a Backend with no template), ``inline`` (the
+    message is written in the fan-out transaction, as the in-site inbox does, instead of
+    becoming a Delivery), ``option_names`` (the Backend options it understands) and
+    ``requires`` (optional dependencies, for the system checks).
+    """
+
+    name: ClassVar[str] = ""
+    label: ClassVar[str] = ""
+    default_template: ClassVar[str | None] = "DefaultMessageTemplate"
+    inline: ClassVar[bool] = False
+    option_names: ClassVar[tuple[str, ...]] = ()
+    requires: ClassVar[tuple[str, ...]] = ()
+
+    # 0.2.1 attributes
+    message: ClassVar[str] = ""
+    test_message: ClassVar[str] = "This is a test message from django-signal-notifier."
+
+    def __init__(self, options: dict[str, Any] | None = None) -> None:
+        self.options: dict[str, Any] = dict(options or {})
+
+    # -- configuration ------------------------------------------------------------------------
+    @classmethod
+    def channel_name(cls) -> str:
+        return cls.__dict__.get("name") or cls.__name__
+
+    @classmethod
+    def validate_options(cls, options: dict[str, Any]) -> None:
+        """Raise ValidationError for Backend options this messenger cannot use."""
+        if not isinstance(options, dict):
+            raise ValidationError("Options must be a JSON object.")
+        unknown = sorted(set(options) - set(cls.option_names))
+        if unknown:
+            allowed = ", ".join(cls.option_names) or "none"
+            raise ValidationError(f"Unknown option(s) {', '.join(unknown)} for {cls.channel_name()} (allowed: {allowed}).")
+
+    @classmethod
+    def is_legacy(cls) -> bool:
+        """A 0.2.1 messenger: it implements ``send(template, users, trigger_context, signal_kwargs)``."""
+        for klass in cls.__mro__:
+            if klass is Messenger:
+                return False
+            if "send" in klass.__dict__:
+                return True
+        return False
+
+    # -- addresses ----------------------------------------------------------------------------
+    def get_address(self, user: Any) -> str | None:
+        """The recipient's address on this channel; None skips the delivery ("no address")."""
+        return "" if user is None else str(getattr(user, "pk", ""))
+
+    # -- sending ------------------------------------------------------------------------------
+    def connection(self) -> AbstractContextManager[Any]:
+        """A context that holds a connection open for one batch."""
+        return nullcontext()
+
+    def send_message(self, message: Message) -> None:
+        """Send one message; raise a DeliveryError subclass or SkipDelivery on failure."""
+        raise NotImplementedError(f"{type(self).__name__} must implement send_message() or send_batch().")
+
+    def send_batch(self, messages: Sequence[Message]) -> Iterator[SendResult]:
+        """Send ``messages`` over one connection, yielding each result as soon as it is known."""
+        with self.connection():
+            for message in messages:
+                yield self._attempt(message)
+
+    def _attempt(self, message: Message) -> SendResult:
+        try:
+            self.send_message(message)
+        except SkipDelivery as skip:
+            return SendResult(message, "skipped", str(skip))
+        except DeliveryError as error:
+            return SendResult(message, "failed" if error.transient else "dead", str(error), error.retry_after)
+        except Exception as error:  # an unexpected error is treated as transient
+            logger.exception("%s raised while sending delivery %s", type(self).__name__, message.delivery_id)
+            return SendResult(message, "failed", f"{type(error).__name__}: {error}")
+        return SendResult(message, "sent")
+
+    # -- inline channels ----------------------------------------------------------------------
+    def write_inline(self, event_row: Any, items: Iterable[tuple[int, Any]], snapshot: dict[str, Any]) -> int:
+        """Write (recipient id, RenderedMessage) pairs in the fan-out transaction (inline channels)."""
+        raise NotImplementedError
+

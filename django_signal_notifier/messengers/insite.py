@@ -1,0 +1,69 @@
+"""The in-site inbox channel: a Notification row per recipient, written in the fan-out's bulk insert.
+
+The row is the delivery record, so this channel writes no Delivery rows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from django_signal_notifier.message_templates.base import MessageTemplate, RenderedMessage
+from django_signal_notifier.message_templates.registry import template_registry
+from django_signal_notifier.messengers.base import Messenger
+from django_signal_notifier.messengers.registry import messenger_registry
+
+
+@template_registry.register
+class InSiteMessageTemplate(MessageTemplate):
+    """Title '<actor> <action> <object>', no body, a link to the object when it has a URL."""
+
+    label = "In-site notification"
+    subject = "{% if actor %}{{ actor }} {% endif %}{{ action }} {{ instance_type }} “{{ instance }}”"
+    url = "{{ instance_url }}"
+
+
+def _ref(described: dict[str, Any] | None) -> tuple[int | None, str, str]:
+    if not described:
+        return None, "", ""
+    return described.get("content_type_id"), described.get("pk") or "", (described.get("repr") or "")[:255]
+
+
+@messenger_registry.register
+class InSiteMessenger(Messenger):
+    """Notifications in the site's own inbox (``Notification`` rows)."""
+
+    label = "In-site inbox"
+    default_template = "InSiteMessageTemplate"
+    inline = True
+
+    def write_inline(self, event_row: Any, items: Iterable[tuple[int, RenderedMessage]], snapshot: dict[str, Any]) -> int:
+        from django_signal_notifier.models import Notification
+
+        actor_ct, actor_id, actor_text = _ref(snapshot.get("actor"))
+        object_ct, object_id, object_text = _ref(snapshot.get("action_object"))
+        target_ct, target_id, target_text = _ref(snapshot.get("target"))
+        rows = [
+            Notification(
+                recipient_id=recipient_id,
+                verb=event_row.verb,
+                actor_content_type_id=actor_ct,
+                actor_object_id=actor_id,
+                actor_text=actor_text,
+                action_object_content_type_id=object_ct,
+                action_object_id=object_id,
+                action_object_text=object_text,
+                target_content_type_id=target_ct,
+                target_object_id=target_id,
+                target_text=target_text,
+                title=rendered.subject[:255],
+                body=rendered.text,
+                url=rendered.url[:500],
+                data=rendered.data,
+                event_id=event_row.pk,
+                created_at=event_row.created_at,
+            )
+            for recipient_id, rendered in items
+        ]
+        Notification.objects.using(event_row._state.db).bulk_create(rows)
+        return len(rows)

@@ -1,0 +1,27 @@
+"""The package's models; with the quickstart app installed, also TestModel1 and TestModel2."""
+
+from django.apps import apps
+
+from django_signal_notifier.models.config import ConfigStamp
+from django_signal_notifier.models.delivery import Delivery, DeliveryStatus
+from django_signal_notifier.models.event import Event
+from django_signal_notifier.models.notification import Notification
+from django_signal_notifier.models.subscription import Backend, Subscription
+from django_signal_notifier.models.trigger import Trigger
+
+__all__ = [
+    "Backend",
+    "ConfigStamp",
+    "Delivery",
+    "DeliveryStatus",
+    "Event",
+    "Notification",
+    "Subscription",
+    "Trigger",
+]
+
+# 0.2.1 users wrote `from django_signal_notifier.models import *` to reach the demo models.
+if apps.is_installed("django_signal_notifier.quickstart"):
+    from django_signal_notifier.quickstart.models import TestModel1, TestModel2
+
+    __all__ += ["TestModel1", "TestModel2"]

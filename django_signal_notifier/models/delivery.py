@@ -1,0 +1,95 @@
+"""Delivery: the outbox and the delivery log, one row per (recipient, backend) message."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from django_signal_notifier.models.event import Event
+from django_signal_notifier.models.subscription import Backend, Subscription
+from django_signal_notifier.models.trigger import Trigger
+
+
+class DeliveryStatus(models.TextChoices):
+    """Where a delivery is in its life."""
+
+    PENDING = "pending", _("pending")
+    SENDING = "sending", _("sending")
+    SENT = "sent", _("sent")
+    FAILED = "failed", _("failed (will retry)")
+    DEAD = "dead", _("dead (gave up)")
+    SKIPPED = "skipped", _("skipped")
+
+
+class DeliveryQuerySet(models.QuerySet[Any]):
+    """Queries over the outbox."""
+
+    def due(self, now: Any = None) -> DeliveryQuerySet:
+        """Pending or failed deliveries whose next attempt time has come, and abandoned claims."""
+        now = now or timezone.now()
+        waiting = models.Q(status__in=[DeliveryStatus.PENDING, DeliveryStatus.FAILED], next_attempt_at__lte=now)
+        abandoned = models.Q(status=DeliveryStatus.SENDING, claimed_until__lt=now)
+        return self.filter(waiting | abandoned)
+
+
+class Delivery(models.Model):
+    """One message to one recipient on one channel, and everything that happened to it."""
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="deliveries", verbose_name=_("event"))
+    trigger = models.ForeignKey(
+        Trigger, null=True, blank=True, on_delete=models.SET_NULL, related_name="deliveries", verbose_name=_("trigger")
+    )
+    subscription = models.ForeignKey(
+        Subscription,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="deliveries",
+        verbose_name=_("subscription"),
+    )
+    backend = models.ForeignKey(
+        Backend, null=True, blank=True, on_delete=models.SET_NULL, related_name="deliveries", verbose_name=_("backend")
+    )
+    channel = models.CharField(_("channel"), max_length=128, db_index=True)
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="signal_notifier_deliveries",
+        verbose_name=_("recipient"),
+    )
+    address = models.CharField(_("address"), max_length=255, blank=True)
+    status = models.CharField(
+        _("status"), max_length=16, choices=DeliveryStatus.choices, default=DeliveryStatus.PENDING
+    )
+    reason = models.CharField(_("reason"), max_length=255, blank=True)
+    attempts = models.PositiveIntegerField(_("attempts"), default=0)
+    next_attempt_at = models.DateTimeField(_("next attempt"), default=timezone.now)
+    claimed_until = models.DateTimeField(null=True, blank=True)
+    claim_token = models.CharField(max_length=32, blank=True)
+    last_error = models.TextField(_("last error"), blank=True)
+    content = models.JSONField(_("content"), default=dict, blank=True)
+    language = models.CharField(_("language"), max_length=16, blank=True)
+    created_at = models.DateTimeField(_("created"), default=timezone.now, db_index=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+
+    objects = DeliveryQuerySet.as_manager()
+
+    class Meta:
+        app_label = "django_signal_notifier"
+        verbose_name = _("delivery")
+        verbose_name_plural = _("deliveries")
+        ordering = ["-id"]
+        indexes = [models.Index(fields=["status", "next_attempt_at"], name="dsn_delivery_due")]
+        constraints = [
+            models.UniqueConstraint(fields=["event", "backend", "recipient"], name="dsn_delivery_once_per_recipient")
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.channel} → {self.recipient_id or self.address} ({self.status})"

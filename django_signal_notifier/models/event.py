@@ -1,0 +1,40 @@
+"""Event: the serialisable snapshot of one signal send that matched at least one trigger."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class Event(models.Model):
+    """What happened, kept so that a worker (or a message about a deleted object) can render it."""
+
+    verb = models.CharField(_("signal"), max_length=128)
+    action_object_content_type = models.ForeignKey(
+        ContentType, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    action_object_id = models.CharField(max_length=255, blank=True)
+    actor_content_type = models.ForeignKey(
+        ContentType, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    actor_object_id = models.CharField(max_length=255, blank=True)
+    target_content_type = models.ForeignKey(
+        ContentType, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    target_object_id = models.CharField(max_length=255, blank=True)
+    snapshot = models.JSONField(_("snapshot"), default=dict)
+    created_at = models.DateTimeField(_("created"), default=timezone.now, db_index=True)
+
+    class Meta:
+        app_label = "django_signal_notifier"
+        verbose_name = _("event")
+        verbose_name_plural = _("events")
+        ordering = ["-id"]
+
+    def __str__(self) -> str:
+        described: Any = (self.snapshot or {}).get("action_object") or {}
+        return f"{self.verb}: {described.get('repr', '')}".strip()

@@ -1,0 +1,133 @@
+"""Backend (*what* and *how*) and Subscription (*whom*)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q, QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from django_signal_notifier.models.config import ConfigQuerySet
+from django_signal_notifier.models.trigger import Trigger
+
+
+class Backend(models.Model):
+    """A messenger (the channel) with the message template it renders."""
+
+    messenger = models.CharField(
+        _("messenger"), max_length=128, help_text=_("The name of a registered messenger, e.g. EmailMessenger.")
+    )
+    message_template = models.CharField(
+        _("message template"),
+        max_length=128,
+        blank=True,
+        help_text=_("The name of a registered message template. Empty: the messenger's default template."),
+    )
+    options = models.JSONField(
+        _("options"), default=dict, blank=True, help_text=_("Messenger options, e.g. a webhook URL.")
+    )
+    name = models.CharField(_("name"), max_length=200, blank=True)
+    key = models.SlugField(_("key"), max_length=100, unique=True, null=True, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    objects = ConfigQuerySet.as_manager()
+
+    class Meta:
+        app_label = "django_signal_notifier"
+        verbose_name = _("backend")
+        verbose_name_plural = _("backends")
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        if self.name:
+            return self.name
+        template = self.message_template or _("default template")
+        return f"{self.messenger} · {template}"
+
+    def clean(self) -> None:
+        from django_signal_notifier.message_templates.registry import template_registry
+        from django_signal_notifier.messengers.registry import messenger_registry
+
+        errors: dict[str, Any] = {}
+        messenger = messenger_registry.get(self.messenger)
+        if messenger is None:
+            errors["messenger"] = _("No messenger is registered as %(name)s.") % {"name": self.messenger}
+        if self.message_template and template_registry.get(self.message_template) is None:
+            errors["message_template"] = _("No message template is registered as %(name)s.") % {
+                "name": self.message_template
+            }
+        elif not self.message_template and messenger is not None and not messenger.default_template:
+            errors["message_template"] = _("%(name)s has no default template: choose one.") % {"name": self.messenger}
+        if messenger is not None and not errors:
+            try:
+                messenger.validate_options(self.options or {})
+            except ValidationError as error:
+                errors["options"] = error.messages
+        if errors:
+            raise ValidationError(errors)
+
+
+class Subscription(models.Model):
+    """Ties a trigger to backends and to the users and groups who receive its messages."""
+
+    trigger = models.ForeignKey(
+        Trigger, verbose_name=_("trigger"), on_delete=models.CASCADE, related_name="subscriptions"
+    )
+    backends = models.ManyToManyField(Backend, verbose_name=_("backends"), related_name="subscriptions")
+    receiver_users = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("users"),
+        blank=True,
+        related_name="signal_notifier_subscriptions",
+    )
+    receiver_groups = models.ManyToManyField(
+        Group,
+        verbose_name=_("groups"),
+        blank=True,
+        related_name="signal_notifier_subscriptions",
+    )
+    name = models.CharField(_("name"), max_length=200, blank=True)
+    key = models.SlugField(_("key"), max_length=100, unique=True, null=True, blank=True)
+    enabled = models.BooleanField(_("enabled"), default=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    objects = ConfigQuerySet.as_manager()
+
+    class Meta:
+        app_label = "django_signal_notifier"
+        verbose_name = _("subscription")
+        verbose_name_plural = _("subscriptions")
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return self.name or _("Subscription %(id)s to %(trigger)s") % {"id": self.pk, "trigger": self.trigger}
+
+    def receivers(self) -> QuerySet[Any]:
+        """The active users reached through ``receiver_users`` and ``receiver_groups``, once each."""
+        return get_user_model()._default_manager.filter(static_receivers_q(self.pk))
+
+    @property
+    def subscribers(self) -> QuerySet[Any]:
+        """0.2.1's name for :meth:`receivers`."""
+        return self.receivers()
+
+
+def static_receivers_q(subscription_id: Any) -> Q:
+    """Users listed on the subscription or members of one of its groups, as subqueries."""
+    users_through = Subscription.receiver_users.through
+    groups_through = Subscription.receiver_groups.through
+    user_model = get_user_model()
+    direct = users_through.objects.filter(subscription_id=subscription_id).values("user_id")
+    q = Q(pk__in=direct)
+    groups = getattr(user_model, "groups", None)
+    if groups is not None:  # custom user models without PermissionsMixin have no groups
+        group_ids = groups_through.objects.filter(subscription_id=subscription_id).values("group_id")
+        q |= Q(pk__in=groups.through.objects.filter(group_id__in=group_ids).values("user_id"))
+    if any(f.name == "is_active" for f in user_model._meta.concrete_fields):
+        q &= Q(is_active=True)
+    return q

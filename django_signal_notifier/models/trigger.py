@@ -1,0 +1,158 @@
+"""Trigger: *when and where* a notification is sent."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ObjectDoesNotExist, ValidationError
+from django.db import models
+from django.dispatch import Signal
+from django.utils.translation import gettext_lazy as _
+
+from django_signal_notifier.models.config import ConfigQuerySet
+
+
+class Trigger(models.Model):
+    """A signal (``verb``) plus what the send must match; an empty field matches anything."""
+
+    verb = models.CharField(
+        _("signal"), max_length=128, db_index=True, help_text=_("The name of a registered signal, e.g. post_save.")
+    )
+    action_object_content_type = models.ForeignKey(
+        ContentType,
+        verbose_name=_("sender model"),
+        blank=True,
+        null=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+        help_text=_("The model that sends the signal. Empty: any sender."),
+    )
+    action_object_id = models.CharField(
+        _("object id"),
+        max_length=255,
+        blank=True,
+        null=True,
+        help_text=_("Only this object (its primary key). Empty: any object of the model."),
+    )
+    actor_object_content_type = models.ForeignKey(
+        ContentType,
+        verbose_name=_("actor model"),
+        blank=True,
+        null=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+        help_text=_("Only when the actor is of this model. Empty: any actor or none."),
+    )
+    actor_object_id = models.CharField(
+        _("actor id"), max_length=255, blank=True, null=True, help_text=_("Only this actor (its primary key).")
+    )
+    target = models.CharField(
+        _("target"),
+        max_length=255,
+        blank=True,
+        null=True,
+        help_text=_(
+            "Only when the signal's target matches: a text, a model label (app_label.model) "
+            "or one object (app_label.model:pk). Empty: any target."
+        ),
+    )
+    name = models.CharField(_("name"), max_length=200, blank=True)
+    key = models.SlugField(
+        _("key"),
+        max_length=100,
+        unique=True,
+        null=True,
+        blank=True,
+        help_text=_("Identifies a trigger declared in code; declaring it again updates it."),
+    )
+    enabled = models.BooleanField(_("enabled"), default=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    objects = ConfigQuerySet.as_manager()
+
+    # 0.2.1 kept the verb registry on the class; the registry now lives in verbs.py.
+    verb_signal_list: ClassVar[dict[str, Signal]] = {}
+
+    class Meta:
+        app_label = "django_signal_notifier"
+        verbose_name = _("trigger")
+        verbose_name_plural = _("triggers")
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        if self.name:
+            return self.name
+        model = self.action_object_content_type
+        what = f"{model.app_label}.{model.model}" if model else _("any sender")
+        if self.action_object_id:
+            what = f"{what}:{self.action_object_id}"
+        return f"{self.verb} · {what}"
+
+    @classmethod
+    def registered_verb_signal(cls, name: str, signal: Signal) -> Signal:
+        """0.2.1's name for :func:`django_signal_notifier.register_signal`."""
+        from django_signal_notifier.verbs import register_signal
+
+        register_signal(name, signal)
+        cls.verb_signal_list[name] = signal
+        return signal
+
+    @property
+    def action_object(self) -> Any:
+        """The model (no object id) or the one object this trigger is bound to, or None."""
+        return _resolve(self.action_object_content_type, self.action_object_id)
+
+    @property
+    def actor_object(self) -> Any:
+        """The actor model or the one actor this trigger is bound to, or None."""
+        return _resolve(self.actor_object_content_type, self.actor_object_id)
+
+    def clean(self) -> None:
+        from django_signal_notifier.verbs import get_signal
+
+        errors: dict[str, Any] = {}
+        if get_signal(self.verb) is None:
+            errors["verb"] = _("No signal is registered as %(verb)s. Register it with register_signal().") % {
+                "verb": self.verb
+            }
+        for ct_field, id_field in (
+            ("action_object_content_type", "action_object_id"),
+            ("actor_object_content_type", "actor_object_id"),
+        ):
+            content_type = getattr(self, ct_field)
+            object_id = getattr(self, id_field)
+            if object_id in ("", None):
+                setattr(self, id_field, None)
+                continue
+            if content_type is None:
+                errors[id_field] = _("An object id needs its model.")
+                continue
+            model = content_type.model_class()
+            if model is None:
+                errors[ct_field] = _("The model of this content type no longer exists.")
+                continue
+            try:
+                exists = model._default_manager.filter(pk=object_id).exists()
+            except (ValueError, TypeError, ValidationError):
+                exists = False
+            if not exists:
+                errors[id_field] = _("No %(model)s with primary key %(pk)s exists.") % {
+                    "model": model._meta.verbose_name,
+                    "pk": object_id,
+                }
+        if errors:
+            raise ValidationError(errors)
+
+
+def _resolve(content_type: ContentType | None, object_id: str | None) -> Any:
+    if content_type is None:
+        return None
+    model = content_type.model_class()
+    if model is None or not object_id:
+        return model
+    try:
+        return model._default_manager.get(pk=object_id)
+    except (ObjectDoesNotExist, ValueError, ValidationError):
+        return None

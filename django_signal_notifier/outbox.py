@@ -1,0 +1,233 @@
+"""The outbox: claim due deliveries, send them through their messenger, record each outcome.
+
+Claims are exclusive (SELECT … FOR UPDATE SKIP LOCKED where the database has it) and leased
+for ``CLAIM_TIMEOUT`` seconds: a worker that dies leaves its claims to expire and be taken
+again. Each outcome is written as soon as the messenger reports it, and only by the worker that
+holds the claim.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections import Counter, defaultdict
+from datetime import timedelta
+from typing import Any
+
+from django.db import connections, router, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from django_signal_notifier.conf import app_settings
+from django_signal_notifier.events import safe_text
+from django_signal_notifier.message_templates.base import RenderedMessage
+from django_signal_notifier.message_templates.registry import template_registry
+from django_signal_notifier.messengers.base import Message, Messenger, SendResult
+from django_signal_notifier.messengers.legacy import send_legacy
+from django_signal_notifier.messengers.registry import messenger_registry
+from django_signal_notifier.models import Delivery, DeliveryStatus
+from django_signal_notifier.recipients import load_users
+from django_signal_notifier.rendering import EventView, base_context, language_for, render
+from django_signal_notifier.retry import gives_up, retry_delay
+from django_signal_notifier.signals import notification_failed, notification_sent
+
+logger = logging.getLogger("django_signal_notifier.outbox")
+
+
+def claim(ids: list[int] | None = None, limit: int | None = None) -> tuple[list[Delivery], str]:
+    """Take ownership of due deliveries (optionally only ``ids``); returns them and the claim token."""
+    db = router.db_for_write(Delivery)
+    token = uuid.uuid4().hex
+    now = timezone.now()
+    limit = limit or int(app_settings.DELIVERY_BATCH_SIZE)
+    due = Delivery.objects.using(db).due(now)
+    if ids is not None:
+        due = due.filter(pk__in=ids)
+    with transaction.atomic(using=db):
+        if connections[db].features.has_select_for_update_skip_locked:
+            due = due.select_for_update(skip_locked=True)
+        chosen = list(due.order_by("pk").values_list("pk", flat=True)[:limit])
+        if not chosen:
+            return [], token
+        # Re-checking "due" makes the claim safe on databases without row locks too.
+        Delivery.objects.using(db).due(now).filter(pk__in=chosen).update(
+            status=DeliveryStatus.SENDING,
+            claim_token=token,
+            claimed_until=now + timedelta(seconds=float(app_settings.CLAIM_TIMEOUT)),
+            attempts=F("attempts") + 1,
+        )
+    claimed = list(
+        Delivery.objects.using(db).filter(claim_token=token, status=DeliveryStatus.SENDING).select_related("event", "trigger")
+    )
+    return claimed, token
+
+
+def deliver_due(ids: list[int] | None = None, limit: int | None = None) -> dict[str, int]:
+    """Claim and send due deliveries, batch by batch, until none is left (or ``limit`` is reached)."""
+    totals: Counter[str] = Counter()
+    remaining = limit
+    while True:
+        batch_limit = int(app_settings.DELIVERY_BATCH_SIZE)
+        if remaining is not None:
+            batch_limit = min(batch_limit, remaining)
+        if batch_limit <= 0:
+            break
+        claimed, token = claim(ids, batch_limit)
+        if not claimed:
+            break
+        totals.update(send_claimed(claimed, token))
+        if remaining is not None:
+            remaining -= len(claimed)
+        if ids is not None and len(claimed) < batch_limit:
+            break
+    return dict(totals)
+
+
+def send_claimed(deliveries: list[Delivery], token: str) -> Counter[str]:
+    """Send claimed deliveries grouped by channel and backend; record every outcome."""
+    counts: Counter[str] = Counter()
+    db = deliveries[0]._state.db if deliveries else None
+    users = load_users([d.recipient_id for d in deliveries if d.recipient_id is not None], db)
+    groups: dict[tuple[str, int | None], list[Delivery]] = defaultdict(list)
+    for delivery in deliveries:
+        groups[(delivery.channel, delivery.backend_id)].append(delivery)
+    for (channel, _backend_id), group in groups.items():
+        messenger_cls = messenger_registry.get(channel)
+        if messenger_cls is None:
+            for delivery in group:
+                counts[_finish(delivery, token, "dead", f"unknown messenger {channel!r}", None, None)] += 1
+            continue
+        options = _backend_options(group[0])
+        try:
+            messenger = messenger_cls(options)
+        except Exception as error:
+            for delivery in group:
+                counts[_finish(delivery, token, "failed", f"{channel} could not start: {error}", None, messenger_cls)] += 1
+            continue
+        if messenger_cls.is_legacy():
+            for delivery in group:
+                counts[_send_legacy(delivery, token, messenger_cls, users.get(delivery.recipient_id))] += 1
+            continue
+        messages: list[Message] = []
+        by_message: dict[int, Delivery] = {}
+        for delivery in group:
+            user = users.get(delivery.recipient_id)
+            try:
+                message = _message(delivery, user, messenger)
+            except Exception as error:
+                counts[_finish(delivery, token, "dead", f"cannot build the message: {error}", None, messenger_cls)] += 1
+                continue
+            if message is None:
+                counts[_finish(delivery, token, "skipped", "no address for this channel", None, messenger_cls)] += 1
+                continue
+            messages.append(message)
+            by_message[id(message)] = delivery
+        if not messages:
+            continue
+        try:
+            for result in messenger.send_batch(messages):
+                delivery = by_message.pop(id(result.message))
+                counts[_record(delivery, token, result, messenger_cls)] += 1
+        except Exception as error:  # the messenger broke mid-batch: the rest are retried
+            logger.exception("%s failed mid-batch", channel)
+            for delivery in by_message.values():
+                counts[_finish(delivery, token, "failed", f"{type(error).__name__}: {error}", None, messenger_cls)] += 1
+    return counts
+
+
+def _backend_options(delivery: Delivery) -> dict[str, Any]:
+    if delivery.backend_id is None:
+        return {}
+    backend = delivery.backend  # one query per group; groups are per backend
+    return dict(backend.options or {}) if backend else {}
+
+
+def _message(delivery: Delivery, user: Any, messenger: Messenger) -> Message | None:
+    if delivery.recipient_id is not None and user is None:
+        return None  # the user was deleted
+    address = delivery.address or messenger.get_address(user)
+    if address is None:
+        return None
+    rendered = RenderedMessage.from_content(delivery.content) if delivery.content else _render_again(delivery, user)
+    return Message(
+        recipient=user,
+        address=str(address),
+        subject=rendered.subject,
+        text=rendered.text,
+        html=rendered.html,
+        url=rendered.url,
+        data=rendered.data,
+        delivery_id=delivery.pk,
+        verb=delivery.event.verb,
+        event_id=delivery.event_id,
+    )
+
+
+def _render_again(delivery: Delivery, user: Any) -> RenderedMessage:
+    """Render from the stored event (a resend, or a delivery whose first render failed)."""
+    messenger_cls = messenger_registry.get(delivery.channel)
+    backend = delivery.backend
+    name = (backend.message_template if backend else "") or (messenger_cls.default_template if messenger_cls else "")
+    template_cls = template_registry.get(name or "")
+    if template_cls is None:
+        raise ValueError(f"unknown message template {name!r}")
+    context = base_context(EventView.from_row(delivery.event), delivery.trigger, delivery.subscription)
+    return render(template_cls(), context, user, delivery.language or language_for(user))
+
+
+def _send_legacy(delivery: Delivery, token: str, messenger_cls: type[Messenger], user: Any) -> str:
+    backend = delivery.backend
+    name = (backend.message_template if backend else "") or messenger_cls.default_template or ""
+    template_cls = template_registry.get(name)
+    if template_cls is None:
+        return _finish(delivery, token, "dead", f"unknown message template {name!r}", None, messenger_cls)
+    try:
+        context = base_context(EventView.from_row(delivery.event), delivery.trigger, delivery.subscription)
+        send_legacy(messenger_cls, template_cls(), user, delivery.trigger, context)
+    except Exception as error:
+        return _finish(delivery, token, "failed", f"{type(error).__name__}: {error}", None, messenger_cls)
+    return _finish(delivery, token, "sent", "", None, messenger_cls)
+
+
+def _record(delivery: Delivery, token: str, result: SendResult, messenger_cls: type[Messenger]) -> str:
+    return _finish(delivery, token, result.status, result.error, result.retry_after, messenger_cls)
+
+
+def _finish(
+    delivery: Delivery,
+    token: str,
+    status: str,
+    error: str,
+    retry_after: float | None,
+    messenger_cls: type[Messenger] | None,
+) -> str:
+    """Write one outcome, only if this worker still holds the claim. Returns the final status."""
+    now = timezone.now()
+    changes: dict[str, Any] = {"claimed_until": None, "claim_token": "", "updated_at": now}
+    if status == "sent":
+        changes.update(status=DeliveryStatus.SENT, sent_at=now, last_error="", reason="")
+    elif status == "skipped":
+        changes.update(status=DeliveryStatus.SKIPPED, reason=error[:255])
+    elif status == "failed" and not gives_up(delivery.attempts):
+        delay = retry_delay(delivery.attempts, retry_after)
+        changes.update(
+            status=DeliveryStatus.FAILED, last_error=safe_text(error, 4000), next_attempt_at=now + timedelta(seconds=delay)
+        )
+    else:
+        status = "dead"
+        changes.update(status=DeliveryStatus.DEAD, last_error=safe_text(error, 4000))
+    updated = Delivery.objects.using(delivery._state.db).filter(pk=delivery.pk, claim_token=token).update(**changes)
+    if not updated:
+        logger.warning("delivery %s was reclaimed by another worker; outcome %s not recorded", delivery.pk, status)
+        return "lost_claim"
+    for name, value in changes.items():
+        setattr(delivery, name, value)
+    log_extra = {"delivery_id": delivery.pk, "trigger_id": delivery.trigger_id, "subscription_id": delivery.subscription_id}
+    sender = messenger_cls or Messenger
+    if status == "sent":
+        logger.info("delivery %s sent via %s", delivery.pk, delivery.channel, extra=log_extra)
+        notification_sent.send(sender=sender, delivery=delivery)
+    elif status in ("failed", "dead"):
+        logger.warning("delivery %s %s via %s: %s", delivery.pk, status, delivery.channel, error, extra=log_extra)
+        notification_failed.send(sender=sender, delivery=delivery, error=error, final=status == "dead")
+    return status

@@ -1,0 +1,6 @@
+from django.contrib import admin
+
+from django_signal_notifier.quickstart.models import TestModel1, TestModel2
+
+admin.site.register(TestModel1)
+admin.site.register(TestModel2)

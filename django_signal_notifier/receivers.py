@@ -1,0 +1,55 @@
+"""Signal wiring: one receiver per registered verb, connected once, never per trigger."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django.dispatch import Signal
+
+from django_signal_notifier.index import trigger_index
+from django_signal_notifier.verbs import on_register
+
+_connected: set[str] = set()
+
+
+def make_receiver(verb: str) -> Callable[..., None]:
+    """The receiver of ``verb``: an index lookup, then (only on a hit) the dispatcher."""
+    lookup = trigger_index.lookup
+
+    def receive(sender: Any, **kwargs: Any) -> None:
+        candidates = lookup(verb, sender)
+        if not candidates and verb == "m2m_changed":
+            # m2m_changed's sender is the through model; triggers name the changed model.
+            instance = kwargs.get("instance")
+            candidates = lookup(verb, instance if isinstance(instance, type) else type(instance))
+        if candidates:
+            from django_signal_notifier.dispatch import dispatch
+
+            dispatch(verb, sender, kwargs, candidates)
+
+    receive.__name__ = f"signal_notifier_receive_{verb}"
+    receive.__qualname__ = receive.__name__
+    return receive
+
+
+def _connect(verb: str, signal: Signal) -> None:
+    if verb in _connected:
+        return
+    signal.connect(make_receiver(verb), weak=False, dispatch_uid=f"django_signal_notifier:{verb}")
+    _connected.add(verb)
+
+
+def connect_all() -> None:
+    """Listen to every registered signal, and to those registered later. Idempotent."""
+    on_register(_connect)
+
+
+def disconnect_all() -> None:
+    """Stop listening (used by benchmarks to measure the reference)."""
+    from django_signal_notifier.verbs import registered_signals
+
+    for verb, signal in registered_signals().items():
+        if verb in _connected:
+            signal.disconnect(dispatch_uid=f"django_signal_notifier:{verb}")
+            _connected.discard(verb)

@@ -1,0 +1,41 @@
+"""Immutable, in-memory views of the configuration, built once per configuration change."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class BackendSpec:
+    """A backend as the engine needs it: which messenger, which template, which options."""
+
+    id: int
+    name: str
+    messenger: str
+    message_template: str
+    options: dict[str, Any] = field(default_factory=dict, hash=False, compare=False)
+
+
+@dataclass(frozen=True)
+class SubscriptionSpec:
+    """An enabled subscription and its backends; receivers are resolved per event."""
+
+    id: int
+    name: str
+    backends: tuple[BackendSpec, ...]
+
+
+@dataclass(frozen=True)
+class TriggerSpec:
+    """An enabled trigger: what a send must match, and where matching sends go."""
+
+    id: int
+    name: str
+    verb: str
+    model: Any  # the sender model class, or None for any sender
+    object_id: str | None  # canonical text of the primary key, or None for any object
+    actor_model: Any
+    actor_id: str | None
+    target: str | None
+    subscriptions: tuple[SubscriptionSpec, ...]

@@ -1,0 +1,47 @@
+"""Shared fixtures. Service-backed tests skip loudly without their service, and fail in CI."""
+
+from __future__ import annotations
+
+import os
+import socket
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+REQUIRE_SERVICES = os.environ.get("DSN_REQUIRE_SERVICES") == "1"
+
+
+def service_reachable(host: str, port: int, timeout: float = 1.0) -> bool:
+    try:
+        with socket.create_connection((host, port), timeout=timeout):
+            return True
+    except OSError:
+        return False
+
+
+def require_service(name: str, host: str, port: int) -> None:
+    """Skip (or, with DSN_REQUIRE_SERVICES=1 as in .ci/run, fail) when a service is down."""
+    if service_reachable(host, port):
+        return
+    message = f"{name} is not reachable at {host}:{port}"
+    if REQUIRE_SERVICES:
+        pytest.fail(f"{message} and DSN_REQUIRE_SERVICES=1: service-backed tests are required here.")
+    pytest.skip(f"SKIPPED LOUDLY: {message}; start it to run this test.")
+
+
+@pytest.fixture
+def postgres() -> None:
+    require_service("PostgreSQL", "127.0.0.1", 5432)
+
+
+@pytest.fixture
+def redis_url() -> str:
+    require_service("Redis", "127.0.0.1", 6379)
+    return "redis://127.0.0.1:6379/0"
+
+
+@pytest.fixture
+def run_on_commit(django_capture_on_commit_callbacks: Any) -> Iterator[Any]:
+    """Run on_commit callbacks (the fan-out) at the end of the block, as a real commit would."""
+    yield lambda: django_capture_on_commit_callbacks(execute=True)

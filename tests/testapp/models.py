@@ -1,0 +1,45 @@
+"""Models for the test suite: integer, UUID and string primary keys, relations."""
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+
+
+class Article(models.Model):
+    title = models.CharField(max_length=200)
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    body = models.TextField(blank=True)
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return f"/articles/{self.pk}/"
+
+
+class UUIDThing(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4)
+    name = models.CharField(max_length=100)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class SlugThing(models.Model):
+    slug = models.CharField(primary_key=True, max_length=50)
+    name = models.CharField(max_length=100)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Quiet(models.Model):
+    """A model no trigger ever names."""
+
+    name = models.CharField(max_length=100)
+
+
+class Tag(models.Model):
+    name = models.CharField(max_length=50)
+    articles = models.ManyToManyField(Article, related_name="tags", blank=True)
