@@ -13,12 +13,15 @@ class SignalNotifierConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from django_signal_notifier import checks  # noqa: F401  (registers the system checks)
-        from django_signal_notifier import message_templates, messengers  # noqa: F401  (built-ins)
+        from django_signal_notifier import (  # noqa: F401  (built-ins)
+            checks,  # noqa: F401  (registers the system checks)
+            message_templates,
+            messengers,
+        )
         from django_signal_notifier.conf import app_settings
         from django_signal_notifier.declare import run_after_migrate
-        from django_signal_notifier.messengers.registry import messenger_registry
         from django_signal_notifier.message_templates.registry import template_registry
+        from django_signal_notifier.messengers.registry import messenger_registry
         from django_signal_notifier.receivers import connect_all
         from django_signal_notifier.watch import watch_configuration
 

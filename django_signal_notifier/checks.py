@@ -48,7 +48,10 @@ def check_settings(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]
         value = raw.get(key, DEFAULTS[key])
         if not isinstance(value, (int, float)) or value < 0:
             messages.append(
-                Error(f"SIGNAL_NOTIFIER[{key!r}] must be a number of seconds ≥ 0, not {value!r}.", id="signal_notifier.E002")
+                Error(
+                    f"SIGNAL_NOTIFIER[{key!r}] must be a number of seconds ≥ 0, not {value!r}.",
+                    id="signal_notifier.E002",
+                )
             )
     return messages
 

@@ -81,15 +81,28 @@ class Declarer:
         return trigger
 
     def backend(
-        self, key: str, *, messenger: str, message_template: str = "", options: dict[str, Any] | None = None, name: str = ""
+        self,
+        key: str,
+        *,
+        messenger: str,
+        message_template: str = "",
+        options: dict[str, Any] | None = None,
+        name: str = "",
     ) -> Any:
         from django_signal_notifier.models import Backend
 
-        backend = Backend(key=key, messenger=messenger, message_template=message_template, options=options or {}, name=name)
+        backend = Backend(
+            key=key, messenger=messenger, message_template=message_template, options=options or {}, name=name
+        )
         backend.clean()  # unknown messenger or template: fail loudly now, not at send time
         backend, _ = Backend.objects.update_or_create(
             key=key,
-            defaults={"messenger": messenger, "message_template": message_template, "options": options or {}, "name": name},
+            defaults={
+                "messenger": messenger,
+                "message_template": message_template,
+                "options": options or {},
+                "name": name,
+            },
         )
         return backend
 
@@ -111,9 +124,7 @@ class Declarer:
             trigger = Trigger.objects.get(key=trigger)
         backend_rows = [Backend.objects.get(key=b) if isinstance(b, str) else b for b in backends]
         user_model = get_user_model()
-        user_rows = [
-            user_model._default_manager.get_by_natural_key(u) if isinstance(u, str) else u for u in users
-        ]
+        user_rows = [user_model._default_manager.get_by_natural_key(u) if isinstance(u, str) else u for u in users]
         group_rows = [Group.objects.get_or_create(name=g)[0] if isinstance(g, str) else g for g in groups]
         subscription, _ = Subscription.objects.update_or_create(
             key=key, defaults={"trigger": trigger, "name": name, "enabled": enabled, **extra}

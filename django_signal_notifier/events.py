@@ -100,7 +100,11 @@ def to_json_safe(value: Any, depth: int = 0) -> Any:
     if isinstance(value, bytes):
         return safe_text(value)
     if is_model_instance(value):
-        return {"model": object_label(value), "pk": None if value.pk is None else str(value.pk), "repr": safe_text(value)}
+        return {
+            "model": object_label(value),
+            "pk": None if value.pk is None else str(value.pk),
+            "repr": safe_text(value),
+        }
     if isinstance(value, type) and hasattr(value, "_meta"):
         return {"model": object_label(value)}
     if depth >= MAX_DEPTH:
@@ -162,7 +166,9 @@ class SignalEvent:
             "sender": sender_text,
             "action_object": describe(self.instance),
             "actor": describe(self.actor),
-            "target": describe(target) if is_model_instance(target) else (None if target is None else {"repr": safe_text(target)}),
+            "target": describe(target)
+            if is_model_instance(target)
+            else (None if target is None else {"repr": safe_text(target)}),
             "kwargs": to_json_safe(self.signal_kwargs()),
             "extra": to_json_safe(self.extra),
         }

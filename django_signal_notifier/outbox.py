@@ -57,7 +57,9 @@ def claim(ids: list[int] | None = None, limit: int | None = None) -> tuple[list[
             attempts=F("attempts") + 1,
         )
     claimed = list(
-        Delivery.objects.using(db).filter(claim_token=token, status=DeliveryStatus.SENDING).select_related("event", "trigger")
+        Delivery.objects.using(db)
+        .filter(claim_token=token, status=DeliveryStatus.SENDING)
+        .select_related("event", "trigger")
     )
     return claimed, token
 
@@ -102,7 +104,9 @@ def send_claimed(deliveries: list[Delivery], token: str) -> Counter[str]:
             messenger = messenger_cls(options)
         except Exception as error:
             for delivery in group:
-                counts[_finish(delivery, token, "failed", f"{channel} could not start: {error}", None, messenger_cls)] += 1
+                counts[
+                    _finish(delivery, token, "failed", f"{channel} could not start: {error}", None, messenger_cls)
+                ] += 1
             continue
         if messenger_cls.is_legacy():
             for delivery in group:
@@ -211,7 +215,9 @@ def _finish(
     elif status == "failed" and not gives_up(delivery.attempts):
         delay = retry_delay(delivery.attempts, retry_after)
         changes.update(
-            status=DeliveryStatus.FAILED, last_error=safe_text(error, 4000), next_attempt_at=now + timedelta(seconds=delay)
+            status=DeliveryStatus.FAILED,
+            last_error=safe_text(error, 4000),
+            next_attempt_at=now + timedelta(seconds=delay),
         )
     else:
         status = "dead"
@@ -222,7 +228,11 @@ def _finish(
         return "lost_claim"
     for name, value in changes.items():
         setattr(delivery, name, value)
-    log_extra = {"delivery_id": delivery.pk, "trigger_id": delivery.trigger_id, "subscription_id": delivery.subscription_id}
+    log_extra = {
+        "delivery_id": delivery.pk,
+        "trigger_id": delivery.trigger_id,
+        "subscription_id": delivery.subscription_id,
+    }
     sender = messenger_cls or Messenger
     if status == "sent":
         logger.info("delivery %s sent via %s", delivery.pk, delivery.channel, extra=log_extra)

@@ -46,7 +46,7 @@ class Registry(Generic[T]):
             klass = import_string(dotted_path)
         except ImportError as error:
             raise self.error(f"Cannot import the {self.kind} {dotted_path!r}: {error}") from error
-        return self.register(klass)
+        return self.register(klass)  # type: ignore[no-any-return]
 
     def get(self, name: str) -> T | None:
         return self._classes.get(name)

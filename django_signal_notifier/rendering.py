@@ -47,7 +47,9 @@ class EventView:
 
     @classmethod
     def from_signal(cls, event: SignalEvent) -> EventView:
-        return cls(event.verb, event.sender, event.instance, event.actor, event.target, event.signal_kwargs(), event.created)
+        return cls(
+            event.verb, event.sender, event.instance, event.actor, event.target, event.signal_kwargs(), event.created
+        )
 
     @classmethod
     def from_row(cls, row: Any) -> EventView:

@@ -15,7 +15,7 @@ def retry_delay(attempt: int, retry_after: float | None = None) -> float:
     delay = backoff * random.uniform(0.5, 1.0)  # jitter spreads retries of a failed batch
     if retry_after is not None:
         delay = max(delay, min(float(retry_after), ceiling))
-    return delay
+    return float(delay)
 
 
 def gives_up(attempts: int) -> bool:

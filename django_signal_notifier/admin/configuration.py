@@ -31,7 +31,9 @@ def enable(modeladmin: admin.ModelAdmin, request: HttpRequest, queryset: QuerySe
 @admin.action(description=_("Disable the selected items"))
 def disable(modeladmin: admin.ModelAdmin, request: HttpRequest, queryset: QuerySet[Any]) -> None:
     count = queryset.update(enabled=False)
-    modeladmin.message_user(request, ngettext("%d item disabled.", "%d items disabled.", count) % count, messages.SUCCESS)
+    modeladmin.message_user(
+        request, ngettext("%d item disabled.", "%d items disabled.", count) % count, messages.SUCCESS
+    )
 
 
 @admin.register(Trigger)

@@ -42,9 +42,9 @@ class TriggerForm(forms.ModelForm):
         current = self.initial.get("verb") or getattr(self.instance, "verb", "")
         if current and current not in dict(choices):
             choices.append((current, _("%(verb)s (not registered)") % {"verb": current}))
-        self.fields["verb"].choices = choices
+        self.fields["verb"].choices = choices  # type: ignore[attr-defined]
         for name in ("action_object_content_type", "actor_object_content_type"):
-            self.fields[name].queryset = _content_type_choices()
+            self.fields[name].queryset = _content_type_choices()  # type: ignore[attr-defined]
 
 
 class BackendForm(forms.ModelForm):
@@ -68,4 +68,4 @@ class BackendForm(forms.ModelForm):
             current = self.initial.get(field) or getattr(self.instance, field, "")
             if current and current not in dict(choices):
                 choices.append((current, _("%(name)s (not registered)") % {"name": current}))
-            self.fields[field].choices = choices
+            self.fields[field].choices = choices  # type: ignore[attr-defined]

@@ -100,7 +100,9 @@ class MessageTemplate:
         subject = self._render("subject", text_context)
         if type(self).render is not MessageTemplate.render:
             # A 0.2.1 template that overrides render() owns its text.
-            text = type(self).render(self, context.get("recipient"), context.get("trigger_context", {}), context.get("kwargs", {}))
+            text = type(self).render(
+                self, context.get("recipient"), context.get("trigger_context", {}), context.get("kwargs", {})
+            )
         else:
             text = self._render("text", text_context)
         return RenderedMessage(

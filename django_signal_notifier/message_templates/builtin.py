@@ -29,9 +29,7 @@ class SimplePrintMessageTemplate(MessageTemplate):
 
     label = "Simple print (quickstart)"
     subject = "{{ verb }}: {{ instance }}"
-    template_string = (
-        "[django-signal-notifier] {{ verb }} on {{ instance_type }} “{{ instance }}” for {{ recipient }}"
-    )
+    template_string = "[django-signal-notifier] {{ verb }} on {{ instance_type }} “{{ instance }}” for {{ recipient }}"
 
 
 @template_registry.register

@@ -89,7 +89,9 @@ class Messenger:
         unknown = sorted(set(options) - set(cls.option_names))
         if unknown:
             allowed = ", ".join(cls.option_names) or "none"
-            raise ValidationError(f"Unknown option(s) {', '.join(unknown)} for {cls.channel_name()} (allowed: {allowed}).")
+            raise ValidationError(
+                f"Unknown option(s) {', '.join(unknown)} for {cls.channel_name()} (allowed: {allowed})."
+            )
 
     @classmethod
     def is_legacy(cls) -> bool:
@@ -137,4 +139,3 @@ class Messenger:
     def write_inline(self, event_row: Any, items: Iterable[tuple[int, Any]], snapshot: dict[str, Any]) -> int:
         """Write (recipient id, RenderedMessage) pairs in the fan-out transaction (inline channels)."""
         raise NotImplementedError
-

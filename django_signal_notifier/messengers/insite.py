@@ -37,7 +37,9 @@ class InSiteMessenger(Messenger):
     default_template = "InSiteMessageTemplate"
     inline = True
 
-    def write_inline(self, event_row: Any, items: Iterable[tuple[int, RenderedMessage]], snapshot: dict[str, Any]) -> int:
+    def write_inline(
+        self, event_row: Any, items: Iterable[tuple[int, RenderedMessage]], snapshot: dict[str, Any]
+    ) -> int:
         from django_signal_notifier.models import Notification
 
         actor_ct, actor_id, actor_text = _ref(snapshot.get("actor"))

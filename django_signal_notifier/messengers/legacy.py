@@ -19,7 +19,9 @@ def trigger_context(trigger: Any, context: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def send_legacy(messenger_cls: type, template: MessageTemplate, user: Any, trigger: Any, context: dict[str, Any]) -> None:
+def send_legacy(
+    messenger_cls: type, template: MessageTemplate, user: Any, trigger: Any, context: dict[str, Any]
+) -> None:
     """Call a 0.2.1 messenger for one recipient; its exceptions propagate to the caller."""
     kwargs = dict(context.get("kwargs") or {})
     messenger_cls.send(template, [user], trigger_context(trigger, context), kwargs)  # type: ignore[attr-defined]
