@@ -13,6 +13,7 @@ import time
 from collections import defaultdict
 from typing import Any
 
+from django.apps import apps
 from django.db import DatabaseError, connections, router, transaction
 
 from django_signal_notifier.conf import app_settings
@@ -93,9 +94,11 @@ class TriggerIndex:
 
         alias = router.db_for_read(ConfigStamp)
         try:
-            # A savepoint keeps a missing table from breaking the caller's transaction.
-            with transaction.atomic(using=alias, savepoint=connections[alias].in_atomic_block):
-                return ConfigStamp.current(alias)
+            if connections[alias].in_atomic_block:
+                # A savepoint keeps a missing table from breaking the caller's transaction.
+                with transaction.atomic(using=alias):
+                    return ConfigStamp.current(alias)
+            return ConfigStamp.current(alias)
         except DatabaseError:
             return None
 
@@ -118,10 +121,19 @@ class TriggerIndex:
                 any_sender[spec.verb].append(spec)
             else:
                 by_verb[spec.verb][spec.model].append(spec)
+        # The package's own rows (events, deliveries, notifications, configuration) are never
+        # events: a trigger on them would feed on its own writes.
+        own_models = apps.get_app_config("django_signal_notifier").get_models(include_auto_created=True)
         tables: dict[str, VerbTable] = {}
         for verb in set(by_verb) | set(any_sender):
             wildcard = tuple(any_sender.get(verb, ()))
             senders = {model: tuple(specs) + wildcard for model, specs in by_verb.get(verb, {}).items()}
+            for model in own_models:
+                if senders.pop(model, None):
+                    problems.append(
+                        f"Triggers on {model._meta.label} are ignored: the package's own models send no events."
+                    )
+                senders[model] = _EMPTY
             tables[verb] = VerbTable(senders, wildcard)
         self.problems = problems
         for problem in problems:
