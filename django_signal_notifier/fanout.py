@@ -212,7 +212,7 @@ class OutboxWriter:
         except Exception as error:
             problem = f"{messenger_cls.channel_name()} failed to write: {safe_text(error, 900)}"
             self._log(trigger, subscription, backend, problem)
-            rows = [(rid, rendered, "", problem) for rid, rendered in items]
+            rows: list[tuple[Any, RenderedMessage | None, str, str]] = [(rid, r, "", problem) for rid, r in items]
             self._write_rows(trigger, subscription, backend, rows, messenger_cls, reason="channel error")
 
     def finish(self) -> list[int]:

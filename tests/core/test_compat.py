@@ -22,8 +22,10 @@ class OldStyleMessenger(BaseMessenger):
 
     @classmethod
     def send(cls, template, users, trigger_context, signal_kwargs):  # type: ignore[no-untyped-def]
-        for user in users:
-            cls.calls.append(template.render(user=user, trigger_context=trigger_context, signal_kwargs=signal_kwargs))
+        for receiver in users:
+            cls.calls.append(
+                template.render(user=receiver, trigger_context=trigger_context, signal_kwargs=signal_kwargs)
+            )
 
 
 class OldStyleTemplate(BaseMessageTemplate):
