@@ -11,6 +11,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
@@ -78,8 +79,19 @@ class Reference:
         return self.text
 
 
+def safe_link(url: str) -> str:
+    """``url`` if it is a relative, http or https link; "" for anything else (``javascript:``, …)."""
+    url = (url or "").strip()
+    if not url:
+        return ""
+    scheme = urlsplit(url).scheme.lower()
+    return url if scheme in ("", "http", "https") and not url.startswith("//") else ""
+
+
 def attach_references(notifications: Sequence[Notification], resolve_urls: bool | None = None) -> None:
-    """Give each notification ``actor_ref``, ``action_object_ref`` and ``target_ref``.
+    """Give each notification ``actor_ref``, ``action_object_ref``, ``target_ref`` and ``link``.
+
+    ``link`` is the notification's ``url`` when it is safe to put in an ``href`` (see :func:`safe_link`).
 
     With ``resolve_urls`` (default: INBOX_OBJECT_URLS) the live objects are fetched, one query per
     content type whose model defines ``get_absolute_url``; deleted objects keep their text, unlinked.
@@ -88,6 +100,7 @@ def attach_references(notifications: Sequence[Notification], resolve_urls: bool 
         resolve_urls = bool(app_settings.INBOX_OBJECT_URLS)
     urls = _resolve_urls(notifications) if resolve_urls else {}
     for notification in notifications:
+        notification.link = safe_link(notification.url)  # type: ignore[attr-defined]
         for role in ROLES:
             ct_column, id_column, text_column = _ROLE_COLUMNS[role]
             ct_id, object_id = getattr(notification, ct_column), getattr(notification, id_column)
@@ -125,7 +138,7 @@ def _resolve_urls(notifications: Iterable[Notification]) -> dict[tuple[int, str]
                 continue
         for pk, obj in model._default_manager.in_bulk(list(keys)).items():
             try:
-                url = safe_text(getattr(obj, "get_absolute_url")(), 500)  # noqa: B009
+                url = safe_link(safe_text(getattr(obj, "get_absolute_url")(), 500))  # noqa: B009
             except Exception:  # a broken get_absolute_url must not break the inbox
                 url = ""
             urls[(ct_id, keys.get(pk, str(pk)))] = url
@@ -139,7 +152,7 @@ def as_json(notification: Notification) -> dict[str, Any]:
         "verb": notification.verb,
         "title": notification.title or str(notification),
         "body": notification.body,
-        "url": notification.url,
+        "url": getattr(notification, "link", safe_link(notification.url)),
         "unread": notification.unread,
         "archived": notification.archived,
         "created_at": notification.created_at.isoformat(),

@@ -157,3 +157,16 @@ def test_responses_are_private(alice: Any) -> None:
     response = _client(alice).get(reverse(f"{NS}:list"))
     assert "private" in response["Cache-Control"]
     assert "Cookie" in response["Vary"]
+
+
+def test_unsafe_links_are_not_served(alice: Any) -> None:
+    rows = make_notifications(alice, 3)
+    Notification.objects.filter(pk=rows[0].pk).update(url="javascript:alert(1)")
+    Notification.objects.filter(pk=rows[1].pk).update(url="//evil.example/x")
+    Notification.objects.filter(pk=rows[2].pk).update(url="https://example.com/ok")
+    client = _client(alice)
+    urls = {item["id"]: item["url"] for item in client.get(reverse(f"{NS}:list")).json()["results"]}
+    assert urls == {rows[0].pk: "", rows[1].pk: "", rows[2].pk: "https://example.com/ok"}
+    html = client.get(reverse(f"{NS}:page")).content.decode()
+    assert "javascript:" not in html and "evil.example" not in html
+    assert 'href="https://example.com/ok"' in html
