@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.db import connections
 from django.test import Client
 
 from django_signal_notifier import declare
@@ -36,6 +37,9 @@ def browser_page(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
             yield browser.new_context()
         finally:
             browser.close()
+            # The ORM calls made while Playwright's loop runs get their own connection (Django
+            # keeps connections per async context): close it, or the test database cannot be dropped.
+            connections.close_all()
 
 
 def test_badge_updates_live_and_mark_read_form_works(browser_page: Any, live_server: Any, settings: Any) -> None:

@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.core.checks import run_checks
 from django.test import Client, override_settings
 from django.urls import reverse
 
@@ -87,4 +88,6 @@ def test_admin_actions_mark_read_and_unread(alice: Any, bob: Any) -> None:
 def test_bad_settings_are_reported(setting: dict[str, Any], error_id: str) -> None:
     with override_settings(SIGNAL_NOTIFIER=setting):
         assert error_id in [message.id for message in check_inbox_settings()]
+        # Reported by `manage.py check`, through InSiteMessenger.check().
+        assert error_id in [message.id for message in run_checks()]
     assert check_inbox_settings() == []
