@@ -25,7 +25,7 @@ from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.http import parse_etags, quote_etag, url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_protect
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from django_signal_notifier.conf import app_settings
 from django_signal_notifier.inbox.queries import as_json, attach_references, inbox_queryset, unread_count
@@ -77,7 +77,7 @@ def _page(request: HttpRequest, show: str) -> Any:
     return page
 
 
-@require_GET
+@require_safe
 @_json_login_required
 def notification_list(request: HttpRequest) -> HttpResponse:
     """GET: a page of the user's notifications, newest first (``?page=``, ``?page_size=``, ``?show=``)."""
@@ -102,7 +102,7 @@ def _count_etag(user_id: Any, count: int) -> str:
     return quote_etag(digest)
 
 
-@require_GET
+@require_safe
 @_json_login_required
 def unread_count_view(request: HttpRequest) -> HttpResponse:
     """GET: ``{"unread_count": n}`` with an ETag; ``If-None-Match`` with it answers 304 while n is unchanged."""
@@ -154,7 +154,7 @@ def mark_all_read(request: HttpRequest) -> HttpResponse:
     return _after_write(request, {"changed": changed})
 
 
-@require_GET
+@require_safe
 def inbox_page(request: HttpRequest) -> HttpResponse:
     """The inbox page (template ``django_signal_notifier/inbox.html``); works without JavaScript."""
     if not request.user.is_authenticated:

@@ -7,6 +7,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
+from django.db.models import Count, Q
 from django.db.models.signals import post_save
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -60,6 +61,17 @@ class NotificationQuerySet(models.QuerySet[Any]):
     def unread_count(self, user: Any) -> int:
         """How many active unread notifications ``user`` has (one COUNT; see ``cached_unread_count``)."""
         return self.filter(recipient=user, unread=True, archived=False).count()
+
+    def counts(self, user: Any) -> dict[str, int]:
+        """``user``'s folder sizes in one query: ``unread`` (active), ``active``, ``archived``, ``total``."""
+        active, unread = Q(archived=False), Q(archived=False, unread=True)
+        found = self.filter(recipient=user).aggregate(
+            unread=Count("pk", filter=unread),
+            active=Count("pk", filter=active),
+            archived=Count("pk", filter=Q(archived=True)),
+            total=Count("pk"),
+        )
+        return {name: int(value or 0) for name, value in found.items()}
 
     def _write(self, values: dict[str, Any], user: Any) -> int:
         from django_signal_notifier.inbox.cache import bump

@@ -49,6 +49,7 @@ def test_etag_304_while_unchanged_then_the_new_count_after_a_notification(
     assert changed.json() == {"unread_count": 1}
     assert changed["ETag"] != etag
     assert client.get(reverse(URL), HTTP_IF_NONE_MATCH=changed["ETag"]).status_code == 304
+    assert client.head(reverse(URL))["ETag"] == changed["ETag"]
 
 
 def test_etags_differ_between_users_with_equal_counts(alice: Any, bob: Any) -> None:

@@ -98,3 +98,22 @@ def test_cached_count_after_commit_replaces_a_value_cached_before_it(
         callback()
     # ...and the bump after commit makes that stale value unreachable.
     assert unread_count(alice) == 0
+
+
+def test_counts_in_one_query(alice: Any, bob: Any) -> None:
+    rows = make_notifications(alice, 4)
+    make_notifications(bob, 2)
+    Notification.objects.filter(pk=rows[0].pk).mark_as_read(alice)
+    Notification.objects.filter(pk=rows[1].pk).archive(alice)
+    with CaptureQueriesContext(connection) as queries:
+        counts = Notification.objects.counts(alice)
+    assert len(queries) == 1
+    assert counts == {"unread": 2, "active": 3, "archived": 1, "total": 4}
+
+
+def test_counts_stay_right_without_a_working_cache(alice: Any, settings: Any) -> None:
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
+    rows = make_notifications(alice, 2)
+    assert unread_count(alice) == 2
+    rows[0].mark_as_read()
+    assert unread_count(alice) == 1
