@@ -18,7 +18,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.cache import patch_cache_control, patch_vary_headers
@@ -128,10 +128,11 @@ def _after_write(request: HttpRequest, payload: dict[str, Any]) -> HttpResponse:
 
 def _write_one(action: str) -> View:
     def view(request: HttpRequest, pk: int) -> HttpResponse:
-        own = Notification.objects.filter(pk=pk)
-        changed = getattr(own, action)(user=request.user)
+        # The UPDATE itself is limited to the user's rows; the existence check only tells an
+        # unchanged own notification (200) from someone else's or a missing one (404).
+        changed = getattr(Notification.objects.filter(pk=pk), action)(user=request.user)
         if not changed and not Notification.objects.for_user(request.user).filter(pk=pk).exists():
-            raise Http404(_("No such notification."))
+            return JsonResponse({"error": _("No such notification.")}, status=404)
         return _after_write(request, {"id": pk, "changed": bool(changed)})
 
     view.__name__ = action

@@ -84,6 +84,7 @@ def test_another_users_id_is_404_and_changes_nothing(alice: Any, bob: Any, actio
     before = _state()
     response = _client(alice).post(reverse(f"{NS}:{action}", args=[bob_row.pk]))
     assert response.status_code == 404
+    assert response.json() == {"error": "No such notification."}
     assert _state() == before
     # A missing id is a 404 too.
     assert _client(alice).post(reverse(f"{NS}:{action}", args=[10**9])).status_code == 404
