@@ -33,6 +33,20 @@ DEFAULTS: dict[str, Any] = {
     # Dotted paths of extra messenger and message-template classes to register at start-up.
     "MESSENGERS": [],
     "MESSAGE_TEMPLATES": [],
+    # In-site inbox: notifications per page of the inbox page and the JSON list (``?page_size=``
+    # may ask for up to INBOX_MAX_PAGE_SIZE).
+    "INBOX_PAGE_SIZE": 20,
+    "INBOX_MAX_PAGE_SIZE": 100,
+    # Seconds between two polls of the unread badge (static/django_signal_notifier/badge.js).
+    "INBOX_POLL_INTERVAL": 30,
+    # Cache alias for per-user unread counts, and how long a value may live (seconds) if rows
+    # are changed behind the package's back (a raw update()); the package's own writes
+    # invalidate at once.
+    "INBOX_CACHE": "default",
+    "INBOX_CACHE_TIMEOUT": 300,
+    # Link the actor, object and target of listed notifications to their get_absolute_url()
+    # (one query per content type on the page); False shows the stored texts only.
+    "INBOX_OBJECT_URLS": True,
 }
 
 
