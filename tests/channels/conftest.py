@@ -134,3 +134,90 @@ def publish(django_capture_on_commit_callbacks: Any) -> Callable[..., list[Deliv
         return list(Delivery.objects.filter(event__action_object_id=str(article.pk)).order_by("recipient_id"))
 
     return save
+
+
+@pytest.fixture
+def api_server() -> Iterator[Any]:
+    """pytest-httpserver on 127.0.0.1 (it closes each connection after one response)."""
+    from pytest_httpserver import HTTPServer
+
+    server = HTTPServer(host="127.0.0.1", port=0)
+    server.start()
+    try:
+        yield server
+    finally:
+        server.clear()
+        if server.is_running():
+            server.stop()
+
+
+@dataclass
+class Hit:
+    method: str
+    path: str
+    headers: dict[str, str]
+    body: bytes
+    client_port: int
+
+
+class KeepAliveServer:
+    """A real HTTP/1.1 server on 127.0.0.1 that keeps connections alive (werkzeug's never does).
+
+    It answers every request with ``status`` and ``answer`` (JSON) and records each request with
+    the client's port: one port for a batch proves the messenger reused its connection.
+    """
+
+    def __init__(self) -> None:
+        import json
+        import threading
+        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+        self.hits: list[Hit] = []
+        self.status = 200
+        self.answer: Any = {"ok": True}
+        outer = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, format: str, *args: Any) -> None:
+                pass
+
+            def do_POST(self) -> None:
+                length = int(self.headers.get("Content-Length") or 0)
+                body = self.rfile.read(length)
+                outer.hits.append(Hit("POST", self.path, dict(self.headers), body, self.client_address[1]))
+                payload = json.dumps(outer.answer).encode()
+                self.send_response(outer.status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(payload)))
+                self.end_headers()
+                self.wfile.write(payload)
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    def url(self, path: str = "/") -> str:
+        return f"http://127.0.0.1:{self.server.server_address[1]}{path}"
+
+    def stop(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+        self.thread.join(5)
+
+
+@pytest.fixture
+def keepalive_server() -> Iterator[KeepAliveServer]:
+    server = KeepAliveServer()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+def request_json(server: Any, index: int = 0) -> Any:
+    import json
+
+    return json.loads(server.log[index][0].get_data())
