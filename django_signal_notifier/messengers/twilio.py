@@ -98,7 +98,7 @@ class TwilioSMSMessenger(HTTPMessenger):
         if code in PERMANENT_CODES:
             raise PermanentDeliveryError(text)
         if response.status_code == 401:
-            raise PermanentDeliveryError(f"Twilio rejected the credentials (401): {detail}")
+            raise PermanentDeliveryError(f"Twilio rejected the credentials (401): {text}")
         if code == 20429:
             raise TransientDeliveryError(text, retry_after=None)
         self.fail_for_status(response, text)

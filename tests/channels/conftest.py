@@ -136,19 +136,15 @@ def publish(django_capture_on_commit_callbacks: Any) -> Callable[..., list[Deliv
     return save
 
 
-@pytest.fixture
-def api_server() -> Iterator[Any]:
-    """pytest-httpserver on 127.0.0.1 (it closes each connection after one response)."""
-    from pytest_httpserver import HTTPServer
+@pytest.fixture(scope="session")
+def httpserver_listen_address() -> tuple[str, int]:
+    return ("127.0.0.1", 0)
 
-    server = HTTPServer(host="127.0.0.1", port=0)
-    server.start()
-    try:
-        yield server
-    finally:
-        server.clear()
-        if server.is_running():
-            server.stop()
+
+@pytest.fixture
+def api_server(httpserver: Any) -> Any:
+    """pytest-httpserver on 127.0.0.1, cleared after each test (it closes connections after each response)."""
+    return httpserver
 
 
 @dataclass
