@@ -15,14 +15,24 @@ from django_signal_notifier.messengers.addresses import source_problem
 
 
 def channel_in_use(channel: str) -> bool:
-    """Whether a stored Backend names this messenger (False before the tables exist)."""
+    """Whether a stored Backend names this messenger or a subclass of it (False before the tables exist)."""
     from django_signal_notifier.checks import _tables_exist
     from django_signal_notifier.models import Backend
 
     try:
-        return _tables_exist() and Backend.objects.filter(messenger=channel).exists()
+        return _tables_exist() and Backend.objects.filter(messenger__in=channel_family(channel)).exists()
     except DatabaseError:
         return False
+
+
+def channel_family(channel: str) -> list[str]:
+    """The registered names of ``channel`` and its subclasses (an alias such as SMTPEmailMessenger)."""
+    from django_signal_notifier.messengers.registry import messenger_registry
+
+    base = messenger_registry.get(channel)
+    if base is None:
+        return [channel]
+    return [name for name, cls in messenger_registry.items() if issubclass(cls, base)]
 
 
 def setting_value(key: str) -> Any:
@@ -46,12 +56,27 @@ def require_settings(channel: str, keys: tuple[str, ...], check_id: str) -> list
     ]
 
 
-def check_address_source(key: str, check_id: str) -> list[CheckMessage]:
-    """An error when the address-source setting ``key`` cannot work."""
+def check_address_source(key: str, check_id: str, channel: str) -> list[CheckMessage]:
+    """An error when the address-source setting ``key`` cannot work.
+
+    The default source (e.g. a ``phone_number`` field) is only checked once a Backend uses the
+    channel; a source the project set explicitly is always checked.
+    """
+    from django_signal_notifier.conf import app_settings
+
+    if key not in app_settings.raw() and not channel_in_use(channel):
+        return []
     problem = source_problem(setting_value(key))
     if problem is None:
         return []
-    return [Error(f"SIGNAL_NOTIFIER[{key!r}] is invalid: {problem}.", id=check_id)]
+    return [
+        Error(
+            f"SIGNAL_NOTIFIER[{key!r}] is invalid for {channel}: {problem}.",
+            hint="Give a field path on the user (profile__phone), a dotted path to a callable (user) -> str, "
+            "or {'model': 'app.Profile', 'field': 'phone', 'user_field': 'user'}.",
+            id=check_id,
+        )
+    ]
 
 
 def check_url(key: str, check_id: str) -> list[CheckMessage]:

@@ -89,7 +89,9 @@ class EmailMessenger(Messenger):
 
     @classmethod
     def check(cls) -> list[CheckMessage]:
-        messages = check_address_source("EMAIL_ADDRESS", "signal_notifier.E101")
+        if cls is not EmailMessenger:
+            return []  # subclasses (SMTPEmailMessenger) share these settings: report once
+        messages = check_address_source("EMAIL_ADDRESS", "signal_notifier.E101", cls.channel_name())
         sender = app_settings.EMAIL_FROM
         if sender is not None and not (isinstance(sender, str) and "@" in sender):
             messages.append(

@@ -21,7 +21,7 @@ from django_signal_notifier.conf import app_settings
 from django_signal_notifier.exceptions import PermanentDeliveryError, SkipDelivery, TransientDeliveryError
 from django_signal_notifier.messengers.addresses import resolve_address
 from django_signal_notifier.messengers.base import Message, SendResult
-from django_signal_notifier.messengers.checks import channel_in_use, check_address_source, check_url
+from django_signal_notifier.messengers.checks import channel_family, channel_in_use, check_address_source, check_url
 from django_signal_notifier.messengers.http import HTTPMessenger
 from django_signal_notifier.messengers.registry import messenger_registry
 
@@ -51,7 +51,8 @@ def _stored_options() -> list[dict[str, Any]]:
 
     if not channel_in_use(SlackMessenger.channel_name()):
         return []
-    return [dict(o or {}) for o in Backend.objects.filter(messenger=SlackMessenger.channel_name()).values_list("options", flat=True)]
+    names = channel_family(SlackMessenger.channel_name())
+    return [dict(o or {}) for o in Backend.objects.filter(messenger__in=names).values_list("options", flat=True)]
 
 
 @messenger_registry.register
@@ -74,8 +75,12 @@ class SlackMessenger(HTTPMessenger):
     @classmethod
     def check(cls) -> list[CheckMessage]:
         messages = check_url("SLACK_API_URL", "signal_notifier.E121")
-        messages += check_address_source("SLACK_USER_ID", "signal_notifier.E122")
-        if not app_settings.SLACK_BOT_TOKEN and any(not options.get("webhook_url") for options in _stored_options()):
+        stored = _stored_options()
+        if "SLACK_USER_ID" in app_settings.raw() or any(
+            not (options.get("webhook_url") or options.get("channel")) for options in stored
+        ):
+            messages += check_address_source("SLACK_USER_ID", "signal_notifier.E122", cls.channel_name())
+        if not app_settings.SLACK_BOT_TOKEN and any(not options.get("webhook_url") for options in stored):
             messages.append(
                 Error(
                     "A SlackMessenger backend has no 'webhook_url' but SIGNAL_NOTIFIER['SLACK_BOT_TOKEN'] is not set.",

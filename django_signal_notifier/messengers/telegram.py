@@ -71,7 +71,7 @@ class TelegramBotMessenger(HTTPMessenger):
                 )
             )
         messages += check_url("TELEGRAM_API_URL", "signal_notifier.E113")
-        messages += check_address_source("TELEGRAM_CHAT_ID", "signal_notifier.E114")
+        messages += check_address_source("TELEGRAM_CHAT_ID", "signal_notifier.E114", cls.channel_name())
         return messages
 
     def secrets(self) -> list[str]:

@@ -63,7 +63,7 @@ class TwilioSMSMessenger(HTTPMessenger):
                 )
             )
         messages += check_url("TWILIO_API_URL", "signal_notifier.E144")
-        messages += check_address_source("TWILIO_PHONE_NUMBER", "signal_notifier.E145")
+        messages += check_address_source("TWILIO_PHONE_NUMBER", "signal_notifier.E145", cls.channel_name())
         return messages
 
     def secrets(self) -> list[str]:
