@@ -73,7 +73,9 @@ class AppriseMessenger(Messenger):
     @classmethod
     def check(cls) -> list[CheckMessage]:
         return check_optional_package(cls.channel_name(), "apprise", "apprise", "signal_notifier.E151") + (
-            check_address_source("APPRISE_URL", "signal_notifier.E152", cls.channel_name()) if app_settings.APPRISE_URL else []
+            check_address_source("APPRISE_URL", "signal_notifier.E152", cls.channel_name())
+            if app_settings.APPRISE_URL
+            else []
         )
 
     def get_address(self, user: Any) -> str | None:
@@ -123,7 +125,7 @@ class AppriseMessenger(Messenger):
         body = message.text or message.subject
         if message.url and message.url not in body:
             body = f"{body}\n{message.url}"
-        with apprise.LogCapture(level=logging.WARNING, fmt="%(message)s") as captured:
+        with apprise.LogCapture(level=logging.WARNING, fmt="%(message)s") as captured:  # type: ignore[no-untyped-call]
             ok = sender.notify(body=body, title=message.subject, body_format=apprise.NotifyFormat.TEXT)
         if ok:
             return

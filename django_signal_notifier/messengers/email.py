@@ -20,7 +20,12 @@ from django.core.validators import validate_email
 from django.utils.html import strip_tags
 
 from django_signal_notifier.conf import app_settings
-from django_signal_notifier.exceptions import DeliveryError, PermanentDeliveryError, SkipDelivery, TransientDeliveryError
+from django_signal_notifier.exceptions import (
+    DeliveryError,
+    PermanentDeliveryError,
+    SkipDelivery,
+    TransientDeliveryError,
+)
 from django_signal_notifier.message_templates.base import MessageTemplate
 from django_signal_notifier.message_templates.registry import template_registry
 from django_signal_notifier.messengers.addresses import resolve_address
@@ -95,7 +100,10 @@ class EmailMessenger(Messenger):
         sender = app_settings.EMAIL_FROM
         if sender is not None and not (isinstance(sender, str) and "@" in sender):
             messages.append(
-                Error(f"SIGNAL_NOTIFIER['EMAIL_FROM'] must be an email address, not {sender!r}.", id="signal_notifier.E102")
+                Error(
+                    f"SIGNAL_NOTIFIER['EMAIL_FROM'] must be an email address, not {sender!r}.",
+                    id="signal_notifier.E102",
+                )
             )
         return messages
 

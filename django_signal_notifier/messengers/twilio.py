@@ -52,7 +52,10 @@ class TwilioSMSMessenger(HTTPMessenger):
         sid = app_settings.TWILIO_ACCOUNT_SID
         if sid and not (isinstance(sid, str) and re.fullmatch(r"AC[0-9a-fA-F]{32}", sid)):
             messages.append(
-                Error("SIGNAL_NOTIFIER['TWILIO_ACCOUNT_SID'] must look like AC followed by 32 hex digits.", id="signal_notifier.E142")
+                Error(
+                    "SIGNAL_NOTIFIER['TWILIO_ACCOUNT_SID'] must look like AC followed by 32 hex digits.",
+                    id="signal_notifier.E142",
+                )
             )
         sender = app_settings.TWILIO_FROM
         if sender and not (isinstance(sender, str) and (_E164.match(sender) or sender.startswith("MG"))):
@@ -79,7 +82,9 @@ class TwilioSMSMessenger(HTTPMessenger):
         sid, token = app_settings.TWILIO_ACCOUNT_SID, app_settings.TWILIO_AUTH_TOKEN
         sender = str(self.options.get("from") or app_settings.TWILIO_FROM or "")
         if not (sid and token and sender):
-            raise PermanentDeliveryError("Twilio is not configured: set TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN, TWILIO_FROM")
+            raise PermanentDeliveryError(
+                "Twilio is not configured: set TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN, TWILIO_FROM"
+            )
         if not _E164.match(message.address):
             raise PermanentDeliveryError(f"not an E.164 phone number: {mask_phone(message.address)}")
         form = {"To": message.address, "Body": sms_text(message)}

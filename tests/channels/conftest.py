@@ -40,7 +40,9 @@ class RecordingHandler:
     received: list[Received] = field(default_factory=list)
     peers: list[Any] = field(default_factory=list)
 
-    async def handle_EHLO(self, server: Any, session: Any, envelope: Any, hostname: str, responses: list[str]) -> list[str]:
+    async def handle_EHLO(
+        self, server: Any, session: Any, envelope: Any, hostname: str, responses: list[str]
+    ) -> list[str]:
         self.peers.append(session.peer)
         session.host_name = hostname
         return responses
@@ -117,7 +119,9 @@ def subscribe(db: Any) -> Callable[..., Any]:
     def configure(messenger: str, users: list[Any], options: dict[str, Any] | None = None, template: str = "") -> Any:
         declarer = Declarer()
         trigger = declarer.trigger("article-saved", verb="post_save", model="testapp.Article")
-        backend = declarer.backend(f"backend-{messenger.lower()}", messenger=messenger, message_template=template, options=options)
+        backend = declarer.backend(
+            f"backend-{messenger.lower()}", messenger=messenger, message_template=template, options=options
+        )
         declarer.subscription("article-subscribers", trigger=trigger, backends=[backend], users=users)
         return backend
 

@@ -66,7 +66,9 @@ def test_email_default_template_end_to_end(smtp_server, make_user, subscribe, pu
     assert "<p>Hello ivy,</p>" in mail.get_body(("html",)).get_content()
 
 
-@pytest.mark.parametrize("name", ["TelegramBotMessenger", "SlackMessenger", "WebhookMessenger", "TwilioSMSMessenger", "AppriseMessenger"])
+@pytest.mark.parametrize(
+    "name", ["TelegramBotMessenger", "SlackMessenger", "WebhookMessenger", "TwilioSMSMessenger", "AppriseMessenger"]
+)
 def test_every_channel_names_a_registered_default_template(name):
     messenger = messenger_registry.get(name)
     assert messenger is not None

@@ -61,7 +61,9 @@ def test_user_without_email_is_skipped_with_the_reason(smtp_server, make_user, s
     assert len(smtp_server.received) == 1
 
 
-def test_refused_recipient_is_dead_deferred_is_retried_and_the_rest_still_go(smtp_server, make_user, subscribe, publish):
+def test_refused_recipient_is_dead_deferred_is_retried_and_the_rest_still_go(
+    smtp_server, make_user, subscribe, publish
+):
     good = make_user(email="good@example.org")
     bounce = make_user(email="bounce@example.org")
     later = make_user(email="later@example.org")

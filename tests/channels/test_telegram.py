@@ -82,7 +82,12 @@ def test_chat_id_from_a_profile_model(telegram, make_user, subscribe, publish, s
 
 def test_rate_limit_is_transient_with_retry_after(telegram):
     telegram.expect_request(f"/bot{TOKEN}/sendMessage").respond_with_json(
-        {"ok": False, "error_code": 429, "description": "Too Many Requests: retry after 17", "parameters": {"retry_after": 17}},
+        {
+            "ok": False,
+            "error_code": 429,
+            "description": "Too Many Requests: retry after 17",
+            "parameters": {"retry_after": 17},
+        },
         status=429,
     )
     [result] = TelegramBotMessenger().send_batch([Message(recipient=None, address="1", text="x")])
@@ -92,7 +97,12 @@ def test_rate_limit_is_transient_with_retry_after(telegram):
 
 def test_rate_limit_sets_the_next_attempt_through_the_pipeline(telegram, make_user, subscribe, publish):
     telegram.expect_request(f"/bot{TOKEN}/sendMessage").respond_with_json(
-        {"ok": False, "error_code": 429, "description": "Too Many Requests: retry after 600", "parameters": {"retry_after": 600}},
+        {
+            "ok": False,
+            "error_code": 429,
+            "description": "Too Many Requests: retry after 600",
+            "parameters": {"retry_after": 600},
+        },
         status=429,
     )
     subscribe("TelegramBotMessenger", [make_user(last_name="5")])
@@ -107,7 +117,12 @@ def test_rate_limit_sets_the_next_attempt_through_the_pipeline(telegram, make_us
     [
         (400, {"ok": False, "error_code": 400, "description": "Bad Request: chat not found"}, "dead", "chat not found"),
         (401, {"ok": False, "error_code": 401, "description": "Unauthorized"}, "dead", "bot token"),
-        (403, {"ok": False, "error_code": 403, "description": "Forbidden: bot was blocked by the user"}, "dead", "blocked"),
+        (
+            403,
+            {"ok": False, "error_code": 403, "description": "Forbidden: bot was blocked by the user"},
+            "dead",
+            "blocked",
+        ),
         (502, {"ok": False, "error_code": 502, "description": "Bad Gateway"}, "failed", "502"),
     ],
 )

@@ -62,11 +62,16 @@ def test_the_setting_secret_signs_when_the_backend_has_none(api_server, settings
     )
 
 
-@pytest.mark.parametrize(("status", "expected"), [(400, "dead"), (404, "dead"), (410, "dead"), (429, "failed"), (500, "failed"), (503, "failed"), (301, "dead")])
+@pytest.mark.parametrize(
+    ("status", "expected"),
+    [(400, "dead"), (404, "dead"), (410, "dead"), (429, "failed"), (500, "failed"), (503, "failed"), (301, "dead")],
+)
 def test_error_classification(api_server, status, expected):
     api_server.expect_request("/h").respond_with_data("nope", status=status, headers={"Retry-After": "42"})
     url = api_server.url_for("/h")
-    [result] = WebhookMessenger({"url": url, "secret": SECRET}).send_batch([Message(recipient=None, address=url, text="x")])
+    [result] = WebhookMessenger({"url": url, "secret": SECRET}).send_batch(
+        [Message(recipient=None, address=url, text="x")]
+    )
     assert result.status == expected
     assert f"HTTP {status}" in result.error
     if status in (429, 503):
@@ -94,13 +99,19 @@ def test_the_documented_receiver_snippet_verifies(api_server, settings, rf):
         "/hook",
         data=body,
         content_type="application/json",
-        headers={"X-Signal-Notifier-Timestamp": timestamp, "X-Signal-Notifier-Signature": sign_webhook(SECRET, body, timestamp)},
+        headers={
+            "X-Signal-Notifier-Timestamp": timestamp,
+            "X-Signal-Notifier-Signature": sign_webhook(SECRET, body, timestamp),
+        },
     )
     assert receive(good).status_code == 204
     tampered = rf.post(
         "/hook",
         data=body + b" ",
         content_type="application/json",
-        headers={"X-Signal-Notifier-Timestamp": timestamp, "X-Signal-Notifier-Signature": sign_webhook(SECRET, body, timestamp)},
+        headers={
+            "X-Signal-Notifier-Timestamp": timestamp,
+            "X-Signal-Notifier-Signature": sign_webhook(SECRET, body, timestamp),
+        },
     )
     assert receive(tampered).status_code == 403
