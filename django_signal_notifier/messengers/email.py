@@ -11,10 +11,12 @@ import smtplib
 import socket
 from collections.abc import Iterator
 from contextlib import contextmanager
+from email.utils import parseaddr
 from typing import Any, ClassVar
 
 from django.conf import settings
 from django.core.checks import CheckMessage, Error
+from django.core.exceptions import ValidationError
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.core.validators import validate_email
 from django.utils.html import strip_tags
@@ -91,6 +93,18 @@ class EmailMessenger(Messenger):
     _connection: Any = None
     _needs_open: bool = True
     _open_error: DeliveryError | None = None
+
+    @classmethod
+    def validate_options(cls, options: dict[str, Any]) -> None:
+        super().validate_options(options)
+        addresses = [options.get("from_email") or "x@example.org"]
+        reply_to = options.get("reply_to") or []
+        addresses += [reply_to] if isinstance(reply_to, str) else list(reply_to)
+        for address in addresses:
+            try:
+                validate_email(parseaddr(str(address))[1])
+            except ValidationError:
+                raise ValidationError(f"{address!r} is not an email address.") from None
 
     @classmethod
     def check(cls) -> list[CheckMessage]:

@@ -34,10 +34,18 @@ class _RedactSecrets(logging.Filter):
     """httpx logs every request URL at INFO level; a Telegram URL holds the bot token."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        if _registered_secrets and record.args:
-            args = record.args if isinstance(record.args, tuple) else (record.args,)
-            record.args = tuple(redact(str(arg)) if not isinstance(arg, int | float) else arg for arg in args)
+        if _registered_secrets and isinstance(record.args, tuple):
+            record.args = tuple(_redacted_arg(arg) for arg in record.args)
         return True
+
+
+def _redacted_arg(arg: Any) -> Any:
+    """The argument unchanged, or its redacted text when it holds a secret."""
+    if isinstance(arg, int | float):
+        return arg
+    text = str(arg)
+    cleaned = redact(text)
+    return arg if cleaned == text else cleaned
 
 
 logging.getLogger("httpx").addFilter(_RedactSecrets())

@@ -7,6 +7,7 @@ import re
 from typing import Any, ClassVar
 
 from django.core.checks import CheckMessage, Error
+from django.core.exceptions import ValidationError
 
 from django_signal_notifier.conf import app_settings
 from django_signal_notifier.exceptions import PermanentDeliveryError, SkipDelivery, TransientDeliveryError
@@ -57,6 +58,13 @@ class TelegramBotMessenger(HTTPMessenger):
     label = "Telegram bot"
     service = "Telegram"
     option_names: ClassVar[tuple[str, ...]] = ("disable_notification", "disable_web_page_preview")
+
+    @classmethod
+    def validate_options(cls, options: dict[str, Any]) -> None:
+        super().validate_options(options)
+        for name in cls.option_names:
+            if name in options and not isinstance(options[name], bool):
+                raise ValidationError(f"The {name!r} option must be true or false.")
 
     @classmethod
     def check(cls) -> list[CheckMessage]:

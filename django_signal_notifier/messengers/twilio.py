@@ -7,6 +7,7 @@ from typing import Any, ClassVar
 
 import httpx
 from django.core.checks import CheckMessage, Error
+from django.core.exceptions import ValidationError
 
 from django_signal_notifier.conf import app_settings
 from django_signal_notifier.exceptions import PermanentDeliveryError, SkipDelivery, TransientDeliveryError
@@ -43,6 +44,13 @@ class TwilioSMSMessenger(HTTPMessenger):
     label = "SMS (Twilio)"
     service = "Twilio"
     option_names: ClassVar[tuple[str, ...]] = ("from",)
+
+    @classmethod
+    def validate_options(cls, options: dict[str, Any]) -> None:
+        super().validate_options(options)
+        sender = options.get("from")
+        if sender is not None and not (isinstance(sender, str) and (_E164.match(sender) or sender.startswith("MG"))):
+            raise ValidationError("'from' must be an E.164 number (+15551234567) or a Messaging Service SID (MG…).")
 
     @classmethod
     def check(cls) -> list[CheckMessage]:

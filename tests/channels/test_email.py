@@ -151,3 +151,13 @@ def test_locmem_backend_works_too(mailoutbox: Any, make_user, subscribe, publish
         subscribe("EmailMessenger", [make_user(email="x@example.org")])
         publish()
     assert [m.to for m in mailoutbox] == [["x@example.org"]]
+
+
+def test_options_are_validated():
+    from django.core.exceptions import ValidationError
+
+    EmailMessenger.validate_options({"from_email": "Shop <shop@example.org>", "reply_to": ["a@example.org"]})
+    with pytest.raises(ValidationError, match="not an email address"):
+        EmailMessenger.validate_options({"reply_to": "nobody"})
+    with pytest.raises(ValidationError, match="Unknown option"):
+        EmailMessenger.validate_options({"to": "a@example.org"})

@@ -181,3 +181,11 @@ def test_long_text_is_cut_to_telegrams_limit_without_breaking_entities():
     assert text.endswith('<a href="https://example.org/x">https://example.org/x</a>')
     body = text.split("\n\n")[1]
     assert body.endswith("&amp;…")
+
+
+def test_options_are_validated():
+    from django.core.exceptions import ValidationError
+
+    TelegramBotMessenger.validate_options({"disable_notification": True})
+    with pytest.raises(ValidationError, match="true or false"):
+        TelegramBotMessenger.validate_options({"disable_notification": "yes"})

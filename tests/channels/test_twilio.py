@@ -104,3 +104,11 @@ def test_masking():
     assert mask_phone("+14155550123") == "+1*******123"
     assert mask_phone("0612345678") == "*******678"
     assert mask_phone_numbers("To +1 415 555 0123 failed") == "To +1*******123 failed"
+
+
+def test_options_are_validated():
+    from django.core.exceptions import ValidationError
+
+    TwilioSMSMessenger.validate_options({"from": "+15005550006"})
+    with pytest.raises(ValidationError, match="E.164"):
+        TwilioSMSMessenger.validate_options({"from": "555-1234"})

@@ -115,3 +115,15 @@ def test_the_documented_receiver_snippet_verifies(api_server, settings, rf):
         },
     )
     assert receive(tampered).status_code == 403
+
+
+def test_secret_redaction_keeps_other_log_records_intact(caplog):
+    import logging
+
+    from django_signal_notifier.messengers.http import _registered_secrets
+
+    _registered_secrets.add("sup3rsecretvalue")
+    logger = logging.getLogger("httpx")
+    with caplog.at_level(logging.INFO, logger="httpx"):
+        logger.info("GET %s %d %r", "https://x/sup3rsecretvalue/y", 200, ("a", 1))
+    assert caplog.records[-1].getMessage() == "GET https://x/***/y 200 ('a', 1)"
