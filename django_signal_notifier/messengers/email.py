@@ -17,7 +17,7 @@ from typing import Any, ClassVar
 from django.conf import settings
 from django.core.checks import CheckMessage, Error
 from django.core.exceptions import ValidationError
-from django.core.mail import EmailMultiAlternatives, get_connection
+from django.core.mail import BadHeaderError, EmailMultiAlternatives, get_connection
 from django.core.validators import validate_email
 from django.utils.html import strip_tags
 
@@ -65,6 +65,16 @@ def classify_smtp_error(error: BaseException) -> DeliveryError:
         if 500 <= error.smtp_code < 600:
             return PermanentDeliveryError(reply)
         return TransientDeliveryError(reply)
+    if isinstance(error, BadHeaderError | UnicodeError | ValueError):
+        return PermanentDeliveryError(f"the email cannot be built: {type(error).__name__}: {error}")
+    status = getattr(error, "status_code", None)  # provider APIs (django-anymail's errors carry it)
+    if isinstance(status, int):
+        reply = f"email provider answered HTTP {status}: {type(error).__name__}"
+        if status in (408, 425, 429) or status >= 500:
+            return TransientDeliveryError(reply)
+        return PermanentDeliveryError(reply)
+    if type(error).__name__ in ("AnymailRecipientsRefused", "AnymailInvalidAddress"):
+        return PermanentDeliveryError(f"email provider refused the recipient: {type(error).__name__}")
     if isinstance(error, socket.timeout | TimeoutError):
         return TransientDeliveryError("SMTP server timed out")
     if isinstance(error, OSError | smtplib.SMTPException):

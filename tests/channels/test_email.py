@@ -105,6 +105,13 @@ def test_message_headers_reach_the_server(smtp_server):
     assert mail.message.get_body(("html",)).get_content().strip() == "<p>HTML body</p>"
 
 
+def test_a_header_with_a_newline_is_dead_not_retried(smtp_server):
+    message = Message(recipient=None, address="a@example.org", subject="S", text="T", headers={"X-Bad": "a\nb"})
+    [result] = EmailMessenger().send_batch([message])
+    assert result.status == "dead"
+    assert smtp_server.received == []
+
+
 def test_html_only_message_gets_a_text_part(smtp_server):
     message = Message(recipient=None, address="a@example.org", subject="S", html="<p>Only <b>HTML</b></p>")
     assert [r.status for r in EmailMessenger().send_batch([message])] == ["sent"]
@@ -137,6 +144,11 @@ def test_invalid_address_is_permanent(smtp_server):
         (__import__("smtplib").SMTPServerDisconnected("gone"), False),
         (ConnectionRefusedError(111, "Connection refused"), False),
         (TimeoutError("timed out"), False),
+        (__import__("django.core.mail").core.mail.BadHeaderError("newline in header"), True),
+        (type("AnymailRequestsAPIError", (Exception,), {"status_code": 400})("bad request"), True),
+        (type("AnymailRequestsAPIError", (Exception,), {"status_code": 503})("unavailable"), False),
+        (type("AnymailRequestsAPIError", (Exception,), {"status_code": 429})("slow down"), False),
+        (type("AnymailRecipientsRefused", (Exception,), {})("all refused"), True),
     ],
 )
 def test_smtp_error_classification(error: Exception, permanent: bool):
