@@ -13,13 +13,14 @@ import json
 import time
 from typing import Any, ClassVar
 
-from django.core.checks import CheckMessage, Error
+from django.core.checks import CheckMessage, Error, Warning
 from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 
 from django_signal_notifier.conf import app_settings
 from django_signal_notifier.exceptions import PermanentDeliveryError
 from django_signal_notifier.messengers.base import Message
+from django_signal_notifier.messengers.checks import channel_family, channel_in_use
 from django_signal_notifier.messengers.http import HTTPMessenger
 from django_signal_notifier.messengers.registry import messenger_registry
 
@@ -110,6 +111,25 @@ class WebhookMessenger(HTTPMessenger):
                     id="signal_notifier.E131",
                 )
             ]
+        if not secret and channel_in_use(cls.channel_name()):
+            from django_signal_notifier.models import Backend
+
+            unsigned = [
+                pk
+                for pk, options in Backend.objects.filter(messenger__in=channel_family(cls.channel_name())).values_list(
+                    "pk", "options"
+                )
+                if not (options or {}).get("secret")
+            ]
+            if unsigned:
+                return [
+                    Warning(
+                        f"Webhook backend(s) {', '.join(map(str, unsigned))} send unsigned requests: "
+                        "receivers cannot tell them from forgeries.",
+                        hint="Set SIGNAL_NOTIFIER['WEBHOOK_SECRET'] or the backend's 'secret' option.",
+                        id="signal_notifier.W132",
+                    )
+                ]
         return []
 
     def secret(self) -> str:

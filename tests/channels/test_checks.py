@@ -77,3 +77,11 @@ def test_a_used_apprise_backend_without_apprise_installed(settings, monkeypatch)
     Backend.objects.create(messenger="AppriseMessenger", options={"urls": "json://127.0.0.1:9/x"})
     monkeypatch.setitem(sys.modules, "apprise", None)  # makes `import apprise` raise ImportError
     assert ids({}, settings) == ["signal_notifier.E151"]
+
+
+def test_an_unsigned_webhook_backend_is_a_warning(settings):
+    Backend.objects.create(messenger="WebhookMessenger", options={"url": "https://example.org/h"})
+    assert ids({}, settings) == ["signal_notifier.W132"]
+    assert ids({"WEBHOOK_SECRET": "s" * 20}, settings) == []
+    Backend.objects.update(options={"url": "https://example.org/h", "secret": "x" * 20})
+    assert ids({}, settings) == []

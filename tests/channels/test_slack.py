@@ -72,12 +72,20 @@ def test_rate_limit_status_honours_retry_after(api_server, settings):
     assert (result.status, result.retry_after) == ("failed", 30)
 
 
-def test_a_deleted_webhook_is_permanent_and_its_url_is_not_shown(api_server):
+def test_a_deleted_webhook_is_permanent_and_its_url_is_not_shown(api_server, caplog):
+    import logging
+
     api_server.expect_request("/services/T/B/topsecretpart").respond_with_data("no_service", status=404)
     url = api_server.url_for("/services/T/B/topsecretpart")
-    [result] = SlackMessenger({"webhook_url": url}).send_batch([Message(recipient=None, address="webhook", text="x")])
+    with caplog.at_level(logging.DEBUG):
+        [result] = SlackMessenger({"webhook_url": url}).send_batch(
+            [Message(recipient=None, address="webhook", text="x")]
+        )
     assert result.status == "dead"
     assert "topsecretpart" not in result.error
+    ours = "\n".join(r.getMessage() for r in caplog.records if r.name != "werkzeug")
+    assert "HTTP Request: POST ***" in ours
+    assert "topsecretpart" not in ours
 
 
 def test_missing_token_without_webhook_is_permanent(settings):
