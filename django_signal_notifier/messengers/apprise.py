@@ -20,6 +20,7 @@ from django_signal_notifier.exceptions import PermanentDeliveryError, SkipDelive
 from django_signal_notifier.messengers.addresses import resolve_address
 from django_signal_notifier.messengers.base import Message, Messenger, SendResult
 from django_signal_notifier.messengers.checks import check_address_source, check_optional_package
+from django_signal_notifier.messengers.destinations import send_once_per_destination
 from django_signal_notifier.messengers.http import redact
 from django_signal_notifier.messengers.registry import messenger_registry
 
@@ -88,18 +89,14 @@ class AppriseMessenger(Messenger):
 
     def send_batch(self, messages: Sequence[Message]) -> Iterator[SendResult]:
         self._senders: dict[str, Any] = {}
-        shared = bool(self.options.get("urls"))
-        done: dict[tuple[str, str, str], SendResult] = {}
-        for message in messages:
-            key = (message.address, message.subject, message.text)
-            if shared and key in done:
-                earlier = done[key]
-                yield SendResult(message, earlier.status, earlier.error, earlier.retry_after)
-                continue
-            result = self._attempt(message)
-            done[key] = result
-            yield result
-        self._senders = {}
+        try:
+            if self.options.get("urls"):
+                yield from send_once_per_destination(self, messages, lambda m: (m.subject, m.text, m.url))
+            else:
+                for message in messages:
+                    yield self._attempt(message)
+        finally:
+            self._senders = {}
 
     def _sender(self, address: str) -> tuple[Any, list[str]]:
         """An Apprise object for these URLs, built once per batch."""

@@ -22,6 +22,7 @@ from django_signal_notifier.exceptions import PermanentDeliveryError, SkipDelive
 from django_signal_notifier.messengers.addresses import resolve_address
 from django_signal_notifier.messengers.base import Message, SendResult
 from django_signal_notifier.messengers.checks import channel_family, channel_in_use, check_address_source, check_url
+from django_signal_notifier.messengers.destinations import send_once_per_destination
 from django_signal_notifier.messengers.http import HTTPMessenger
 from django_signal_notifier.messengers.registry import messenger_registry
 
@@ -107,16 +108,11 @@ class SlackMessenger(HTTPMessenger):
         """Posts identical messages for one channel once; direct messages are posted one by one."""
         shared_destination = bool(self.options.get("webhook_url") or self.options.get("channel"))
         with self.connection():
-            posted: dict[tuple[str, str], SendResult] = {}
-            for message in messages:
-                key = (message.address, slack_text(message))
-                if shared_destination and key in posted:
-                    earlier = posted[key]
-                    yield SendResult(message, earlier.status, earlier.error, earlier.retry_after)
-                    continue
-                result = self._attempt(message)
-                posted[key] = result
-                yield result
+            if shared_destination:
+                yield from send_once_per_destination(self, messages, lambda m: (m.address, slack_text(m)))
+            else:
+                for message in messages:
+                    yield self._attempt(message)
 
     def send_message(self, message: Message) -> None:
         text = slack_text(message)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Iterator, Sequence
 from typing import Any, ClassVar
 
 from django.core.checks import CheckMessage, Error
@@ -12,8 +13,9 @@ from django.core.exceptions import ValidationError
 from django_signal_notifier.conf import app_settings
 from django_signal_notifier.exceptions import PermanentDeliveryError, SkipDelivery, TransientDeliveryError
 from django_signal_notifier.messengers.addresses import resolve_address
-from django_signal_notifier.messengers.base import Message
+from django_signal_notifier.messengers.base import Message, SendResult
 from django_signal_notifier.messengers.checks import check_address_source, check_url, require_settings
+from django_signal_notifier.messengers.destinations import send_once_per_destination
 from django_signal_notifier.messengers.http import HTTPMessenger
 from django_signal_notifier.messengers.registry import messenger_registry
 
@@ -51,20 +53,25 @@ def _cut(text: str, limit: int) -> str:
 class TelegramBotMessenger(HTTPMessenger):
     """Sends each message to the recipient's chat with a Telegram bot.
 
-    The chat id comes from ``SIGNAL_NOTIFIER['TELEGRAM_CHAT_ID']`` (an address source). Backend
-    options: ``disable_notification`` and ``disable_web_page_preview`` (booleans).
+    The chat id comes from ``SIGNAL_NOTIFIER['TELEGRAM_CHAT_ID']`` (an address source), or from
+    the backend's ``chat_id`` option for a group or channel (identical messages in a batch are
+    then sent once). Other options: ``disable_notification``, ``disable_web_page_preview``.
     """
 
     label = "Telegram bot"
     service = "Telegram"
-    option_names: ClassVar[tuple[str, ...]] = ("disable_notification", "disable_web_page_preview")
+    option_names: ClassVar[tuple[str, ...]] = ("chat_id", "disable_notification", "disable_web_page_preview")
+    flag_names: ClassVar[tuple[str, ...]] = ("disable_notification", "disable_web_page_preview")
 
     @classmethod
     def validate_options(cls, options: dict[str, Any]) -> None:
         super().validate_options(options)
-        for name in cls.option_names:
+        for name in cls.flag_names:
             if name in options and not isinstance(options[name], bool):
                 raise ValidationError(f"The {name!r} option must be true or false.")
+        chat_id = options.get("chat_id")
+        if chat_id is not None and not (isinstance(chat_id, int) or (isinstance(chat_id, str) and chat_id.strip())):
+            raise ValidationError("'chat_id' must be a chat id (-1001234567890) or a channel name (@mychannel).")
 
     @classmethod
     def check(cls) -> list[CheckMessage]:
@@ -86,17 +93,28 @@ class TelegramBotMessenger(HTTPMessenger):
         return [str(app_settings.TELEGRAM_BOT_TOKEN or "")]
 
     def get_address(self, user: Any) -> str | None:
+        if self.options.get("chat_id") not in (None, ""):
+            return str(self.options["chat_id"])
         chat_id = resolve_address(user, app_settings.TELEGRAM_CHAT_ID)
         if chat_id is None:
             raise SkipDelivery(f"user {getattr(user, 'pk', '?')} has no Telegram chat id")
         return chat_id
+
+    def send_batch(self, messages: Sequence[Message]) -> Iterator[SendResult]:
+        """One client for the batch; to a shared ``chat_id``, identical messages go once."""
+        with self.connection():
+            if self.options.get("chat_id") not in (None, ""):
+                yield from send_once_per_destination(self, messages, lambda m: (m.address, telegram_html(m)))
+            else:
+                for message in messages:
+                    yield self._attempt(message)
 
     def send_message(self, message: Message) -> None:
         token = app_settings.TELEGRAM_BOT_TOKEN
         if not token:
             raise PermanentDeliveryError("SIGNAL_NOTIFIER['TELEGRAM_BOT_TOKEN'] is not set")
         payload: dict[str, Any] = {"chat_id": message.address, "text": telegram_html(message), "parse_mode": "HTML"}
-        for option in self.option_names:
+        for option in self.flag_names:
             if option in self.options:
                 payload[option] = bool(self.options[option])
         url = f"{str(app_settings.TELEGRAM_API_URL).rstrip('/')}/bot{token}/sendMessage"

@@ -190,3 +190,26 @@ def test_options_are_validated():
     TelegramBotMessenger.validate_options({"disable_notification": True})
     with pytest.raises(ValidationError, match="true or false"):
         TelegramBotMessenger.validate_options({"disable_notification": "yes"})
+
+
+def test_a_group_chat_option_sends_identical_messages_once(telegram, make_user, subscribe, publish):
+    ok(telegram)
+    users = [make_user(), make_user(), make_user(last_name="42")]
+    subscribe("TelegramBotMessenger", users, options={"chat_id": -1001234567890})
+
+    deliveries = publish("Release 2.0")
+
+    assert [d.status for d in deliveries] == [DeliveryStatus.SENT] * 3
+    assert len(telegram.log) == 1
+    assert request_json(telegram)["chat_id"] == "-1001234567890"
+
+
+def test_a_failed_group_post_fails_every_delivery_it_stood_for(telegram, make_user, subscribe, publish):
+    telegram.expect_request(f"/bot{TOKEN}/sendMessage").respond_with_json(
+        {"ok": False, "error_code": 400, "description": "Bad Request: chat not found"}, status=400
+    )
+    subscribe("TelegramBotMessenger", [make_user(), make_user()], options={"chat_id": "@nosuchchannel"})
+    deliveries = publish()
+    assert [d.status for d in deliveries] == [DeliveryStatus.DEAD] * 2
+    assert all("chat not found" in d.last_error for d in deliveries)
+    assert len(telegram.log) == 1
