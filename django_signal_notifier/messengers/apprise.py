@@ -21,7 +21,7 @@ from django_signal_notifier.messengers.addresses import resolve_address
 from django_signal_notifier.messengers.base import Message, Messenger, SendResult
 from django_signal_notifier.messengers.checks import check_address_source, check_optional_package
 from django_signal_notifier.messengers.destinations import send_once_per_destination
-from django_signal_notifier.messengers.http import redact
+from django_signal_notifier.messengers.http import redact, register_secrets
 from django_signal_notifier.messengers.registry import messenger_registry
 
 _HTTP_ERROR = re.compile(r"error=(\d{3})")
@@ -67,6 +67,7 @@ class AppriseMessenger(Messenger):
             import apprise
         except ImportError:
             return
+        register_secrets(url_secrets(urls))
         bad = [redact(url, url_secrets([url]))[:60] for url in urls if not apprise.Apprise().add(url)]
         if bad:
             raise ValidationError(f"apprise does not understand these URLs: {', '.join(bad)}")
@@ -105,6 +106,7 @@ class AppriseMessenger(Messenger):
         urls = split_urls(self.options.get("urls")) if address == "backend" else split_urls(address)
         senders: dict[str, Any] = getattr(self, "_senders", {})
         if address not in senders:
+            register_secrets(url_secrets(urls))  # before add(): apprise logs each URL it loads
             sender = apprise.Apprise()
             invalid = [url for url in urls if not sender.add(url)]
             if invalid or not urls:

@@ -31,10 +31,15 @@ def redact(text: str, secrets: set[str] | list[str] | tuple[str, ...] | None = N
 
 
 class _RedactSecrets(logging.Filter):
-    """httpx logs every request URL at INFO level; a Telegram URL holds the bot token."""
+    """httpx logs every request URL at INFO level (a Telegram URL holds the bot token); apprise
+    and urllib3 log theirs at DEBUG level."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        if _registered_secrets and isinstance(record.args, tuple):
+        if not _registered_secrets:
+            return True
+        if isinstance(record.msg, str):
+            record.msg = redact(record.msg)
+        if isinstance(record.args, tuple):
             record.args = tuple(_redacted_arg(arg) for arg in record.args)
         return True
 
@@ -48,7 +53,13 @@ def _redacted_arg(arg: Any) -> Any:
     return arg if cleaned == text else cleaned
 
 
-logging.getLogger("httpx").addFilter(_RedactSecrets())
+def register_secrets(secrets: list[str] | tuple[str, ...]) -> None:
+    """Keep these values out of the log lines of httpx, urllib3 and apprise (which log request URLs)."""
+    _registered_secrets.update(secret for secret in secrets if secret and len(secret) >= 4)
+
+
+for _logger_name in ("httpx", "urllib3.connectionpool", "apprise"):
+    logging.getLogger(_logger_name).addFilter(_RedactSecrets())
 
 
 def retry_after_seconds(response: httpx.Response) -> float | None:
@@ -74,7 +85,7 @@ class HTTPMessenger(Messenger):
     @contextmanager
     def connection(self) -> Iterator[httpx.Client]:
         """One client, so one pool of kept-alive connections, for the whole batch."""
-        _registered_secrets.update(s for s in self.secrets() if s)
+        register_secrets(self.secrets())
         timeout = float(app_settings.HTTP_TIMEOUT)
         client = httpx.Client(
             timeout=httpx.Timeout(timeout),

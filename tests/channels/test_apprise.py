@@ -80,3 +80,16 @@ def test_options_are_validated():
     with pytest.raises(ValidationError, match="does not understand"):
         AppriseMessenger.validate_options({"urls": "nosuchscheme://x"})
     AppriseMessenger.validate_options({"urls": ["json://127.0.0.1:9/x", "mailto://u:p@example.org"]})
+
+
+def test_apprise_url_tokens_stay_out_of_request_logs(api_server, caplog):
+    import logging
+
+    api_server.expect_request("/hook/averysecrettokenvalue").respond_with_data("ok")
+    url = f"json://127.0.0.1:{api_server.port}/hook/averysecrettokenvalue"
+    with caplog.at_level(logging.DEBUG):
+        [result] = AppriseMessenger({"urls": url}).send_batch([Message(recipient=None, address="backend", text="x")])
+    assert result.ok
+    ours = "\n".join(r.getMessage() for r in caplog.records if r.name != "werkzeug")
+    assert "127.0.0.1" in ours  # apprise and urllib3 did log the request…
+    assert "averysecrettokenvalue" not in ours
