@@ -15,8 +15,10 @@ from typing import Any
 
 from django.db import DatabaseError, connections, router, transaction
 
+from django_signal_notifier.conditions import compile_conditions
 from django_signal_notifier.conf import app_settings
 from django_signal_notifier.matching import canonical_pk
+from django_signal_notifier.previous import track_previous_values
 from django_signal_notifier.specs import BackendSpec, SubscriptionSpec, TriggerSpec
 
 logger = logging.getLogger("django_signal_notifier.index")
@@ -55,6 +57,11 @@ class TriggerIndex:
         if table is None:
             return _EMPTY
         return table.by_sender.get(sender, table.any_sender)
+
+    @property
+    def version(self) -> int | None:
+        """The configuration version the current tables were built from (None before the first build)."""
+        return self._version
 
     def verbs(self) -> set[str]:
         """The verbs that currently have at least one enabled trigger."""
@@ -124,6 +131,7 @@ class TriggerIndex:
             senders = {model: tuple(specs) + wildcard for model, specs in by_verb.get(verb, {}).items()}
             tables[verb] = VerbTable(senders, wildcard)
         self.problems = problems
+        track_previous_values(tables)
         for problem in problems:
             logger.error("django-signal-notifier: %s", problem)
         return tables
@@ -155,6 +163,9 @@ class TriggerIndex:
                     BackendSpec(b.pk, str(b), b.messenger, b.message_template, dict(b.options or {}))
                     for b in sub.backends.all()
                 ),
+                receiver_field_paths=tuple(str(p) for p in (sub.receiver_field_paths or []) if p),
+                receiver_callable=sub.receiver_callable or "",
+                exclude_actor=sub.exclude_actor,
             )
             for sub in trigger.subscriptions.all()
             if sub.enabled
@@ -171,6 +182,7 @@ class TriggerIndex:
             actor_id=canonical_pk(actor_model, trigger.actor_object_id) if actor_model else None,
             target=trigger.target or None,
             subscriptions=subscriptions,
+            conditions=compile_conditions(trigger, model, problems),
         )
 
 

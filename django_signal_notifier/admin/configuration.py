@@ -18,7 +18,16 @@ class SubscriptionInline(admin.StackedInline):
     model = Subscription
     extra = 0
     filter_horizontal = ["backends", "receiver_users", "receiver_groups"]
-    fields = ["name", "backends", "receiver_users", "receiver_groups", "enabled"]
+    fields = [
+        "name",
+        "backends",
+        "receiver_users",
+        "receiver_groups",
+        "receiver_field_paths",
+        "receiver_callable",
+        "exclude_actor",
+        "enabled",
+    ]
     show_change_link = True
 
 
@@ -54,7 +63,10 @@ class TriggerAdmin(admin.ModelAdmin):
         content_type = obj.action_object_content_type
         if content_type is not None and content_type.model_class() is None:
             return str(_("model %(model)s no longer exists") % {"model": content_type.model})
-        return ""
+        from django_signal_notifier.conditions import validate_conditions
+
+        model = content_type.model_class() if content_type is not None else None
+        return " ".join(validate_conditions(obj.conditions, model, obj.verb))
 
 
 @admin.register(Backend)
