@@ -152,7 +152,10 @@ class StoredTemplateAdmin(admin.ModelAdmin):
             return
         for status, error in outcomes:
             level = messages.SUCCESS if status in ("sent", "pending", "sending") else messages.ERROR
-            text = _("Test delivery to you: %(status)s.") % {"status": status}
+            if status in ("pending", "sending"):
+                text = _("Test delivery to you: queued; the task worker sends it.")
+            else:
+                text = _("Test delivery to you: %(status)s.") % {"status": status}
             if error:
                 text = f"{text} {error}"
             self.message_user(request, text, level)
