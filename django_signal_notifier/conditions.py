@@ -78,7 +78,9 @@ def _compile(raw: Any, model: Any, verb: str) -> Condition:
         raise ValueError(_("a field condition needs the trigger's sender model: choose one"))
     name = raw.get("field")
     if not isinstance(name, str) or not name:
-        raise ValueError(_('%(op)s needs "field": the name of a field of %(model)s') % {"op": op, "model": _name(model)})
+        raise ValueError(
+            _('%(op)s needs "field": the name of a field of %(model)s') % {"op": op, "model": _name(model)}
+        )
     try:
         field = model._meta.get_field(name)
     except FieldDoesNotExist:

@@ -97,7 +97,7 @@ def path_q(instance: Any, path: str) -> Q:
         related_value = getattr(instance, first.attname)  # type: ignore[union-attr]
         if related_value is None:
             return NOBODY
-        target = first.target_field  # type: ignore[union-attr]
+        target = first.target_field  # type: ignore[union-attr,attr-defined]
         if len(parts) == 1:
             return Q(**{target.attname: related_value})
         related = first.related_model._base_manager.filter(**{target.attname: related_value})  # type: ignore[union-attr]
@@ -118,7 +118,7 @@ def callable_q(view: Any, dotted_path: str) -> tuple[Q, bool]:
         if not _is_user_model(result.model):
             raise TypeError(_("returned a queryset of %(model)s, not of users") % {"model": result.model._meta.label})
         return Q(pk__in=result.values("pk")), True
-    if isinstance(result, Model) or isinstance(result, (str, int)):
+    if isinstance(result, (Model, str, int)):
         result = [result]
     ids: list[Any] = []
     for item in result:

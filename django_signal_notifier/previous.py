@@ -38,7 +38,7 @@ def track_previous_values(tables: dict[str, Any]) -> None:
                     wanted.setdefault(spec.model, set()).add(condition.attname)
     for model in set(_tracked) - set(wanted):
         post_init.disconnect(sender=model, dispatch_uid=_uid(model))
-    for model, fields in wanted.items():
+    for model in wanted:
         post_init.connect(_remember_loaded, sender=model, weak=False, dispatch_uid=_uid(model))
     _tracked.clear()
     _tracked.update({model: frozenset(fields) for model, fields in wanted.items()})

@@ -99,7 +99,9 @@ def test_changed_to_uses_the_loaded_values_without_a_query(reader: User, run_on_
     with CaptureQueriesContext(connection) as queries, run_on_commit():
         article.save()
     assert notified() == 1
-    selects = [q["sql"] for q in queries.captured_queries if q["sql"].startswith("SELECT") and "testapp_article" in q["sql"]]
+    selects = [
+        q["sql"] for q in queries.captured_queries if q["sql"].startswith("SELECT") and "testapp_article" in q["sql"]
+    ]
     assert selects == []  # the previous value came from the instance, not from a query
     with run_on_commit():
         article.title = "B"
@@ -150,7 +152,11 @@ def test_deferred_field_costs_one_query_in_pre_save(reader: User, run_on_commit:
     with CaptureQueriesContext(connection) as queries, run_on_commit():
         article.save()
     assert notified() == 1
-    reads = [q for q in queries.captured_queries if q["sql"].startswith("SELECT") and '"testapp_article"."status"' in q["sql"]]
+    reads = [
+        q
+        for q in queries.captured_queries
+        if q["sql"].startswith("SELECT") and '"testapp_article"."status"' in q["sql"]
+    ]
     assert len(reads) == 1
 
 
@@ -204,8 +210,14 @@ def test_a_raising_callable_is_no_match_and_logged(reader: User, run_on_commit: 
 @pytest.mark.parametrize(
     ("conditions", "expected"),
     [
-        ([{"field": "stauts", "op": "eq", "value": "x"}], "Condition 1: testapp.Article has no field 'stauts'; its fields are id, title"),
-        ([{"field": "status", "op": "like", "value": "x"}], "Condition 1: unknown op 'like'; choose one of created, eq"),
+        (
+            [{"field": "stauts", "op": "eq", "value": "x"}],
+            "Condition 1: testapp.Article has no field 'stauts'; its fields are id, title",
+        ),
+        (
+            [{"field": "status", "op": "like", "value": "x"}],
+            "Condition 1: unknown op 'like'; choose one of created, eq",
+        ),
         ([{"field": "priority", "op": "eq", "value": "high"}], "Condition 1: bad value type for priority: 'high'"),
         ([{"field": "priority", "op": "in", "value": 3}], "in takes a list of values, not 3"),
         ([{"field": "status", "op": "eq"}], 'eq needs "value"'),

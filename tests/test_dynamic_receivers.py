@@ -85,7 +85,9 @@ def test_union_with_users_and_groups_deduplicated_and_actor_excluded(run_on_comm
     group = Group.objects.create(name="editors")
     member.groups.add(group)
     both.groups.add(group)
-    _, sub, _ = configure(Article, receiver_field_paths=["author", "followers"], exclude_actor=True, users=[listed, both])
+    _, sub, _ = configure(
+        Article, receiver_field_paths=["author", "followers"], exclude_actor=True, users=[listed, both]
+    )
     sub.receiver_groups.add(group)
     article = Article.objects.create(title="A", author=author)
     article.followers.add(both, author)

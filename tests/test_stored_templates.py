@@ -10,7 +10,15 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 
 from django_signal_notifier.message_templates.registry import template_registry
-from django_signal_notifier.models import Backend, Delivery, DeliveryStatus, Event, Notification, StoredTemplate, Trigger
+from django_signal_notifier.models import (
+    Backend,
+    Delivery,
+    DeliveryStatus,
+    Event,
+    Notification,
+    StoredTemplate,
+    Trigger,
+)
 from tests.testapp.models import Article, Comment
 from tests.whomwhat_helpers import configure
 
@@ -99,7 +107,9 @@ def test_sandbox_attacks_render_nothing_and_change_nothing(run_on_commit: Any) -
 
 def test_a_backend_uses_a_stored_template_and_code_templates_keep_working(run_on_commit: Any) -> None:
     reader = User.objects.create_user("reader")
-    stored(subject="New: {{ instance.title }} ({{ verb }}, {{ action }})", text="{{ instance_type }} {{ instance_url }}")
+    stored(
+        subject="New: {{ instance.title }} ({{ verb }}, {{ action }})", text="{{ instance_type }} {{ instance_url }}"
+    )
     configure(Article, template="db:note", users=[reader])
     configure(Article, users=[reader], messenger="InSiteMessenger", template="DefaultMessageTemplate")
     with run_on_commit():
@@ -146,9 +156,13 @@ def test_a_template_broken_behind_the_admins_back_never_breaks_save(run_on_commi
 
 
 def _preview_setup() -> tuple[Trigger, Article, StoredTemplate]:
-    trigger = Trigger.objects.create(verb="post_save", action_object_content_type=ContentType.objects.get_for_model(Article))
+    trigger = Trigger.objects.create(
+        verb="post_save", action_object_content_type=ContentType.objects.get_for_model(Article)
+    )
     article = Article.objects.create(title="Previewed")
-    record = stored(subject="About {{ instance.title }}", text="Dear {{ recipient.username }}", html="<b>{{ instance }}</b>")
+    record = stored(
+        subject="About {{ instance.title }}", text="Dear {{ recipient.username }}", html="<b>{{ instance }}</b>"
+    )
     return trigger, article, record
 
 
@@ -169,7 +183,14 @@ def test_admin_preview_against_a_real_object(admin_client: Any, admin_user: Any)
     assert "About {{ instance.title }}" in page  # the form starts with the stored parts
     response = admin_client.post(
         url,
-        {"trigger": trigger.pk, "object_id": article.pk, "subject": record.subject, "text": "Draft for {{ recipient.username }}: {{ recipient.password }}", "html": record.html, "preview": "1"},
+        {
+            "trigger": trigger.pk,
+            "object_id": article.pk,
+            "subject": record.subject,
+            "text": "Draft for {{ recipient.username }}: {{ recipient.password }}",
+            "html": record.html,
+            "preview": "1",
+        },
     )
     page = response.content.decode()
     assert '<span id="preview-subject">About Previewed</span>' in page
@@ -177,11 +198,15 @@ def test_admin_preview_against_a_real_object(admin_client: Any, admin_user: Any)
     assert "&lt;b&gt;Previewed&lt;/b&gt;" in page  # the HTML part, in a sandboxed iframe
     missing = admin_client.post(url, {"trigger": trigger.pk, "object_id": "999999", "text": "x", "preview": "1"})
     assert "No article with primary key 999999 exists." in missing.content.decode()
-    broken = admin_client.post(url, {"trigger": trigger.pk, "object_id": article.pk, "text": "a\n{% include 'x' %}", "preview": "1"})
+    broken = admin_client.post(
+        url, {"trigger": trigger.pk, "object_id": article.pk, "text": "a\n{% include 'x' %}", "preview": "1"}
+    )
     assert "Line 2:" in broken.content.decode()
 
 
-def test_admin_send_a_test_to_me(admin_client: Any, admin_user: Any, capsys: Any, django_capture_on_commit_callbacks: Any) -> None:
+def test_admin_send_a_test_to_me(
+    admin_client: Any, admin_user: Any, capsys: Any, django_capture_on_commit_callbacks: Any
+) -> None:
     trigger, article, record = _preview_setup()
     backend = Backend.objects.create(messenger="SimplePrintMessengerTemplateBased", message_template="db:note")
     url = f"/admin/django_signal_notifier/storedtemplate/{record.pk}/preview/"

@@ -11,6 +11,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
 from django.utils.html import format_html
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from django_signal_notifier.models import Backend, Delivery, StoredTemplate, Trigger
@@ -153,9 +154,9 @@ class StoredTemplateAdmin(admin.ModelAdmin):
         for status, error in outcomes:
             level = messages.SUCCESS if status in ("sent", "pending", "sending") else messages.ERROR
             if status in ("pending", "sending"):
-                text = _("Test delivery to you: queued; the task worker sends it.")
+                text = gettext("Test delivery to you: queued; the task worker sends it.")
             else:
-                text = _("Test delivery to you: %(status)s.") % {"status": status}
+                text = gettext("Test delivery to you: %(status)s.") % {"status": status}
             if error:
                 text = f"{text} {error}"
             self.message_user(request, text, level)

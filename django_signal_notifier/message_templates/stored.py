@@ -70,7 +70,9 @@ def build_template_class(record: Any) -> type[StoredMessageTemplate]:
         try:
             compiled[part] = compile_source(source or "")
         except Exception as error:
-            compiled[part] = MessageTemplateError(f"{STORED_PREFIX}{record.name}: the {part} template is invalid: {error}")
+            compiled[part] = MessageTemplateError(
+                f"{STORED_PREFIX}{record.name}: the {part} template is invalid: {error}"
+            )
     attributes = {attr: record.sources()[part] or "" for part, attr in _PARTS.items()}
     attributes.update(
         name=f"{STORED_PREFIX}{record.name}",

@@ -4,49 +4,73 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('django_signal_notifier', '0001_initial'),
+        ("django_signal_notifier", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='StoredTemplate',
+            name="StoredTemplate",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.SlugField(help_text='Backends name this template as db:<name>.', max_length=100, unique=True, verbose_name='name')),
-                ('description', models.CharField(blank=True, max_length=255, verbose_name='description')),
-                ('subject', models.TextField(blank=True, verbose_name='subject')),
-                ('text', models.TextField(blank=True, verbose_name='text body')),
-                ('html', models.TextField(blank=True, verbose_name='HTML body')),
-                ('url', models.CharField(blank=True, max_length=500, verbose_name='URL')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "name",
+                    models.SlugField(
+                        help_text="Backends name this template as db:<name>.",
+                        max_length=100,
+                        unique=True,
+                        verbose_name="name",
+                    ),
+                ),
+                ("description", models.CharField(blank=True, max_length=255, verbose_name="description")),
+                ("subject", models.TextField(blank=True, verbose_name="subject")),
+                ("text", models.TextField(blank=True, verbose_name="text body")),
+                ("html", models.TextField(blank=True, verbose_name="HTML body")),
+                ("url", models.CharField(blank=True, max_length=500, verbose_name="URL")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated")),
             ],
             options={
-                'verbose_name': 'stored message template',
-                'verbose_name_plural': 'stored message templates',
-                'ordering': ['name'],
+                "verbose_name": "stored message template",
+                "verbose_name_plural": "stored message templates",
+                "ordering": ["name"],
             },
         ),
         migrations.AddField(
-            model_name='subscription',
-            name='exclude_actor',
-            field=models.BooleanField(default=False, help_text='Never notify the user who caused the event.', verbose_name='exclude the actor'),
+            model_name="subscription",
+            name="exclude_actor",
+            field=models.BooleanField(
+                default=False, help_text="Never notify the user who caused the event.", verbose_name="exclude the actor"
+            ),
         ),
         migrations.AddField(
-            model_name='subscription',
-            name='receiver_callable',
-            field=models.CharField(blank=True, help_text='Dotted path of a function (event) -> users, user ids or a user queryset.', max_length=255, verbose_name='receivers callable'),
+            model_name="subscription",
+            name="receiver_callable",
+            field=models.CharField(
+                blank=True,
+                help_text="Dotted path of a function (event) -> users, user ids or a user queryset.",
+                max_length=255,
+                verbose_name="receivers callable",
+            ),
         ),
         migrations.AddField(
-            model_name='subscription',
-            name='receiver_field_paths',
-            field=models.JSONField(blank=True, default=list, help_text='Paths from the sender object to users, e.g. ["author", "article.followers"]: foreign keys, reverse foreign keys and many-to-many fields, chained with dots.', verbose_name='receivers from the event'),
+            model_name="subscription",
+            name="receiver_field_paths",
+            field=models.JSONField(
+                blank=True,
+                default=list,
+                help_text='Paths from the sender object to users, e.g. ["author", "article.followers"]: foreign keys, reverse foreign keys and many-to-many fields, chained with dots.',
+                verbose_name="receivers from the event",
+            ),
         ),
         migrations.AddField(
-            model_name='trigger',
-            name='conditions',
-            field=models.JSONField(blank=True, default=list, help_text='All must hold, e.g. [{"op": "created"}, {"field": "status", "op": "changed_to", "value": "published"}]. Operators: created, eq, ne, in, not_in, changed, changed_to, changed_from, callable.', verbose_name='conditions'),
+            model_name="trigger",
+            name="conditions",
+            field=models.JSONField(
+                blank=True,
+                default=list,
+                help_text='All must hold, e.g. [{"op": "created"}, {"field": "status", "op": "changed_to", "value": "published"}]. Operators: created, eq, ne, in, not_in, changed, changed_to, changed_from, callable.',
+                verbose_name="conditions",
+            ),
         ),
     ]

@@ -41,6 +41,15 @@ class StoredTemplate(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        super().save(*args, **kwargs)
+        _stored_template_changed(self._state.db)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        result = super().delete(*args, **kwargs)
+        _stored_template_changed(self._state.db)
+        return result
+
     @property
     def registry_name(self) -> str:
         """The name a Backend uses: ``db:<name>``."""
@@ -55,18 +64,9 @@ class StoredTemplate(models.Model):
 
         errors = syntax_errors(self.sources())
         if not (self.subject.strip() or self.text.strip() or self.html.strip()):
-            errors.setdefault("text", []).append(_("Write at least a subject, a text body or an HTML body."))
+            errors.setdefault("text", []).append(str(_("Write at least a subject, a text body or an HTML body.")))
         if errors:
             raise ValidationError(errors)
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        super().save(*args, **kwargs)
-        _stored_template_changed(self._state.db)
-
-    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
-        result = super().delete(*args, **kwargs)
-        _stored_template_changed(self._state.db)
-        return result
 
 
 def _stored_template_changed(using: str | None) -> None:

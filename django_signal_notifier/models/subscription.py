@@ -134,7 +134,7 @@ class Subscription(models.Model):
             trigger = self.trigger  # may be unsaved when edited inline with a new trigger
         except ObjectDoesNotExist:
             trigger = None
-        if trigger is not None and trigger.action_object_content_type_id:
+        if trigger is not None and trigger.action_object_content_type is not None:
             model = trigger.action_object_content_type.model_class()
         path_errors = validate_receiver_paths(self.receiver_field_paths, model)
         if path_errors:

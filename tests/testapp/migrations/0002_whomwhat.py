@@ -6,35 +6,48 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('testapp', '0001_initial'),
+        ("testapp", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='article',
-            name='followers',
-            field=models.ManyToManyField(blank=True, related_name='followed_articles', to=settings.AUTH_USER_MODEL),
+            model_name="article",
+            name="followers",
+            field=models.ManyToManyField(blank=True, related_name="followed_articles", to=settings.AUTH_USER_MODEL),
         ),
         migrations.AddField(
-            model_name='article',
-            name='priority',
+            model_name="article",
+            name="priority",
             field=models.IntegerField(default=0),
         ),
         migrations.AddField(
-            model_name='article',
-            name='status',
-            field=models.CharField(default='draft', max_length=20),
+            model_name="article",
+            name="status",
+            field=models.CharField(default="draft", max_length=20),
         ),
         migrations.CreateModel(
-            name='Comment',
+            name="Comment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('text', models.TextField(blank=True)),
-                ('article', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='comments', to='testapp.article')),
-                ('author', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("text", models.TextField(blank=True)),
+                (
+                    "article",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="comments", to="testapp.article"
+                    ),
+                ),
+                (
+                    "author",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
         ),
     ]
