@@ -60,7 +60,9 @@ class TriggerIndex:
 
     @property
     def version(self) -> int | None:
-        """The configuration version the current tables were built from (None before the first build)."""
+        """The configuration version of the current tables (re-read at most once per interval)."""
+        if time.monotonic() >= self._next_check:
+            self.refresh()
         return self._version
 
     def verbs(self) -> set[str]:

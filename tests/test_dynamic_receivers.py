@@ -271,3 +271,33 @@ def _fan_out_queries(count: int, run_on_commit: Any, channel: str) -> list[str]:
     else:
         assert Delivery.objects.filter(recipient__in=created).count() == count
     return counted[0]
+
+
+def test_declared_in_code_with_paths_and_conditions(run_on_commit: Any) -> None:
+    from django_signal_notifier import declare
+    from django_signal_notifier.exceptions import ConfigurationError
+
+    author, follower = users("author", "follower")
+    d = declare.Declarer()
+    trigger = d.trigger(
+        "published",
+        verb="post_save",
+        model="testapp.Article",
+        conditions=[{"field": "status", "op": "changed_to", "value": "published"}],
+    )
+    inbox = d.backend("inbox", messenger="InSiteMessenger")
+    d.subscription("to-followers", trigger=trigger, backends=[inbox], receiver_field_paths=["author", "followers"])
+    article = Article.objects.create(title="A", author=author)
+    article.followers.add(follower)
+    with run_on_commit():
+        article.status = "published"
+        article.save()
+    assert inbox_ids() == sorted([author.pk, follower.pk])
+    with pytest.raises(ConfigurationError, match="has no field 'stauts'"):
+        d.trigger("bad", verb="post_save", model="testapp.Article", conditions=[{"field": "stauts", "op": "changed"}])
+    with pytest.raises(ConfigurationError, match="no relation 'folowers'"):
+        d.subscription("bad", trigger=trigger, backends=[inbox], receiver_field_paths=["folowers"])
+
+
+def inbox_ids() -> list[int]:
+    return inbox()
