@@ -118,6 +118,7 @@ def _coerce(field: Any, value: Any) -> Any:
         return field.to_python(value)
     except (ValidationError, TypeError, ValueError) as error:
         message = "; ".join(error.messages) if isinstance(error, ValidationError) else str(error)
+        message = message.rstrip(".")
         raise ValueError(
             _("bad value type for %(field)s: %(value)r (%(message)s)")
             % {"field": field.name, "value": value, "message": message}

@@ -223,3 +223,34 @@ def test_admin_send_a_test_to_me(
     assert Event.objects.get().snapshot["extra"] == {"test_send": True}
     no_backend = admin_client.post(url, {"trigger": trigger.pk, "object_id": article.pk, "send_test": "1"})
     assert "Choose a backend that uses this template" in no_backend.content.decode()
+
+
+def test_a_change_seen_only_through_the_version_stamp_reloads_the_template(run_on_commit: Any) -> None:
+    from django_signal_notifier.message_templates import stored as stored_module
+
+    reader = User.objects.create_user("reader")
+    stored(subject="v1 {{ instance }}")
+    configure(Article, template="db:note", users=[reader])
+    with run_on_commit():
+        article = Article.objects.create(title="A")
+    cached_version = stored_module._cache["note"][0]
+    # Another process edits the row: this process only sees the ConfigStamp move.
+    StoredTemplate.objects.filter(name="note").update(subject="v2 {{ instance }}")
+    assert stored_module._cache["note"][0] == cached_version  # not forgotten locally
+    with run_on_commit():
+        article.save()
+    assert sorted(Notification.objects.values_list("title", flat=True)) == ["v1 A", "v2 A"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_send_a_test_outside_a_transaction_reports_sent(client: Any, capsys: Any) -> None:
+    admin = User.objects.create_superuser("boss", "boss@example.com", "pw")
+    client.force_login(admin)
+    trigger, article, record = _preview_setup()
+    backend = Backend.objects.create(messenger="SimplePrintMessengerTemplateBased", message_template="db:note")
+    response = client.post(
+        f"/admin/django_signal_notifier/storedtemplate/{record.pk}/preview/",
+        {"trigger": trigger.pk, "object_id": article.pk, "backend": backend.pk, "send_test": "1"},
+    )
+    assert "Test delivery to you: sent." in response.content.decode()
+    assert "Dear boss" in capsys.readouterr().out

@@ -14,7 +14,7 @@ from django.db import DatabaseError
 from django.template import Template
 
 from django_signal_notifier.exceptions import MessageTemplateError
-from django_signal_notifier.message_templates.base import MessageTemplate, RenderedMessage
+from django_signal_notifier.message_templates.base import _RECIPIENT_WORDS, MessageTemplate, RenderedMessage
 from django_signal_notifier.message_templates.sandbox import compile_source, render_source, sandbox_context
 
 STORED_PREFIX = "db:"
@@ -34,7 +34,7 @@ class StoredMessageTemplate(MessageTemplate):
         return sandbox_context(context)
 
     def uses_recipient(self) -> bool:
-        return "recipient" in self._variables() or "user" in self._variables()
+        return bool(_RECIPIENT_WORDS.search(self._variables()))
 
     def _variables(self) -> str:
         return " ".join(getattr(self, attr, "") or "" for attr in _PARTS.values())
