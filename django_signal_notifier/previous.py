@@ -28,6 +28,7 @@ def tracked_fields(model: type) -> frozenset[str]:
 
 def track_previous_values(tables: dict[str, Any]) -> None:
     """Track exactly the (model, field) pairs that the index's conditions compare with the past."""
+    global _tracked
     wanted: dict[type, set[str]] = {}
     for table in tables.values():
         for spec in itertools.chain(table.any_sender, *table.by_sender.values()):
@@ -40,8 +41,7 @@ def track_previous_values(tables: dict[str, Any]) -> None:
         post_init.disconnect(sender=model, dispatch_uid=_uid(model))
     for model in wanted:
         post_init.connect(_remember_loaded, sender=model, weak=False, dispatch_uid=_uid(model))
-    _tracked.clear()
-    _tracked.update({model: frozenset(fields) for model, fields in wanted.items()})
+    _tracked = {model: frozenset(fields) for model, fields in wanted.items()}  # swapped whole: thread-safe
 
 
 def connect_save_receivers() -> None:

@@ -254,3 +254,31 @@ def test_send_a_test_outside_a_transaction_reports_sent(client: Any, capsys: Any
     )
     assert "Test delivery to you: sent." in response.content.decode()
     assert "Dear boss" in capsys.readouterr().out
+
+
+def test_preview_needs_permission_to_view_the_object(client: Any) -> None:
+    from django.contrib.auth.models import Permission
+
+    trigger, article, record = _preview_setup()
+    editor = User.objects.create_user("editor", password="pw", is_staff=True)
+    editor.user_permissions.add(
+        *Permission.objects.filter(codename__in=["view_storedtemplate", "change_storedtemplate"])
+    )
+    client.force_login(editor)
+    url = f"/admin/django_signal_notifier/storedtemplate/{record.pk}/preview/"
+    assert client.get(url).status_code == 200
+    data = {"trigger": trigger.pk, "object_id": article.pk, "text": "{{ instance.body }}", "preview": "1"}
+    assert client.post(url, data).status_code == 403  # may not read articles
+    editor.user_permissions.add(Permission.objects.get(codename="view_article"))
+    editor = User.objects.get(pk=editor.pk)  # drop the permission cache
+    client.force_login(editor)
+    assert client.post(url, data).status_code == 200
+
+
+def test_looping_over_an_object_renders_nothing(run_on_commit: Any) -> None:
+    reader = User.objects.create_user("reader")
+    stored(subject="[{% for x in instance %}{{ x }}{% endfor %}][{{ instance.0 }}]{{ instance.title }}")
+    configure(Article, template="db:note", users=[reader])
+    with run_on_commit():
+        Article.objects.create(title="T")
+    assert Notification.objects.get().title == "[][]T"

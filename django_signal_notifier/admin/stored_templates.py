@@ -6,6 +6,7 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.auth import get_permission_codename
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
@@ -103,6 +104,8 @@ class StoredTemplateAdmin(admin.ModelAdmin):
         errors: dict[str, list[str]] = {}
         if request.method == "POST":
             form = PreviewForm(request.POST, record=record)
+            if form.is_valid() and not self._may_read(request, form):
+                raise PermissionDenied
             if form.is_valid():
                 data = form.cleaned_data
                 if "send_test" in request.POST:
@@ -140,6 +143,16 @@ class StoredTemplateAdmin(admin.ModelAdmin):
             "template_errors": errors,
         }
         return TemplateResponse(request, self.preview_template, context)
+
+    @staticmethod
+    def _may_read(request: HttpRequest, form: PreviewForm) -> bool:
+        """A preview shows an object's fields: only to users who may view or change its model."""
+        model = form.cleaned_data["instance"]._meta
+        user = request.user
+        return any(
+            user.has_perm(f"{model.app_label}.{get_permission_codename(action, model)}")
+            for action in ("view", "change")
+        )
 
     def _send_test(self, request: HttpRequest, form: PreviewForm, data: dict[str, Any], send_test: Any) -> None:
         backend = data.get("backend")

@@ -132,6 +132,9 @@ class SafeObject:
             return None if related is None else SafeObject(related, self._depth + 1)
         return self._values[name]
 
+    def __iter__(self) -> Any:
+        return iter(())  # `{% for x in instance %}` loops over nothing
+
     def __contains__(self, name: object) -> bool:
         return name in self._values or name in self._related
 
