@@ -18,7 +18,7 @@ from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
 from django_signal_notifier.events import SignalEvent, is_model_instance
-from django_signal_notifier.previous import ABSENT, previous_value
+from django_signal_notifier.previous import ABSENT, UNKNOWN, previous_value
 
 logger = logging.getLogger("django_signal_notifier.conditions")
 
@@ -199,6 +199,8 @@ def _holds(condition: Condition, event: SignalEvent) -> bool:
     if op == "not_in":
         return current not in condition.value
     previous = previous_value(instance, condition.attname, event.verb)
+    if previous is UNKNOWN:
+        return False
     if previous is not ABSENT:
         previous = _coerced(condition.field, previous)
     if op == "changed":

@@ -17,6 +17,7 @@ from django.db.models.signals import post_init, post_save, pre_save
 LOADED = "_signal_notifier_loaded_values"
 BEFORE = "_signal_notifier_values_before_save"
 ABSENT: Any = object()  # the previous value of a field of an object that is being created
+UNKNOWN: Any = object()  # not captured (tracking began during this very save): no change is claimed
 
 _tracked: dict[type, frozenset[str]] = {}
 
@@ -55,9 +56,10 @@ def previous_value(instance: Any, attname: str, verb: str) -> Any:
     state = instance.__dict__
     if verb == "post_save":
         before = state.get(BEFORE)
-        if before is None:  # not captured in pre_save: the loaded snapshot is all there is
-            before = state.get(LOADED, {})
-        return before.get(attname, ABSENT)
+        if before is not None:
+            return before.get(attname, ABSENT)
+        # Not captured in pre_save (the trigger appeared between pre_save and post_save).
+        return state.get(LOADED, {}).get(attname, UNKNOWN)
     fields = tracked_fields(type(instance)) | {attname}
     return values_before_save(instance, fields).get(attname, ABSENT)
 
