@@ -56,6 +56,7 @@ def test_syntax_errors_are_shown_with_their_line() -> None:
         ("{% debug %}", "debug"),
         ("{% csrf_token %}", "csrf_token"),
         ('{% url "admin:index" %}', "url"),
+        ("{% lorem 99999 w %}", "lorem"),
     ],
 )
 def test_dangerous_tags_are_refused(source: str, tag: str) -> None:
@@ -64,6 +65,12 @@ def test_dangerous_tags_are_refused(source: str, tag: str) -> None:
         record.full_clean()
     message = caught.value.message_dict["text"][0]
     assert message.startswith("Line 2:") and f"'{tag}'" in message
+
+
+def test_padding_filters_are_refused() -> None:
+    with pytest.raises(ValidationError) as caught:
+        StoredTemplate(name="bad", subject='{{ instance|ljust:"999999999" }}').full_clean()
+    assert "Line 1:" in caught.value.message_dict["subject"][0] and "ljust" in caught.value.message_dict["subject"][0]
 
 
 def test_private_attributes_are_refused() -> None:

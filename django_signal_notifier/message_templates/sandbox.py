@@ -4,7 +4,8 @@ Stored templates are written in the admin, so they are treated as untrusted: the
 documented variables, model instances are wrapped so only their concrete, non-sensitive field
 values and their text are visible (no methods, no managers, no password hashes), and only
 harmless tags are available (no ``{% load %}``, ``{% include %}``, ``{% extends %}``,
-``{% debug %}``, ``{% csrf_token %}`` or ``{% url %}``). Every default filter is available.
+``{% debug %}``, ``{% csrf_token %}``, ``{% url %}`` or ``{% lorem %}``). Every default filter is
+available except the padding ones (``center``, ``ljust``, ``rjust``).
 """
 
 from __future__ import annotations
@@ -29,7 +30,6 @@ ALLOWED_TAGS = (
     "for",
     "if",
     "ifchanged",
-    "lorem",
     "now",
     "regroup",
     "resetcycle",
@@ -48,7 +48,9 @@ DOCUMENTED_VARIABLES = (*TEXT_VARIABLES, *OBJECT_VARIABLES, *NAMED_VARIABLES, "c
 
 register = Library()
 register.tags.update({name: defaulttags.register.tags[name] for name in ALLOWED_TAGS})
-register.filters.update(defaultfilters.register.filters)
+# Padding filters can inflate the output without bound ({{ x|ljust:"999999999" }}).
+REFUSED_FILTERS = ("center", "ljust", "rjust")
+register.filters.update({k: v for k, v in defaultfilters.register.filters.items() if k not in REFUSED_FILTERS})
 
 _PLAIN = (str, bool, int, float, decimal.Decimal, datetime.date, datetime.time, datetime.timedelta, uuid.UUID)
 
