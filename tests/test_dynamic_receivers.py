@@ -301,3 +301,39 @@ def test_declared_in_code_with_paths_and_conditions(run_on_commit: Any) -> None:
 
 def inbox_ids() -> list[int]:
     return inbox()
+
+
+def _trigger_with_inline(admin_client: Any, paths: str) -> Any:
+    from django.contrib.contenttypes.models import ContentType
+
+    from django_signal_notifier.models import Backend
+
+    backend = Backend.objects.create(messenger="InSiteMessenger")
+    return admin_client.post(
+        "/admin/django_signal_notifier/trigger/add/",
+        {
+            "verb": "post_save",
+            "action_object_content_type": ContentType.objects.get_for_model(Comment).pk,
+            "conditions": "[]",
+            "enabled": "on",
+            "subscriptions-TOTAL_FORMS": "1",
+            "subscriptions-INITIAL_FORMS": "0",
+            "subscriptions-0-name": "to followers",
+            "subscriptions-0-backends": [backend.pk],
+            "subscriptions-0-receiver_field_paths": paths,
+            "subscriptions-0-receiver_callable": "",
+            "subscriptions-0-enabled": "on",
+        },
+    )
+
+
+def test_admin_checks_inline_paths_against_the_new_trigger(admin_client: Any) -> None:
+    from django_signal_notifier.models import Trigger
+
+    refused = _trigger_with_inline(admin_client, '["article.folowers"]')
+    assert refused.status_code == 200
+    assert "article.folowers: testapp.Article has no relation" in refused.content.decode()
+    assert not Trigger.objects.exists()
+    accepted = _trigger_with_inline(admin_client, '["article.followers", "author"]')
+    assert accepted.status_code == 302, accepted.content.decode()[-3000:]
+    assert Subscription.objects.get().receiver_field_paths == ["article.followers", "author"]

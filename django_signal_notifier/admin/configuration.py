@@ -6,6 +6,7 @@ from typing import Any
 
 from django.contrib import admin, messages
 from django.db.models import QuerySet
+from django.forms.models import BaseInlineFormSet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -14,8 +15,18 @@ from django_signal_notifier.admin.forms import BackendForm, TriggerForm
 from django_signal_notifier.models import Backend, Subscription, Trigger
 
 
+class SubscriptionFormSet(BaseInlineFormSet):
+    """Subscriptions edited with their trigger see the trigger as edited (receiver paths are checked against it)."""
+
+    def _construct_form(self, i: int, **kwargs: Any) -> Any:
+        form = super()._construct_form(i, **kwargs)  # type: ignore[misc]
+        form.instance.trigger = self.instance
+        return form
+
+
 class SubscriptionInline(admin.StackedInline):
     model = Subscription
+    formset = SubscriptionFormSet
     extra = 0
     filter_horizontal = ["backends", "receiver_users", "receiver_groups"]
     fields = [
