@@ -26,6 +26,17 @@ def _is_user_model(model: Any) -> bool:
     return isinstance(model, type) and model._meta.concrete_model is user_model._meta.concrete_model  # type: ignore[attr-defined]
 
 
+def path_list(value: Any) -> tuple[str, ...]:
+    """The stored receiver paths as a tuple (a lone string, e.g. set by hand, is one path)."""
+    if not value:
+        return ()
+    if isinstance(value, str):
+        return (value,)
+    if isinstance(value, (list, tuple)):
+        return tuple(str(path) for path in value if path)
+    return (str(value),)
+
+
 def path_problem(model: Any, path: str) -> str | None:
     """Why ``path`` does not lead from ``model`` to users, or None when it does (no query)."""
     if not isinstance(path, str) or not path.strip():

@@ -17,6 +17,7 @@ from django.db import DatabaseError, connections, router, transaction
 
 from django_signal_notifier.conditions import compile_conditions
 from django_signal_notifier.conf import app_settings
+from django_signal_notifier.dynamic_receivers import path_list
 from django_signal_notifier.matching import canonical_pk
 from django_signal_notifier.previous import track_previous_values
 from django_signal_notifier.specs import BackendSpec, SubscriptionSpec, TriggerSpec
@@ -165,7 +166,7 @@ class TriggerIndex:
                     BackendSpec(b.pk, str(b), b.messenger, b.message_template, dict(b.options or {}))
                     for b in sub.backends.all()
                 ),
-                receiver_field_paths=tuple(str(p) for p in (sub.receiver_field_paths or []) if p),
+                receiver_field_paths=path_list(sub.receiver_field_paths),
                 receiver_callable=sub.receiver_callable or "",
                 exclude_actor=sub.exclude_actor,
             )

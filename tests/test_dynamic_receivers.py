@@ -337,3 +337,12 @@ def test_admin_checks_inline_paths_against_the_new_trigger(admin_client: Any) ->
     accepted = _trigger_with_inline(admin_client, '["article.followers", "author"]')
     assert accepted.status_code == 302, accepted.content.decode()[-3000:]
     assert Subscription.objects.get().receiver_field_paths == ["article.followers", "author"]
+
+
+def test_a_lone_string_stored_by_hand_is_one_path(run_on_commit: Any) -> None:
+    (author,) = users("author")
+    _, sub, _ = configure(Article)
+    Subscription.objects.filter(pk=sub.pk).update(receiver_field_paths="author")
+    with run_on_commit():
+        Article.objects.create(title="A", author=author)
+    assert inbox() == [author.pk]

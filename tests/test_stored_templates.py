@@ -289,3 +289,15 @@ def test_looping_over_an_object_renders_nothing(run_on_commit: Any) -> None:
     with run_on_commit():
         Article.objects.create(title="T")
     assert Notification.objects.get().title == "[][]T"
+
+
+def test_send_a_test_to_the_in_site_inbox(admin_client: Any, admin_user: Any) -> None:
+    trigger, article, record = _preview_setup()
+    backend = Backend.objects.create(messenger="InSiteMessenger", message_template="db:note")
+    response = admin_client.post(
+        f"/admin/django_signal_notifier/storedtemplate/{record.pk}/preview/",
+        {"trigger": trigger.pk, "object_id": article.pk, "backend": backend.pk, "send_test": "1"},
+    )
+    assert "Test written to your in-site inbox." in response.content.decode()
+    note = Notification.objects.get()
+    assert note.recipient_id == admin_user.pk and note.title == "About Previewed" and note.body == "Dear admin"
