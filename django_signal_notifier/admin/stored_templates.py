@@ -93,7 +93,7 @@ class StoredTemplateAdmin(admin.ModelAdmin):
     def preview_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
         from django_signal_notifier.message_templates.sandbox import syntax_errors
         from django_signal_notifier.message_templates.stored import build_template_class
-        from django_signal_notifier.test_send import render_preview, send_test
+        from django_signal_notifier.previews import render_preview, send_test
 
         record = self.get_object(request, object_id)
         if record is None:
