@@ -35,6 +35,10 @@ def broken_callable(view: Any) -> Any:
     raise RuntimeError("the receivers service is down")
 
 
+def queryset_failing_in_the_database(view: Any) -> Any:
+    return User.objects.extra(where=["no_such_column = 1"])
+
+
 def articles_not_users(view: Any) -> Any:
     return Article.objects.all()
 
@@ -138,7 +142,11 @@ def test_callable_returning_users_and_ids_with_a_path(run_on_commit: Any) -> Non
 
 @pytest.mark.parametrize(
     ("callable_name", "expected"),
-    [("broken_callable", "the receivers service is down"), ("articles_not_users", "not of users")],
+    [
+        ("broken_callable", "the receivers service is down"),
+        ("articles_not_users", "not of users"),
+        ("queryset_failing_in_the_database", "no_such_column"),
+    ],
 )
 def test_a_failing_callable_never_breaks_save_and_is_recorded(
     run_on_commit: Any, callable_name: str, expected: str, caplog: Any
