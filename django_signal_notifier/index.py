@@ -155,6 +155,10 @@ class TriggerIndex:
                     BackendSpec(b.pk, str(b), b.messenger, b.message_template, dict(b.options or {}))
                     for b in sub.backends.all()
                 ),
+                mandatory=sub.mandatory,
+                digest_seconds=sub.digest_seconds,
+                digest_template=sub.digest_template,
+                throttle_seconds=sub.throttle_seconds,
             )
             for sub in trigger.subscriptions.all()
             if sub.enabled

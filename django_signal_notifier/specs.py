@@ -24,6 +24,10 @@ class SubscriptionSpec:
     id: int
     name: str
     backends: tuple[BackendSpec, ...]
+    mandatory: bool = False
+    digest_seconds: int = 0
+    digest_template: str = ""
+    throttle_seconds: int = 0
 
 
 @dataclass(frozen=True)
