@@ -86,8 +86,12 @@ def clear_preference(user_id: Any, subscription_id: Any, channel: str) -> None:
 
 def unsubscribe(user_id: Any, subscription_id: Any, channel: str) -> bool:
     """Opt ``user_id`` out of a subscription on a channel. False when the subscription is mandatory."""
+    from django.contrib.auth import get_user_model
+
     from django_signal_notifier.models import Subscription
 
+    if not get_user_model()._default_manager.filter(pk=user_id).exists():
+        return True  # the account is gone: nothing will be sent to it
     if subscription_id is not None:
         mandatory = Subscription.objects.filter(pk=subscription_id).values_list("mandatory", flat=True).first()
         if mandatory is None:  # deleted since the message was sent: nothing left to mute

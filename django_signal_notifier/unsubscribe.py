@@ -49,7 +49,9 @@ def unsubscribe_url(user_id: Any, subscription_id: Any, channel: str) -> str | N
     if not base:
         return None
     try:
-        path = reverse("django_signal_notifier_preferences:unsubscribe", args=[make_token(user_id, subscription_id, channel)])
+        path = reverse(
+            "django_signal_notifier_preferences:unsubscribe", args=[make_token(user_id, subscription_id, channel)]
+        )
     except NoReverseMatch:
         return None
     return str(base).rstrip("/") + path

@@ -15,8 +15,9 @@ from tests.testapp.models import Article
 from tests.testapp.recording import RecordingMessenger
 
 
-@pytest.fixture
-def sent() -> Iterator[list[Message]]:
+@pytest.fixture(name="sent")
+def recorded_messages() -> Iterator[list[Message]]:
+    """The messages the RecordingMessenger sent during the test (import it to use ``sent``)."""
     RecordingMessenger.sent.clear()
     yield RecordingMessenger.sent
     RecordingMessenger.sent.clear()

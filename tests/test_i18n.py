@@ -12,7 +12,7 @@ from django_signal_notifier.message_templates.base import MessageTemplate
 from django_signal_notifier.message_templates.registry import template_registry
 from django_signal_notifier.models import Delivery, Notification
 from django_signal_notifier.rendering import language_for
-from tests.prefs_support import configure, make_user, save_article, sent  # noqa: F401
+from tests.prefs_support import configure, make_user, recorded_messages, save_article  # noqa: F401
 
 GETTER = {"CONFIG_CHECK_INTERVAL": 0.2, "LANGUAGE_GETTER": "tests.testapp.recording.language_of"}
 RENDERS: list[str] = []

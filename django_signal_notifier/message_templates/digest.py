@@ -27,6 +27,6 @@ class DigestMessageTemplate(MessageTemplate):
         "{% load i18n %}<p>{% blocktranslate count counter=count with period=since|timesince:until %}"
         "{{ counter }} new notification in the last {{ period }}:{% plural %}"
         "{{ counter }} new notifications in the last {{ period }}:{% endblocktranslate %}</p><ul>"
-        "{% for item in items %}<li>{% if item.url %}<a href=\"{{ item.url }}\">{% endif %}"
+        '{% for item in items %}<li>{% if item.url %}<a href="{{ item.url }}">{% endif %}'
         "{{ item.subject|default:item.text }}{% if item.url %}</a>{% endif %}</li>{% endfor %}</ul>"
     )

@@ -7,53 +7,105 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('django_signal_notifier', '0001_initial'),
+        ("django_signal_notifier", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='delivery',
-            name='digest_key',
-            field=models.CharField(blank=True, db_index=True, max_length=100, verbose_name='digest key'),
+            model_name="delivery",
+            name="digest_key",
+            field=models.CharField(blank=True, db_index=True, max_length=100, verbose_name="digest key"),
         ),
         migrations.AddField(
-            model_name='subscription',
-            name='digest_seconds',
-            field=models.PositiveIntegerField(default=0, help_text="Batch each recipient's messages over this many seconds into one digest. 0: send each at once.", verbose_name='digest window (seconds)'),
+            model_name="subscription",
+            name="digest_seconds",
+            field=models.PositiveIntegerField(
+                default=0,
+                help_text="Batch each recipient's messages over this many seconds into one digest. 0: send each at once.",
+                verbose_name="digest window (seconds)",
+            ),
         ),
         migrations.AddField(
-            model_name='subscription',
-            name='digest_template',
-            field=models.CharField(blank=True, help_text='The registered message template of the digest. Empty: DigestMessageTemplate.', max_length=128, verbose_name='digest template'),
+            model_name="subscription",
+            name="digest_template",
+            field=models.CharField(
+                blank=True,
+                help_text="The registered message template of the digest. Empty: DigestMessageTemplate.",
+                max_length=128,
+                verbose_name="digest template",
+            ),
         ),
         migrations.AddField(
-            model_name='subscription',
-            name='mandatory',
-            field=models.BooleanField(default=False, help_text='Recipients cannot turn these notifications off.', verbose_name='mandatory'),
+            model_name="subscription",
+            name="mandatory",
+            field=models.BooleanField(
+                default=False, help_text="Recipients cannot turn these notifications off.", verbose_name="mandatory"
+            ),
         ),
         migrations.AddField(
-            model_name='subscription',
-            name='throttle_seconds',
-            field=models.PositiveIntegerField(default=0, help_text='Drop a message when the same object sent the same recipient one within this many seconds.', verbose_name='throttle (seconds)'),
+            model_name="subscription",
+            name="throttle_seconds",
+            field=models.PositiveIntegerField(
+                default=0,
+                help_text="Drop a message when the same object sent the same recipient one within this many seconds.",
+                verbose_name="throttle (seconds)",
+            ),
         ),
         migrations.CreateModel(
-            name='Preference',
+            name="Preference",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('channel', models.CharField(blank=True, help_text='A messenger name. Empty: every channel.', max_length=128, verbose_name='channel')),
-                ('enabled', models.BooleanField(default=False, verbose_name='receive')),
-                ('updated_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='updated')),
-                ('subscription', models.ForeignKey(blank=True, help_text='Empty: every subscription.', null=True, on_delete=django.db.models.deletion.CASCADE, related_name='preferences', to='django_signal_notifier.subscription', verbose_name='subscription')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='signal_notifier_preferences', to=settings.AUTH_USER_MODEL, verbose_name='user')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "channel",
+                    models.CharField(
+                        blank=True,
+                        help_text="A messenger name. Empty: every channel.",
+                        max_length=128,
+                        verbose_name="channel",
+                    ),
+                ),
+                ("enabled", models.BooleanField(default=False, verbose_name="receive")),
+                ("updated_at", models.DateTimeField(default=django.utils.timezone.now, verbose_name="updated")),
+                (
+                    "subscription",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="Empty: every subscription.",
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="preferences",
+                        to="django_signal_notifier.subscription",
+                        verbose_name="subscription",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="signal_notifier_preferences",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="user",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'preference',
-                'verbose_name_plural': 'preferences',
-                'ordering': ['user_id', 'subscription_id', 'channel'],
-                'constraints': [models.UniqueConstraint(condition=models.Q(('subscription__isnull', False)), fields=('user', 'subscription', 'channel'), name='dsn_preference_once'), models.UniqueConstraint(condition=models.Q(('subscription__isnull', True)), fields=('user', 'channel'), name='dsn_preference_once_global')],
+                "verbose_name": "preference",
+                "verbose_name_plural": "preferences",
+                "ordering": ["user_id", "subscription_id", "channel"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        condition=models.Q(("subscription__isnull", False)),
+                        fields=("user", "subscription", "channel"),
+                        name="dsn_preference_once",
+                    ),
+                    models.UniqueConstraint(
+                        condition=models.Q(("subscription__isnull", True)),
+                        fields=("user", "channel"),
+                        name="dsn_preference_once_global",
+                    ),
+                ],
             },
         ),
     ]

@@ -21,8 +21,10 @@ from django_signal_notifier.preferences import (
     clear_preference,
     is_enabled,
     set_preference,
-    unsubscribe as opt_out,
     user_rules,
+)
+from django_signal_notifier.preferences import (
+    unsubscribe as opt_out,
 )
 from django_signal_notifier.unsubscribe import ONE_CLICK, read_token
 
