@@ -80,7 +80,7 @@ class Planner:
         return self._muted[subscription.id]
 
     def _recently_sent(self, trigger: TriggerSpec, subscription: SubscriptionSpec, backend: BackendSpec) -> set[Any]:
-        """Recipients who had a message (not skipped) about the same object within the window."""
+        """Recipients who had a message (not skipped, not dead) about the same object within the window."""
         event = self.event_row
         since = event.created_at - timedelta(seconds=subscription.throttle_seconds)
         recent = (
@@ -94,7 +94,7 @@ class Planner:
                 created_at__gte=since,
             )
             .exclude(event_id=event.pk)
-            .exclude(status=DeliveryStatus.SKIPPED)
+            .exclude(status__in=[DeliveryStatus.SKIPPED, DeliveryStatus.DEAD])
             .values_list("recipient_id", flat=True)
         )
         return set(recent)

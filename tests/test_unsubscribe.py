@@ -194,3 +194,12 @@ def test_replaying_a_used_token_is_harmless(client):
     assert one_click(client, token).status_code == 200
     assert one_click(client, token).status_code == 200
     assert Preference.objects.count() == 1
+
+
+@pytest.mark.parametrize(("value", "ok"), [(None, True), ("https://example.com", True), ("example.com", False)])
+def test_site_url_is_checked(value, ok):
+    from django_signal_notifier.checks import check_settings
+
+    with override_settings(SIGNAL_NOTIFIER={"SITE_URL": value}):
+        ids = [m.id for m in check_settings()]
+    assert ("signal_notifier.E003" not in ids) is ok
