@@ -142,7 +142,7 @@ def recipient_context(base: dict[str, Any], recipient: Any) -> dict[str, Any]:
 def language_for(user: Any) -> str:
     """The language a user's messages are rendered in (``LANGUAGE_GETTER`` or LANGUAGE_CODE).
 
-    The getter's answer is matched to ``settings.LANGUAGES`` ("es-mx" falls back to "es"); an
+    The getter's answer is matched to ``settings.LANGUAGES`` ("es-cl" falls back to "es"); an
     unknown language, an empty answer or a getter that raises falls back to LANGUAGE_CODE.
     """
     default = str(settings.LANGUAGE_CODE)

@@ -188,3 +188,15 @@ def test_throttle_costs_one_query_whatever_the_number_of_recipients(django_captu
         return len(queries)
 
     assert queries_for(2, "s") == queries_for(40, "l")
+
+
+@pytest.mark.django_db
+def test_an_unknown_digest_template_is_refused_by_validation():
+    from django.core.exceptions import ValidationError
+
+    subscription = configure([], digest_seconds=HOUR, digest_template="NoSuchTemplate")
+    with pytest.raises(ValidationError) as caught:
+        subscription.full_clean()
+    assert "NoSuchTemplate" in str(caught.value.message_dict["digest_template"])
+    subscription.digest_template = "CommentDigestTemplate"
+    subscription.full_clean(exclude=["backends"])

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from django_signal_notifier.models.config import ConfigQuerySet
 from django_signal_notifier.models.trigger import Trigger
+from django_signal_notifier.validators import validate_message_template_name
 
 
 class Backend(models.Model):
@@ -107,6 +108,7 @@ class Subscription(models.Model):
         max_length=128,
         blank=True,
         help_text=_("The registered message template of the digest. Empty: DigestMessageTemplate."),
+        validators=[validate_message_template_name],
     )
     throttle_seconds = models.PositiveIntegerField(
         _("throttle (seconds)"),
