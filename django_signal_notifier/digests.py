@@ -133,7 +133,8 @@ def send_digests_now(now: datetime | None = None) -> list[int]:
 
     ready = collapse_due_digests(now)
     if ready:
-        enqueue_deliveries(ready)
+        db = router.db_for_write(Delivery)
+        transaction.on_commit(lambda: enqueue_deliveries(ready), using=db)
     return ready
 
 

@@ -113,7 +113,9 @@ class Subscription(models.Model):
     throttle_seconds = models.PositiveIntegerField(
         _("throttle (seconds)"),
         default=0,
-        help_text=_("Drop a message when the same object sent the same recipient one within this many seconds."),
+        help_text=_(
+            "Drop a message when the same recipient already got one about the same object within this many seconds."
+        ),
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
