@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import pytest
 from django.db import connection
+from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from django_signal_notifier.index import trigger_index
 from django_signal_notifier.models import Delivery, DeliveryStatus, Notification, Preference
 from django_signal_notifier.preferences import is_enabled, set_preference
 from tests.prefs_support import configure, make_user, recorded_messages, save_article  # noqa: F401
@@ -81,6 +83,7 @@ def test_mandatory_subscription_cannot_be_muted(django_capture_on_commit_callbac
 
 
 @pytest.mark.django_db
+@override_settings(SIGNAL_NOTIFIER={"CONFIG_CHECK_INTERVAL": 3600})  # no stamp reads mid-measure
 def test_preferences_cost_one_query_per_subscription_whatever_the_number_of_recipients(
     django_capture_on_commit_callbacks,
 ):
@@ -89,6 +92,7 @@ def test_preferences_cost_one_query_per_subscription_whatever_the_number_of_reci
         subscription = configure(users, messengers=["InSiteMessenger"])
         for user in users[::3]:
             set_preference(user.pk, subscription.pk, "InSiteMessenger", False)
+        trigger_index.refresh()  # configuration changes are loaded before, not during, the measure
         with CaptureQueriesContext(connection) as queries:
             save_article(django_capture_on_commit_callbacks, prefix)
         subscription.enabled = False
