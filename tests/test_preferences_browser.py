@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from django.db import connections
 from django.test import Client
 
 from django_signal_notifier.models import Preference
@@ -33,6 +34,9 @@ def page() -> Iterator[Any]:
             context = browser.new_context()
             yield context.new_page()
             browser.close()
+            # ORM calls made while Playwright's loop runs get their own connection (asgiref's
+            # context-local storage): close it here, or it outlives the test database.
+            connections.close_all()
     finally:
         os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
 
