@@ -23,6 +23,8 @@ from django_signal_notifier.events import safe_text
 from django_signal_notifier.message_templates.base import RenderedMessage
 from django_signal_notifier.message_templates.registry import template_registry
 from django_signal_notifier.models import Delivery, DeliveryStatus, Subscription
+from django_signal_notifier.policies import OPTED_OUT
+from django_signal_notifier.preferences import opted_out
 from django_signal_notifier.recipients import load_users
 from django_signal_notifier.taskapi import task
 
@@ -75,6 +77,11 @@ def _collapse(db: str, key: str, start: datetime, end: datetime, subscription: A
         rows = list(window.order_by("created_at", "pk"))
         if not rows:
             return []
+        if _opted_out_since(db, rows[0], subscription):
+            Delivery.objects.using(db).filter(pk__in=[row.pk for row in rows]).update(
+                status=DeliveryStatus.SKIPPED, reason=OPTED_OUT, digest_key="", updated_at=now
+            )
+            return []
         if end == start or len(rows) == 1:
             # No digest window any more (subscription changed or deleted), or a single message:
             # send as written.
@@ -101,6 +108,14 @@ def _collapse(db: str, key: str, start: datetime, end: datetime, subscription: A
             status=DeliveryStatus.SKIPPED, reason=f"in digest #{first.pk}", updated_at=now
         )
         return [first.pk]
+
+
+def _opted_out_since(db: str, first: Delivery, subscription: Any) -> bool:
+    """Whether the recipient turned this subscription off while its messages were held."""
+    if first.recipient_id is None or subscription is None or subscription.mandatory:
+        return False
+    muted = opted_out(subscription.pk, [first.channel], db, user_ids=[first.recipient_id])
+    return first.recipient_id in muted[first.channel]
 
 
 def render_digest(rows: list[Delivery], subscription: Any, since: datetime, until: datetime) -> RenderedMessage:

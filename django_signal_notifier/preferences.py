@@ -29,7 +29,9 @@ def is_enabled(rules: UserRules, subscription_id: Any, channel: str) -> bool:
     return True
 
 
-def rules_by_user(subscription_id: Any, channels: Iterable[str], using: str | None = None) -> dict[Any, UserRules]:
+def rules_by_user(
+    subscription_id: Any, channels: Iterable[str], using: str | None = None, user_ids: list[Any] | None = None
+) -> dict[Any, UserRules]:
     """Every rule that can apply to ``subscription_id`` on ``channels``, by user: one query."""
     from django_signal_notifier.models import Preference
 
@@ -37,19 +39,26 @@ def rules_by_user(subscription_id: Any, channels: Iterable[str], using: str | No
         Preference.objects.using(using)
         .filter(Q(subscription_id=subscription_id) | Q(subscription__isnull=True))
         .filter(channel__in=[*set(channels), ANY])
-        .values_list("user_id", "subscription_id", "channel", "enabled")
     )
+    if user_ids is not None:
+        rows = rows.filter(user_id__in=user_ids)
+    rows = rows.values_list("user_id", "subscription_id", "channel", "enabled")
     found: dict[Any, UserRules] = defaultdict(dict)
     for user_id, sub_id, channel, enabled in rows:
         found[user_id][(sub_id, channel)] = enabled
     return found
 
 
-def opted_out(subscription_id: Any, channels: Iterable[str], using: str | None = None) -> dict[str, set[Any]]:
-    """The ids of the users who opted out of ``subscription_id``, per channel (one query)."""
+def opted_out(
+    subscription_id: Any, channels: Iterable[str], using: str | None = None, user_ids: list[Any] | None = None
+) -> dict[str, set[Any]]:
+    """The ids of the users (all, or among ``user_ids``) who opted out of ``subscription_id``, per channel.
+
+    One query.
+    """
     channels = list(channels)
     result: dict[str, set[Any]] = {channel: set() for channel in channels}
-    for user_id, rules in rules_by_user(subscription_id, channels, using).items():
+    for user_id, rules in rules_by_user(subscription_id, channels, using, user_ids).items():
         for channel in channels:
             if not is_enabled(rules, subscription_id, channel):
                 result[channel].add(user_id)

@@ -203,3 +203,22 @@ def test_an_unknown_digest_template_is_refused_by_validation():
     assert "NoSuchTemplate" in str(caught.value.message_dict["digest_template"])
     subscription.digest_template = "CommentDigestTemplate"
     subscription.full_clean(exclude=["backends"])
+
+
+@pytest.mark.django_db
+def test_opting_out_while_messages_wait_drops_the_digest(django_capture_on_commit_callbacks, sent):
+    from django_signal_notifier.preferences import set_preference
+
+    ana, bob = make_user("ana"), make_user("bob")
+    subscription = configure([ana, bob], digest_seconds=HOUR)
+    for i in range(3):
+        save_article(django_capture_on_commit_callbacks, f"c{i}")
+    set_preference(ana.pk, subscription.pk, "RecordingMessenger", False)
+    age(held(), HOUR)
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("signal_notifier", "digest", stdout=StringIO())
+
+    assert [m.address for m in sent] == ["bob@example.com"]
+    assert set(Delivery.objects.filter(recipient=ana).values_list("status", "reason")) == {
+        (DeliveryStatus.SKIPPED, "opted out")
+    }
