@@ -35,16 +35,15 @@ def rules_by_user(
     """Every rule that can apply to ``subscription_id`` on ``channels``, by user: one query."""
     from django_signal_notifier.models import Preference
 
-    rows = (
+    applicable = (
         Preference.objects.using(using)
         .filter(Q(subscription_id=subscription_id) | Q(subscription__isnull=True))
         .filter(channel__in=[*set(channels), ANY])
     )
     if user_ids is not None:
-        rows = rows.filter(user_id__in=user_ids)
-    rows = rows.values_list("user_id", "subscription_id", "channel", "enabled")
+        applicable = applicable.filter(user_id__in=user_ids)
     found: dict[Any, UserRules] = defaultdict(dict)
-    for user_id, sub_id, channel, enabled in rows:
+    for user_id, sub_id, channel, enabled in applicable.values_list("user_id", "subscription_id", "channel", "enabled"):
         found[user_id][(sub_id, channel)] = enabled
     return found
 
