@@ -53,9 +53,12 @@ def collapse_due_digests(now: datetime | None = None, using: str | None = None) 
         seconds = subscription.digest_seconds if subscription is not None else 0
         for _ in range(MAX_WINDOWS_PER_KEY):
             end = start + timedelta(seconds=seconds)
-            if start is None or end > now:
+            if end > now:
                 break
-            ready.extend(_collapse(db, key, start, end, subscription, now))
+            taken = _collapse(db, key, start, end, subscription, now)
+            if taken is None:
+                break  # another run holds this window
+            ready.extend(taken)
             start = held(db).filter(digest_key=key).aggregate(start=Min("created_at"))["start"]
             if start is None:
                 break
@@ -67,7 +70,8 @@ def _subscription_id(key: str) -> int | None:
     return int(head) if head.isdigit() else None
 
 
-def _collapse(db: str, key: str, start: datetime, end: datetime, subscription: Any, now: datetime) -> list[int]:
+def _collapse(db: str, key: str, start: datetime, end: datetime, subscription: Any, now: datetime) -> list[int] | None:
+    """Collapse one window; the ids now due, or None when its rows are gone or locked by another run."""
     with transaction.atomic(using=db):
         window = held(db).filter(digest_key=key, created_at__gte=start)
         if end > start:
@@ -76,7 +80,7 @@ def _collapse(db: str, key: str, start: datetime, end: datetime, subscription: A
             window = window.select_for_update(skip_locked=True)
         rows = list(window.order_by("created_at", "pk"))
         if not rows:
-            return []
+            return None
         if _opted_out_since(db, rows[0], subscription):
             Delivery.objects.using(db).filter(pk__in=[row.pk for row in rows]).update(
                 status=DeliveryStatus.SKIPPED, reason=OPTED_OUT, digest_key="", updated_at=now

@@ -222,3 +222,50 @@ def test_opting_out_while_messages_wait_drops_the_digest(django_capture_on_commi
     assert set(Delivery.objects.filter(recipient=ana).values_list("status", "reason")) == {
         (DeliveryStatus.SKIPPED, "opted out")
     }
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_digest_runs_make_one_digest(postgres, sent):
+    import threading
+
+    from django.db import connection, connections
+
+    if connection.vendor != "postgresql":
+        pytest.skip("SKIPPED LOUDLY: row locks are exercised on PostgreSQL (DSN_TEST_DB=postgres)")
+    ana = make_user("ana")
+    configure([ana], digest_seconds=HOUR)
+    for i in range(5):
+        save_article(_RunNow, f"c{i}")
+    age(held(), HOUR)
+    barrier = threading.Barrier(2)
+    results: list[list[int]] = []
+
+    def run() -> None:
+        try:
+            barrier.wait(timeout=10)
+            results.append(collapse_due_digests())
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+
+    assert sorted(len(r) for r in results) == [0, 1]
+    assert Delivery.objects.filter(status=DeliveryStatus.PENDING, digest_key="").count() == 1
+    assert Delivery.objects.filter(status=DeliveryStatus.SKIPPED).count() == 4
+
+
+class _RunNow:
+    """In a transaction=True test, on_commit callbacks run at once: a no-op stand-in for the capture."""
+
+    def __init__(self, execute: bool = True) -> None:
+        pass
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, *exc: object) -> None:
+        return None
