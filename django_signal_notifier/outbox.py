@@ -34,6 +34,16 @@ from django_signal_notifier.signals import notification_failed, notification_sen
 logger = logging.getLogger("django_signal_notifier.outbox")
 
 
+def log_extra(delivery: Delivery) -> dict[str, Any]:
+    """The structured fields every outbox log line carries (``logging`` ``extra``)."""
+    return {
+        "delivery_id": delivery.pk,
+        "trigger_id": delivery.trigger_id,
+        "subscription_id": delivery.subscription_id,
+        "channel": delivery.channel,
+    }
+
+
 def claim(ids: list[int] | None = None, limit: int | None = None) -> tuple[list[Delivery], str]:
     """Take ownership of due deliveries (optionally only ``ids``); returns them and the claim token."""
     db = router.db_for_write(Delivery)
@@ -78,6 +88,11 @@ def deliver_due(ids: list[int] | None = None, limit: int | None = None) -> dict[
         if not claimed:
             break
         totals.update(send_claimed(claimed, token))
+        retry_later = [d for d in claimed if d.status == DeliveryStatus.FAILED]
+        if retry_later:
+            from django_signal_notifier.tasks import schedule_retries
+
+            schedule_retries(retry_later)
         if remaining is not None:
             remaining -= len(claimed)
         if ids is not None and len(claimed) < batch_limit:
@@ -133,8 +148,10 @@ def send_claimed(deliveries: list[Delivery], token: str) -> Counter[str]:
                 delivery = by_message.pop(id(result.message))
                 counts[_record(delivery, token, result, messenger_cls)] += 1
         except Exception as error:  # the messenger broke mid-batch: the rest are retried
-            logger.exception("%s failed mid-batch", channel)
             for delivery in by_message.values():
+                logger.exception(
+                    "%s failed mid-batch before delivery %s", channel, delivery.pk, extra=log_extra(delivery)
+                )
                 counts[_finish(delivery, token, "failed", f"{type(error).__name__}: {error}", None, messenger_cls)] += 1
     return counts
 
@@ -224,20 +241,36 @@ def _finish(
         changes.update(status=DeliveryStatus.DEAD, last_error=safe_text(error, 4000))
     updated = Delivery.objects.using(delivery._state.db).filter(pk=delivery.pk, claim_token=token).update(**changes)
     if not updated:
-        logger.warning("delivery %s was reclaimed by another worker; outcome %s not recorded", delivery.pk, status)
+        logger.warning(
+            "delivery %s was reclaimed by another worker; outcome %s not recorded",
+            delivery.pk,
+            status,
+            extra=log_extra(delivery),
+        )
         return "lost_claim"
     for name, value in changes.items():
         setattr(delivery, name, value)
-    log_extra = {
-        "delivery_id": delivery.pk,
-        "trigger_id": delivery.trigger_id,
-        "subscription_id": delivery.subscription_id,
-    }
+    extra = log_extra(delivery)
     sender = messenger_cls or Messenger
     if status == "sent":
-        logger.info("delivery %s sent via %s", delivery.pk, delivery.channel, extra=log_extra)
-        notification_sent.send(sender=sender, delivery=delivery)
+        logger.info("delivery %s sent via %s", delivery.pk, delivery.channel, extra=extra)
+        _notify(notification_sent, sender, extra, delivery=delivery)
     elif status in ("failed", "dead"):
-        logger.warning("delivery %s %s via %s: %s", delivery.pk, status, delivery.channel, error, extra=log_extra)
-        notification_failed.send(sender=sender, delivery=delivery, error=error, final=status == "dead")
+        logger.warning("delivery %s %s via %s: %s", delivery.pk, status, delivery.channel, error, extra=extra)
+        _notify(notification_failed, sender, extra, delivery=delivery, error=error, final=status == "dead")
+    elif status == "skipped":
+        logger.info("delivery %s skipped via %s: %s", delivery.pk, delivery.channel, error, extra=extra)
     return status
+
+
+def _notify(signal: Any, sender: Any, extra: dict[str, Any], **kwargs: Any) -> None:
+    """Send one of the package's signals; a failing receiver is logged, never breaks the batch."""
+    for receiver, response in signal.send_robust(sender=sender, **kwargs):
+        if isinstance(response, Exception):
+            logger.error(
+                "a receiver of a delivery signal raised: %r: %s",
+                receiver,
+                response,
+                exc_info=response,
+                extra=extra,
+            )

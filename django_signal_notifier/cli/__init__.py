@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from django_signal_notifier.cli import sync
+from django_signal_notifier.cli import prune, redrive, sync
 
 # name -> module with `help`, `add_arguments(parser)` and `handle(command, options) -> int`
 COMMANDS = {
+    "prune": prune,
+    "redrive": redrive,
     "sync": sync,
 }

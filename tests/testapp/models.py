@@ -45,3 +45,12 @@ class Quiet(models.Model):
 class Tag(models.Model):
     name = models.CharField(max_length=50)
     articles = models.ManyToManyField(Article, related_name="tags", blank=True)
+
+
+class SentRecord(models.Model):
+    """One row per message a test messenger really sent: the durable trace of the outside world."""
+
+    delivery_id = models.BigIntegerField(db_index=True)
+    pid = models.IntegerField()
+    address = models.CharField(max_length=200, blank=True)
+    text = models.TextField(blank=True)
