@@ -4,20 +4,19 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('testapp', '0001_initial'),
+        ("testapp", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='SentRecord',
+            name="SentRecord",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('delivery_id', models.BigIntegerField(db_index=True)),
-                ('pid', models.IntegerField()),
-                ('address', models.CharField(blank=True, max_length=200)),
-                ('text', models.TextField(blank=True)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("delivery_id", models.BigIntegerField(db_index=True)),
+                ("pid", models.IntegerField()),
+                ("address", models.CharField(blank=True, max_length=200)),
+                ("text", models.TextField(blank=True)),
             ],
         ),
     ]
