@@ -24,5 +24,6 @@ SIGNAL_NOTIFIER = {
     "TASK_BACKEND": os.environ.get("DSN_TASK_BACKEND", "default"),
     "CLAIM_TIMEOUT": float(os.environ.get("DSN_CLAIM_TIMEOUT", "300")),
     "DELIVERY_BATCH_SIZE": int(os.environ.get("DSN_DELIVERY_BATCH_SIZE", "100")),
+    "RETRY_BASE_DELAY": float(os.environ.get("DSN_RETRY_BASE_DELAY", "30")),
     "MESSENGERS": ["tests.testapp.messengers.RecordingMessenger"],
 }
