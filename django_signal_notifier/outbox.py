@@ -153,6 +153,9 @@ def send_claimed(deliveries: list[Delivery], token: str) -> Counter[str]:
                     "%s failed mid-batch before delivery %s", channel, delivery.pk, extra=log_extra(delivery)
                 )
                 counts[_finish(delivery, token, "failed", f"{type(error).__name__}: {error}", None, messenger_cls)] += 1
+            by_message.clear()
+        for delivery in by_message.values():  # a send_batch() that skipped some messages: retry them
+            counts[_finish(delivery, token, "failed", "the messenger reported no result", None, messenger_cls)] += 1
     return counts
 
 

@@ -262,3 +262,43 @@ def test_a_worker_that_lost_its_claim_does_not_record_an_outcome(monkeypatch: py
 def _make_due(delivery: Delivery) -> None:
     """Advance time for one delivery: its next attempt is now."""
     Delivery.objects.filter(pk=delivery.pk).update(next_attempt_at=timezone.now() - timedelta(seconds=1))
+
+
+def test_a_messenger_that_reports_no_result_leaves_nothing_stuck(monkeypatch: pytest.MonkeyPatch) -> None:
+    from django_signal_notifier.messengers.base import Messenger
+    from tests.testapp.messengers import RecordingMessenger
+
+    def lossy(self: Any, messages: Any) -> Any:
+        yield from list(Messenger.send_batch(self, messages))[:1]  # sends all, reports only the first
+
+    configure(3)
+    monkeypatch.setattr(RecordingMessenger, "send_batch", lossy)
+    Article.objects.create(title="lossy")
+    assert statuses_now() == {"sent": 1, "failed": 2}  # retried later: at-least-once, never stuck
+    assert set(Delivery.objects.filter(status="failed").values_list("last_error", flat=True)) == {
+        "the messenger reported no result"
+    }
+
+
+def test_deliveries_are_enqueued_in_fixed_size_batches(settings: Any) -> None:
+    from django_signal_notifier.taskapi import task_backends
+
+    settings.TASKS = {
+        "default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"},
+        "dummy": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"},
+    }
+    settings.SIGNAL_NOTIFIER = {**settings.SIGNAL_NOTIFIER, "TASK_BACKEND": "dummy", "DELIVERY_BATCH_SIZE": 10}
+    configure(25)
+    Article.objects.create(title="batched")
+    results = task_backends["dummy"].results
+    assert [len(result.args[0]) for result in results] == [10, 10, 5]
+    assert sorted(i for result in results for i in result.args[0]) == sorted(
+        Delivery.objects.values_list("pk", flat=True)
+    )
+    assert statuses_now() == {"pending": 25}  # the request path only wrote rows and enqueued
+
+
+def statuses_now() -> dict[str, int]:
+    from collections import Counter
+
+    return dict(Counter(Delivery.objects.values_list("status", flat=True)))
