@@ -162,7 +162,7 @@ def test_celery_worker_with_redis_broker_delivers(workers: Workers) -> None:
 
     app.conf.broker_url = REDIS_URL
     with override_settings(TASKS=WORKER_TASKS, SIGNAL_NOTIFIER={"TASK_BACKEND": "celery"}):
-        configure(4)
+        configure(4, options={"fail_times": 1})
         Article.objects.create(title="through celery")
         assert statuses() == {"pending": 4}
         worker = workers.start(
@@ -180,6 +180,8 @@ def test_celery_worker_with_redis_broker_delivers(workers: Workers) -> None:
             "--without-mingle",
             "-l",
             "INFO",
+            DSN_TASK_BACKEND="celery",
+            DSN_RETRY_BASE_DELAY="0.5",
         )
         wait_until(
             lambda: statuses() == {"sent": 4},
@@ -188,6 +190,7 @@ def test_celery_worker_with_redis_broker_delivers(workers: Workers) -> None:
         )
     assert set(sends_per_delivery().values()) == {1}
     assert os.getpid() not in set(SentRecord.objects.values_list("pid", flat=True))
+    assert set(Delivery.objects.values_list("attempts", flat=True)) == {2}  # retried through Celery's eta
     assert "django_signal_notifier.run_task" in workers.output(worker)
 
 
