@@ -12,6 +12,7 @@ import logging
 import uuid
 from collections import Counter, defaultdict
 from datetime import timedelta
+from time import monotonic
 from typing import Any
 
 from django.db import connections, router, transaction
@@ -104,6 +105,7 @@ def send_claimed(deliveries: list[Delivery], token: str) -> Counter[str]:
     """Send claimed deliveries grouped by channel and backend; record every outcome."""
     counts: Counter[str] = Counter()
     db = deliveries[0]._state.db if deliveries else None
+    lease = Lease(db or router.db_for_write(Delivery), token)
     users = load_users([d.recipient_id for d in deliveries if d.recipient_id is not None], db)
     groups: dict[tuple[str, int | None], list[Delivery]] = defaultdict(list)
     for delivery in deliveries:
@@ -147,6 +149,7 @@ def send_claimed(deliveries: list[Delivery], token: str) -> Counter[str]:
             for result in messenger.send_batch(messages):
                 delivery = by_message.pop(id(result.message))
                 counts[_record(delivery, token, result, messenger_cls)] += 1
+                lease.keep_alive()
         except Exception as error:  # the messenger broke mid-batch: the rest are retried
             for delivery in by_message.values():
                 logger.exception(
@@ -157,6 +160,29 @@ def send_claimed(deliveries: list[Delivery], token: str) -> Counter[str]:
         for delivery in by_message.values():  # a send_batch() that skipped some messages: retry them
             counts[_finish(delivery, token, "failed", "the messenger reported no result", None, messenger_cls)] += 1
     return counts
+
+
+class Lease:
+    """Extends a live worker's claims while it makes progress through a long batch.
+
+    Renewed (one UPDATE) once a third of ``CLAIM_TIMEOUT`` has passed since the last renewal, so
+    a slow channel does not lose its claims mid-batch; a worker that dies or hangs stops renewing
+    and its claims expire as before.
+    """
+
+    def __init__(self, db: str, token: str) -> None:
+        self.db = db
+        self.token = token
+        self.renewed_at = monotonic()
+
+    def keep_alive(self) -> None:
+        timeout = float(app_settings.CLAIM_TIMEOUT)
+        if monotonic() - self.renewed_at < timeout / 3:
+            return
+        Delivery.objects.using(self.db).filter(claim_token=self.token, status=DeliveryStatus.SENDING).update(
+            claimed_until=timezone.now() + timedelta(seconds=timeout)
+        )
+        self.renewed_at = monotonic()
 
 
 def _backend_options(delivery: Delivery) -> dict[str, Any]:

@@ -302,3 +302,41 @@ def statuses_now() -> dict[str, int]:
     from collections import Counter
 
     return dict(Counter(Delivery.objects.values_list("status", flat=True)))
+
+
+def test_a_slow_batch_renews_its_lease_while_it_makes_progress(settings: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    from django_signal_notifier import outbox
+    from tests.testapp.messengers import RecordingMessenger
+
+    settings.SIGNAL_NOTIFIER = {**settings.SIGNAL_NOTIFIER, "CLAIM_TIMEOUT": 60.0}
+    configure(3)
+    monkeypatch.setattr("django_signal_notifier.tasks.enqueue_deliveries", lambda ids: None)
+    Article.objects.create(title="slow channel")
+    clock = [1000.0]
+    monkeypatch.setattr(outbox, "monotonic", lambda: clock[0])
+    leases: list[list[Any]] = []
+    original = RecordingMessenger.send_message
+
+    def slow(self: Any, message: Any) -> None:
+        leases.append(
+            list(Delivery.objects.filter(status="sending").order_by("pk").values_list("claimed_until", flat=True))
+        )
+        original(self, message)
+        clock[0] += 25.0  # each send takes 25 s of a 60 s lease
+
+    monkeypatch.setattr(RecordingMessenger, "send_message", slow)
+    assert deliver_due() == {"sent": 3}
+    # 1st send: the claim's lease; after 25 s (> 60/3) the remaining claims were extended.
+    assert len(leases) == 3
+    assert leases[1][0] > leases[0][1]
+    assert leases[2][0] > leases[1][0]
+
+
+def test_a_fast_batch_does_not_renew_its_lease(monkeypatch: pytest.MonkeyPatch) -> None:
+    configure(20)
+    monkeypatch.setattr("django_signal_notifier.tasks.enqueue_deliveries", lambda ids: None)
+    Article.objects.create(title="fast channel")
+    with CaptureQueriesContext(connection) as queries:
+        assert deliver_due() == {"sent": 20}
+    renewals = [q for q in queries.captured_queries if "claimed_until" in q["sql"] and q["sql"].startswith("UPDATE")]
+    assert len(renewals) == 1 + 20  # the claim and one outcome per delivery, no renewal
