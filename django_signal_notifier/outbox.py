@@ -51,6 +51,7 @@ def claim(ids: list[int] | None = None, limit: int | None = None) -> tuple[list[
     token = uuid.uuid4().hex
     now = timezone.now()
     limit = limit or int(app_settings.DELIVERY_BATCH_SIZE)
+    _bury_abandoned(db, now, ids)
     due = Delivery.objects.using(db).due(now)
     if ids is not None:
         due = due.filter(pk__in=ids)
@@ -73,6 +74,29 @@ def claim(ids: list[int] | None = None, limit: int | None = None) -> tuple[list[
         .select_related("event", "trigger")
     )
     return claimed, token
+
+
+def _bury_abandoned(db: str, now: Any, ids: list[int] | None) -> None:
+    """Abandoned claims that used up their attempts are dead: a message that kills its worker
+    every time (a crash, an out-of-memory) must not be retried forever."""
+    worn_out = Delivery.objects.using(db).filter(
+        status=DeliveryStatus.SENDING, claimed_until__lt=now, attempts__gte=int(app_settings.MAX_ATTEMPTS)
+    )
+    if ids is not None:
+        worn_out = worn_out.filter(pk__in=ids)
+    buried = worn_out.update(
+        status=DeliveryStatus.DEAD,
+        claim_token="",
+        claimed_until=None,
+        updated_at=now,
+        last_error="the worker sending it stopped before recording an outcome on every attempt; gave up",
+    )
+    if buried:
+        logger.error(
+            "%d deliveries were abandoned by a worker on their last attempt and are now dead",
+            buried,
+            extra={"delivery_id": None, "trigger_id": None, "subscription_id": None, "channel": None},
+        )
 
 
 def deliver_due(ids: list[int] | None = None, limit: int | None = None) -> dict[str, int]:

@@ -338,5 +338,26 @@ def test_a_fast_batch_does_not_renew_its_lease(monkeypatch: pytest.MonkeyPatch) 
     Article.objects.create(title="fast channel")
     with CaptureQueriesContext(connection) as queries:
         assert deliver_due() == {"sent": 20}
-    renewals = [q for q in queries.captured_queries if "claimed_until" in q["sql"] and q["sql"].startswith("UPDATE")]
-    assert len(renewals) == 1 + 20  # the claim and one outcome per delivery, no renewal
+    renewals = [
+        q["sql"]
+        for q in queries.captured_queries
+        if 'SET "claimed_until" = ' in q["sql"] and 'SET "claimed_until" = NULL' not in q["sql"]
+    ]
+    assert renewals == []
+
+
+def test_a_delivery_that_kills_its_worker_every_time_ends_dead(settings: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    settings.SIGNAL_NOTIFIER = {**settings.SIGNAL_NOTIFIER, "MAX_ATTEMPTS": 3}
+    configure(2)
+    monkeypatch.setattr("django_signal_notifier.tasks.enqueue_deliveries", lambda ids: None)
+    Article.objects.create(title="poison")
+    poison, healthy = Delivery.objects.order_by("pk")
+    expired = timezone.now() - timedelta(seconds=1)
+    Delivery.objects.filter(pk=poison.pk).update(status="sending", attempts=3, claimed_until=expired, claim_token="x")
+    Delivery.objects.filter(pk=healthy.pk).update(status="sending", attempts=2, claimed_until=expired, claim_token="y")
+    assert deliver_due() == {"sent": 1}
+    poison.refresh_from_db()
+    assert poison.status == DeliveryStatus.DEAD
+    assert "stopped before recording an outcome" in poison.last_error
+    assert Delivery.objects.get(pk=healthy.pk).status == DeliveryStatus.SENT
+    assert SentRecord.objects.get().delivery_id == healthy.pk
