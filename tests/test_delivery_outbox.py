@@ -361,3 +361,21 @@ def test_a_delivery_that_kills_its_worker_every_time_ends_dead(settings: Any, mo
     assert "stopped before recording an outcome" in poison.last_error
     assert Delivery.objects.get(pk=healthy.pk).status == DeliveryStatus.SENT
     assert SentRecord.objects.get().delivery_id == healthy.pk
+
+
+def test_a_channel_that_cannot_connect_fails_the_batch_for_a_retry(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    from tests.testapp.messengers import RecordingMessenger
+
+    def refuse(self: Any) -> Any:
+        raise ConnectionRefusedError("smtp down")
+
+    setup = configure(2)
+    monkeypatch.setattr(RecordingMessenger, "connection", refuse)
+    Article.objects.create(title="offline")
+    assert statuses_now() == {"failed": 2}
+    assert set(Delivery.objects.values_list("last_error", flat=True)) == {"ConnectionRefusedError: smtp down"}
+    mid_batch = [r for r in caplog.records if "failed mid-batch" in r.getMessage()]
+    assert len(mid_batch) == 2
+    assert {r.trigger_id for r in mid_batch} == {setup.trigger.pk}  # type: ignore[attr-defined]
