@@ -77,22 +77,47 @@ def test_redrive_rejects_a_bad_limit() -> None:
 
 
 def test_prune_by_age_and_status(queued: Any) -> None:
+    from django_signal_notifier.models import Event
+
     old = timezone.now() - timedelta(days=40)
     ids = list(Delivery.objects.order_by("pk").values_list("pk", flat=True))
     Delivery.objects.filter(pk__in=ids[:2]).update(status=DeliveryStatus.SENT, created_at=old)
     Delivery.objects.filter(pk=ids[2]).update(status=DeliveryStatus.DEAD, created_at=old)
     Delivery.objects.filter(pk=ids[3]).update(status=DeliveryStatus.SENT)  # recent
+    Event.objects.update(created_at=old)
 
     code, out, _ = run("prune", "--older-than", "30", "--dry-run")
-    assert (code, out.strip()) == (0, "Would delete 2 deliveries older than 30 days (2 sent).")
+    assert (code, out.strip()) == (
+        0,
+        "Would delete 2 deliveries older than 30 days (2 sent) and 0 events left without any.",
+    )
     assert Delivery.objects.count() == 5
 
     code, out, _ = run("prune", "--older-than", "30")
-    assert out.strip() == "Deleted 2 deliveries older than 30 days (2 sent)."
+    assert out.strip() == "Deleted 2 deliveries older than 30 days (2 sent) and 0 events left without any."
     assert set(Delivery.objects.values_list("pk", flat=True)) == set(ids[2:])
+    assert Event.objects.count() == 1  # still has deliveries
 
-    code, out, _ = run("prune", "--older-than", "30", "--status", "dead", "--status", "sent")
-    assert out.strip() == "Deleted 1 deliveries older than 30 days (1 dead)."
+    Delivery.objects.filter(pk__in=ids[2:]).update(status=DeliveryStatus.SKIPPED, created_at=old)
+    Delivery.objects.filter(pk=ids[2]).update(status=DeliveryStatus.DEAD)
+    code, out, _ = run("prune", "--older-than", "30", "--status", "dead", "--status", "skipped", "--dry-run")
+    assert out.strip().endswith("(1 dead, 2 skipped) and 1 events left without any.")
+    code, out, _ = run("prune", "--older-than", "30", "--status", "dead", "--status", "skipped")
+    assert out.strip() == "Deleted 3 deliveries older than 30 days (1 dead, 2 skipped) and 1 events left without any."
+    assert not Event.objects.exists()
+
+
+def test_prune_keeps_events_of_in_site_notifications(queued: Any) -> None:
+    from django_signal_notifier.models import Event, Notification
+
+    old = timezone.now() - timedelta(days=40)
+    Delivery.objects.update(status=DeliveryStatus.SENT, created_at=old)
+    Event.objects.update(created_at=old)
+    event = Event.objects.get()
+    Notification.objects.create(recipient=queued.users[0], event=event, title="kept")
+    code, out, _ = run("prune", "--older-than", "30")
+    assert out.strip().endswith("(5 sent) and 0 events left without any.")
+    assert Event.objects.filter(pk=event.pk).exists()
 
 
 def test_prune_refuses_unsent_and_unknown_statuses() -> None:

@@ -6,7 +6,12 @@ import argparse
 from datetime import timedelta
 from typing import Any
 
-help = "Delete deliveries older than --older-than days (by default only sent and skipped ones)."
+from django.db.models import Exists, OuterRef, QuerySet
+
+help = (
+    "Delete deliveries older than --older-than days (by default only sent and skipped ones), "
+    "and the old events left with no delivery and no in-site notification."
+)
 
 DEFAULT_STATUSES = ("sent", "skipped")
 
@@ -25,10 +30,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def handle(command: Any, options: dict[str, Any]) -> int:
+    from django.db import transaction
     from django.db.models import Count
     from django.utils import timezone
 
-    from django_signal_notifier.models import Delivery, DeliveryStatus
+    from django_signal_notifier.models import Delivery, DeliveryStatus, Event
 
     days = options["older_than"]
     if days < 0:
@@ -48,9 +54,25 @@ def handle(command: Any, options: dict[str, Any]) -> int:
     old = Delivery.objects.filter(created_at__lt=cutoff, status__in=statuses)
     per_status = dict(old.values_list("status").annotate(n=Count("pk")).order_by())
     total = sum(per_status.values())
+    events = _orphaned_events(cutoff, old)
+    event_count = events.count()
     verb = "Would delete" if options.get("dry_run") else "Deleted"
-    if not options.get("dry_run") and total:
-        old.delete()
+    if not options.get("dry_run"):
+        with transaction.atomic():
+            event_ids = list(events.values_list("pk", flat=True))
+            old.delete()
+            Event.objects.filter(pk__in=event_ids).delete()
     detail = ", ".join(f"{per_status[s]} {s}" for s in sorted(per_status)) or "nothing"
-    command.stdout.write(f"{verb} {total} deliveries older than {days:g} days ({detail}).")
+    command.stdout.write(
+        f"{verb} {total} deliveries older than {days:g} days ({detail}) and {event_count} events left without any."
+    )
     return 0
+
+
+def _orphaned_events(cutoff: Any, pruned: QuerySet[Any]) -> QuerySet[Any]:
+    """Old events that keep no delivery after the prune and no in-site notification."""
+    from django_signal_notifier.models import Delivery, Event, Notification
+
+    kept = Delivery.objects.filter(event=OuterRef("pk")).exclude(pk__in=pruned.values("pk"))
+    notified = Notification.objects.filter(event=OuterRef("pk"))
+    return Event.objects.filter(created_at__lt=cutoff).filter(~Exists(kept), ~Exists(notified))
