@@ -269,3 +269,45 @@ def test_two_concurrent_workers_send_each_delivery_once(workers: Workers, no_enq
     assert per_worker == {first.pid: 5, second.pid: 35}
     assert not Delivery.objects.filter(sent_at__isnull=True).exists()
     assert Delivery.objects.filter(updated_at__lt=timezone.now() - timedelta(minutes=5)).count() == 0
+
+
+CELERY_WORKER = (
+    "-m",
+    "celery",
+    "-A",
+    "django_signal_notifier.backends.celery",
+    "worker",
+    "-Q",
+    "default",
+    "--pool",
+    "solo",
+    "--without-heartbeat",
+    "--without-gossip",
+    "--without-mingle",
+    "-l",
+    "INFO",
+)
+
+
+def test_a_killed_celery_worker_s_message_is_redelivered_and_nothing_is_sent_twice(workers: Workers) -> None:
+    require_service("Redis", "127.0.0.1", 6379)
+    import redis
+
+    redis.Redis.from_url(REDIS_URL).flushdb()
+    from django_signal_notifier.backends.celery import app
+
+    app.conf.broker_url = REDIS_URL
+    knobs = {"DSN_TASK_BACKEND": "celery", "DSN_CLAIM_TIMEOUT": "2", "DSN_CELERY_VISIBILITY": "3"}
+    with override_settings(TASKS=WORKER_TASKS, SIGNAL_NOTIFIER={"TASK_BACKEND": "celery"}):
+        configure(3)
+        Article.objects.create(title="celery crash")
+        doomed = workers.start(*CELERY_WORKER, DSN_TEST_HANG_AT="2", **knobs)
+        wait_until(lambda: statuses() == {"sent": 1, "sending": 2}, 60, lambda: workers.output(doomed))
+        os.kill(doomed.pid, signal.SIGKILL)
+        doomed.wait(timeout=10)
+        rescuer = workers.start(*CELERY_WORKER, **knobs)
+        wait_until(
+            lambda: statuses() == {"sent": 3}, 60, lambda: f"{statuses()} redelivery; log:\n{workers.output(rescuer)}"
+        )
+    assert set(sends_per_delivery().values()) == {1}
+    assert len(set(SentRecord.objects.values_list("pid", flat=True))) == 2

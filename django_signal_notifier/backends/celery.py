@@ -40,7 +40,11 @@ app = Celery("django_signal_notifier")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 
 
-@shared_task(name=RUN_TASK_NAME, ignore_result=True)  # type: ignore[untyped-decorator,misc,unused-ignore]
+# acks_late: a worker killed mid-task leaves the message to be delivered again by the broker;
+# the outbox's claims make that second run send only what the first did not record.
+@shared_task(  # type: ignore[untyped-decorator,misc,unused-ignore]
+    name=RUN_TASK_NAME, ignore_result=True, acks_late=True, reject_on_worker_lost=True
+)
 def run_task(module_path: str, args: list[Any], kwargs: dict[str, Any]) -> Any:
     """Run a Tasks API task in a Celery worker."""
     task = import_string(module_path)
