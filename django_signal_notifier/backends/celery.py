@@ -18,6 +18,7 @@ Results are not stored: delivery outcomes live on the Delivery rows.
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from celery import Celery, shared_task
@@ -27,11 +28,9 @@ from django.utils.module_loading import import_string
 try:  # Django >= 6.0
     from django.tasks.backends.base import BaseTaskBackend  # type: ignore[import-not-found,import-untyped,unused-ignore]
     from django.tasks.base import TaskResult, TaskResultStatus  # type: ignore[import-not-found,import-untyped,unused-ignore]
-    from django.tasks.utils import get_random_id  # type: ignore[import-not-found,import-untyped,unused-ignore]
 except ImportError:  # Django 5.2 with the backport
     from django_tasks.backends.base import BaseTaskBackend  # type: ignore[import-not-found,import-untyped,no-redef,assignment,unused-ignore]
     from django_tasks.base import TaskResult, TaskResultStatus  # type: ignore[import-not-found,import-untyped,no-redef,assignment,unused-ignore]
-    from django_tasks.utils import get_random_id  # type: ignore[import-not-found,import-untyped,no-redef,assignment,unused-ignore]
 
 RUN_TASK_NAME = "django_signal_notifier.run_task"
 
@@ -62,7 +61,7 @@ class CeleryBackend(BaseTaskBackend):  # type: ignore[misc,valid-type,unused-ign
 
     def enqueue(self, task: Any, args: Any, kwargs: Any) -> Any:
         self.validate_task(task)
-        result_id = get_random_id()
+        result_id = uuid.uuid4().hex
         self._app().send_task(
             RUN_TASK_NAME,
             args=[task.module_path, list(args), dict(kwargs)],
