@@ -107,3 +107,28 @@ def test_trigger_page_counts_deliveries_per_status(staff: Client, monkeypatch: A
     assert "dead (gave up)</a>: 1</li>" in page
     assert "sent</a>: 0</li>" in page
     assert f"?trigger__id__exact={setup.trigger.pk}&amp;status__exact=failed" in page
+
+
+def _changelist_queries(staff: Client, recipients: int) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    configure(recipients, options={"permanent": True})
+    Article.objects.create(title=f"{recipients} readers")
+    with CaptureQueriesContext(connection) as queries:
+        response = staff.get(reverse(CHANGELIST))
+    assert response.status_code == 200
+    return len(queries)
+
+
+def test_the_delivery_log_page_costs_the_same_for_3_or_30_rows(staff: Client) -> None:
+    from django_signal_notifier.models import Backend, Trigger
+
+    small = _changelist_queries(staff, 3)
+    Delivery.objects.all().delete()
+    Trigger.objects.all().delete()
+    Backend.objects.all().delete()
+    get_user_model().objects.exclude(username="admin").delete()
+    large = _changelist_queries(staff, 30)
+    assert Delivery.objects.count() == 30
+    assert small == large

@@ -379,3 +379,18 @@ def test_a_channel_that_cannot_connect_fails_the_batch_for_a_retry(
     mid_batch = [r for r in caplog.records if "failed mid-batch" in r.getMessage()]
     assert len(mid_batch) == 2
     assert {r.trigger_id for r in mid_batch} == {setup.trigger.pk}  # type: ignore[attr-defined]
+
+
+def test_the_redrive_task_sends_what_is_due(monkeypatch: pytest.MonkeyPatch) -> None:
+    from django_signal_notifier.tasks import deliver, redrive
+
+    monkeypatch.setattr("django_signal_notifier.tasks.enqueue_deliveries", lambda ids: None)
+    configure(4)
+    Article.objects.create(title="periodic")
+    first = Delivery.objects.order_by("pk").first()
+    assert first is not None
+    assert deliver.enqueue([first.pk]).return_value == {"sent": 1}
+    assert deliver.enqueue([first.pk]).return_value == {}  # already sent: nothing twice
+    assert redrive.enqueue(limit=2).return_value == {"sent": 2}
+    assert redrive.enqueue().return_value == {"sent": 1}
+    assert statuses_now() == {"sent": 4}
