@@ -1,11 +1,14 @@
-"""Counts of a trigger's deliveries per status, for its admin change page."""
+"""Counts of a trigger's deliveries per status, for its admin change page.
+
+Rendered with the overridable template ``django_signal_notifier/admin/delivery_counts.html``.
+"""
 
 from __future__ import annotations
 
 from django.db.models import Count
+from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils.html import format_html, format_html_join
-from django.utils.safestring import SafeString
+from django.utils.safestring import SafeString, mark_safe
 
 from django_signal_notifier.models import Delivery, DeliveryStatus, Trigger
 
@@ -13,13 +16,12 @@ from django_signal_notifier.models import Delivery, DeliveryStatus, Trigger
 def render_delivery_counts(trigger: Trigger) -> SafeString:
     """One query; each status links to the delivery log filtered on this trigger and status."""
     counts = dict(Delivery.objects.filter(trigger=trigger).values_list("status").annotate(n=Count("pk")).order_by())
-    changelist = reverse("admin:django_signal_notifier_delivery_changelist")
-    items = format_html_join(
-        "",
-        '<li class="dsn-count-{}"><a href="{}?trigger__id__exact={}&amp;status__exact={}">{}</a>: {}</li>',
-        (
-            (status.value, changelist, trigger.pk, status.value, status.label, counts.get(status.value, 0))
-            for status in DeliveryStatus
-        ),
+    rows = [
+        {"status": status.value, "label": status.label, "count": counts.get(status.value, 0)}
+        for status in DeliveryStatus
+    ]
+    html = render_to_string(
+        "django_signal_notifier/admin/delivery_counts.html",
+        {"trigger": trigger, "rows": rows, "changelist": reverse("admin:django_signal_notifier_delivery_changelist")},
     )
-    return format_html('<ul class="dsn-delivery-counts">{}</ul>', items)
+    return mark_safe(html)  # the template engine escaped it
