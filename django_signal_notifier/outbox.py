@@ -101,6 +101,13 @@ def _bury_abandoned(db: str, now: Any, ids: list[int] | None) -> None:
         )
 
 
+def leased_elsewhere(ids: list[int]) -> list[tuple[int, Any]]:
+    """Of ``ids``, those another worker holds a live claim on, with the time the claim ends."""
+    now = timezone.now()
+    held = Delivery.objects.filter(pk__in=ids, status=DeliveryStatus.SENDING, claimed_until__gt=now)
+    return list(held.values_list("pk", "claimed_until"))
+
+
 def deliver_due(ids: list[int] | None = None, limit: int | None = None) -> dict[str, int]:
     """Claim and send due deliveries, batch by batch, until none is left (or ``limit`` is reached)."""
     totals: Counter[str] = Counter()
