@@ -214,7 +214,9 @@ def notify_on_post(messenger: str, *, users: Any = (), groups: Any = (), templat
     from benchmarks.benchapp.models import Post
     from django_signal_notifier.models import Backend, Subscription, Trigger
 
-    trigger = Trigger.objects.create(verb="post_save", action_object_content_type=ContentType.objects.get_for_model(Post))
+    trigger = Trigger.objects.create(
+        verb="post_save", action_object_content_type=ContentType.objects.get_for_model(Post)
+    )
     backend = Backend.objects.create(messenger=messenger, message_template=template)
     subscription = Subscription.objects.create(trigger=trigger)
     subscription.backends.add(backend)

@@ -67,7 +67,7 @@ def main(argv: list[str] | None = None) -> int:
     from benchmarks.harness import Result, Settings, reset_data
     from benchmarks.scenarios import SCENARIOS
 
-    call_command("migrate", run_syncdb=True, verbosity=0)
+    call_command("migrate", verbosity=0)
     settings = Settings(quick=args.quick, vendor=connection.vendor)
     only = {name.strip().upper() for name in args.only.split(",") if name.strip()}
     results: list[dict[str, Any]] = []

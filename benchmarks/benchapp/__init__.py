@@ -1,1 +1,1 @@
-"""Models used only by the benchmarks (no migrations: created with ``migrate --run-syncdb``)."""
+"""Models used only by the benchmarks ."""

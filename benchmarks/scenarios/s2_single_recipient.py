@@ -41,7 +41,10 @@ def run(settings: Settings) -> list[Result]:
         with transaction.atomic():
             post = Post.objects.create(title="Hello", author=user)
             NoteRow.objects.create(
-                recipient=user, verb="post_save", title=f"created post “{post}”", url=post.get_absolute_url(),
+                recipient=user,
+                verb="post_save",
+                title=f"created post “{post}”",
+                url=post.get_absolute_url(),
                 created_at=timezone.now(),
             )
 
@@ -58,8 +61,14 @@ def run(settings: Settings) -> list[Result]:
     if written != expected:
         raise AssertionError(f"S2 expected {expected} notifications, found {written}")
     result = Result(
-        NAME, "1 recipient (InSiteMessenger)", TARGET, engine_s, reference_s,
-        "Post insert + 1 notification-like insert, one transaction", engine_q, reference_q,
+        NAME,
+        "1 recipient (InSiteMessenger)",
+        TARGET,
+        engine_s,
+        reference_s,
+        "Post insert + 1 notification-like insert, one transaction",
+        engine_q,
+        reference_q,
     )
     result.met = (result.ratio or 0.0) <= 1.5 and engine_q.work <= 4
     return [result]

@@ -55,7 +55,10 @@ def run(settings: Settings) -> list[Result]:
                 title = f"created post “{post}”"
                 url = post.get_absolute_url()
                 NoteRow.objects.bulk_create(
-                    [NoteRow(recipient_id=u.pk, verb="post_save", title=title, url=url, created_at=now) for u in members]
+                    [
+                        NoteRow(recipient_id=u.pk, verb="post_save", title=title, url=url, created_at=now)
+                        for u in members
+                    ]
                 )
 
         rounds = settings.pick(7 if size <= 1_000 else 5, 2)
@@ -74,8 +77,14 @@ def run(settings: Settings) -> list[Result]:
         refresh_index()
         engine_peak = peak_memory(engine)
         result = Result(
-            NAME, f"{size:,} recipients", TARGET, engine_s, reference_s,
-            "Post insert + bulk_create of N 6-column rows", engine_q, reference_q,
+            NAME,
+            f"{size:,} recipients",
+            TARGET,
+            engine_s,
+            reference_s,
+            "Post insert + bulk_create of N 6-column rows",
+            engine_q,
+            reference_q,
         )
         result.extra = {
             "recipients": size,

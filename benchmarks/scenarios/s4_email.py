@@ -78,7 +78,10 @@ def run(settings: Settings) -> list[Result]:
     if messenger_registry.get(MESSENGER) is None:
         return [
             Result(
-                NAME, case, TARGET, available=False,
+                NAME,
+                case,
+                TARGET,
+                available=False,
                 notes=f"not available: no messenger is registered as {MESSENGER!r} in this build",
             )
         ]
@@ -87,8 +90,11 @@ def run(settings: Settings) -> list[Result]:
     group.user_set.set(users)
     notify_on_post(MESSENGER, groups=[group])
     rounds = settings.pick(5, 1)
-    with smtp_server() as (port, handler), override_settings(
-        EMAIL_BACKEND="django.core.mail.backends.smtp.EmailBackend", EMAIL_HOST="127.0.0.1", EMAIL_PORT=port
+    with (
+        smtp_server() as (port, handler),
+        override_settings(
+            EMAIL_BACKEND="django.core.mail.backends.smtp.EmailBackend", EMAIL_HOST="127.0.0.1", EMAIL_PORT=port
+        ),
     ):
         refresh_index()
 
@@ -112,7 +118,14 @@ def run(settings: Settings) -> list[Result]:
         with receivers_disconnected():
             reference_q = count_queries(reference)
     result = Result(
-        NAME, case, TARGET, engine_s, reference_s, "send_mass_mail over one connection", engine_q, reference_q,
+        NAME,
+        case,
+        TARGET,
+        engine_s,
+        reference_s,
+        "send_mass_mail over one connection",
+        engine_q,
+        reference_q,
     )
     result.met = (result.ratio or 0.0) <= 1.3
     result.extra = {"recipients": size}

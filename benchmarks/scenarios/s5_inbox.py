@@ -8,46 +8,20 @@ ratio shows whether the time stays flat as the inbox grows.
 
 from __future__ import annotations
 
-from collections import defaultdict
 from datetime import timedelta
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
-from django.template.loader import render_to_string
 from django.utils import timezone
 
 from benchmarks.benchapp.models import Post
 from benchmarks.harness import Result, Settings, count_queries, make_users, median_time
+from benchmarks.inbox import PAGE, inbox_page
 
 NAME = "S5"
 TITLE = "inbox page (unread count + newest 20, rendered)"
 TARGET = "≤ 3 queries; time flat from 100 to 10,000"
-PAGE = 20
 FLAT = 1.3  # "flat": at most this many times the time at 100 notifications
-
-
-def inbox_page(user: Any) -> str:
-    """What an inbox view does: count, page, the page's objects, render."""
-    from django_signal_notifier.models import Notification
-
-    unread = Notification.objects.unread_count(user)
-    page = list(Notification.objects.for_user(user).active().order_by("-created_at", "-id")[:PAGE])
-    wanted: dict[int, list[str]] = defaultdict(list)
-    for notification in page:
-        if notification.action_object_content_type_id and notification.action_object_id:
-            wanted[notification.action_object_content_type_id].append(notification.action_object_id)
-    objects: dict[tuple[int, str], Any] = {}
-    for ct_id, ids in wanted.items():
-        model = ContentType.objects.get_for_id(ct_id).model_class()
-        if model is None:
-            continue
-        for pk, obj in model._default_manager.in_bulk(ids).items():
-            objects[(ct_id, str(pk))] = obj
-    rows = [
-        {"notification": n, "object": objects.get((n.action_object_content_type_id, n.action_object_id))}
-        for n in page
-    ]
-    return render_to_string("benchmarks/inbox.html", {"unread_count": unread, "notifications": rows})
 
 
 def fill_inbox(user: Any, count: int, posts: list[Post]) -> None:
@@ -84,7 +58,10 @@ def run(settings: Settings) -> list[Result]:
     ContentType.objects.get_for_model(Post)  # warm the content-type cache, as a running site has
     rounds = settings.pick(15, 3)
     ops = settings.pick(20, 3)
-    timings = {size: median_time(lambda u=user: inbox_page(u), rounds=rounds, ops=ops) for user, size in zip(users, sizes, strict=True)}
+    timings = {
+        size: median_time(lambda u=user: inbox_page(u), rounds=rounds, ops=ops)
+        for user, size in zip(users, sizes, strict=True)
+    }
     baseline = timings[sizes[0]]
     baseline_q = count_queries(lambda: inbox_page(users[0]))
     results = []
@@ -94,8 +71,14 @@ def run(settings: Settings) -> list[Result]:
         if html.count("<li") != PAGE:
             raise AssertionError(f"S5 rendered {html.count('<li')} rows, expected {PAGE}")
         result = Result(
-            NAME, f"{size:,} notifications", TARGET, timings[size], baseline,
-            f"the same page at {sizes[0]:,} notifications", queries, baseline_q,
+            NAME,
+            f"{size:,} notifications",
+            TARGET,
+            timings[size],
+            baseline,
+            f"the same page at {sizes[0]:,} notifications",
+            queries,
+            baseline_q,
         )
         result.met = queries.work <= 3 and (result.ratio or 0.0) <= FLAT
         result.extra = {"notifications": size, "page": PAGE}
