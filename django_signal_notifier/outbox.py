@@ -2,13 +2,15 @@
 
 Claims are exclusive (SELECT … FOR UPDATE SKIP LOCKED where the database has it) and leased
 for ``CLAIM_TIMEOUT`` seconds: a worker that dies leaves its claims to expire and be taken
-again. Each outcome is written as soon as the messenger reports it, and only by the worker that
-holds the claim.
+again. Each failure is written as soon as the messenger reports it, and only by the worker that
+holds the claim; successes are grouped into one write per batch (at most
+``SENT_FLUSH_SECONDS`` late).
 """
 
 from __future__ import annotations
 
 import logging
+import time
 import uuid
 from collections import Counter, defaultdict
 from datetime import timedelta
@@ -32,6 +34,11 @@ from django_signal_notifier.retry import gives_up, retry_delay
 from django_signal_notifier.signals import notification_failed, notification_sent
 
 logger = logging.getLogger("django_signal_notifier.outbox")
+
+# Successful sends are recorded together, at the latest this many seconds after the first of
+# them (or at the end of the batch): one UPDATE and one commit instead of one per delivery. A
+# worker that dies sooner leaves them to be sent again once their claim expires.
+SENT_FLUSH_SECONDS = 1.0
 
 
 def claim(ids: list[int] | None = None, limit: int | None = None) -> tuple[list[Delivery], str]:
@@ -128,14 +135,67 @@ def send_claimed(deliveries: list[Delivery], token: str) -> Counter[str]:
             by_message[id(message)] = delivery
         if not messages:
             continue
+        sent: list[Delivery] = []  # successes are recorded together: one UPDATE, one commit
+        flush_at = 0.0
         try:
             for result in messenger.send_batch(messages):
                 delivery = by_message.pop(id(result.message))
-                counts[_record(delivery, token, result, messenger_cls)] += 1
+                if result.status != "sent":
+                    counts[_record(delivery, token, result, messenger_cls)] += 1
+                    continue
+                if not sent:
+                    flush_at = time.monotonic() + SENT_FLUSH_SECONDS
+                sent.append(delivery)
+                if time.monotonic() >= flush_at:
+                    counts.update(_finish_sent(sent, token, messenger_cls))
+                    sent = []
         except Exception as error:  # the messenger broke mid-batch: the rest are retried
             logger.exception("%s failed mid-batch", channel)
             for delivery in by_message.values():
                 counts[_finish(delivery, token, "failed", f"{type(error).__name__}: {error}", None, messenger_cls)] += 1
+        if sent:
+            counts.update(_finish_sent(sent, token, messenger_cls))
+    return counts
+
+
+def _finish_sent(deliveries: list[Delivery], token: str, messenger_cls: type[Messenger]) -> Counter[str]:
+    """Record sent deliveries in one UPDATE, only those whose claim this worker still holds."""
+    counts: Counter[str] = Counter()
+    now = timezone.now()
+    changes: dict[str, Any] = {
+        "claimed_until": None,
+        "claim_token": "",
+        "updated_at": now,
+        "status": DeliveryStatus.SENT,
+        "sent_at": now,
+        "last_error": "",
+        "reason": "",
+    }
+    manager = Delivery.objects.using(deliveries[0]._state.db)
+    ids = [d.pk for d in deliveries]
+    updated = manager.filter(pk__in=ids, claim_token=token).update(**changes)
+    ours = set(ids)
+    if updated != len(ids):  # rare: some claims expired and were taken by another worker
+        ours = set(manager.filter(pk__in=ids, status=DeliveryStatus.SENT, sent_at=now).values_list("pk", flat=True))
+    for delivery in deliveries:
+        if delivery.pk not in ours:
+            logger.warning("delivery %s was reclaimed by another worker; outcome sent not recorded", delivery.pk)
+            counts["lost_claim"] += 1
+            continue
+        for name, value in changes.items():
+            setattr(delivery, name, value)
+        logger.info(
+            "delivery %s sent via %s",
+            delivery.pk,
+            delivery.channel,
+            extra={
+                "delivery_id": delivery.pk,
+                "trigger_id": delivery.trigger_id,
+                "subscription_id": delivery.subscription_id,
+            },
+        )
+        notification_sent.send(sender=messenger_cls, delivery=delivery)
+        counts["sent"] += 1
     return counts
 
 
