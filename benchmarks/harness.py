@@ -110,11 +110,16 @@ def compare(
     ops: int = 1,
     warmup: int = 1,
     reference_context: Callable[[], Any] | None = None,
-) -> tuple[float, float]:
-    """Median seconds per operation of ``engine`` and ``reference``, measured in alternating rounds.
+    budget: float | None = None,
+    min_rounds: int = 3,
+) -> tuple[float, float, int]:
+    """Median seconds per operation of ``engine`` and ``reference``, and the rounds measured.
 
-    Alternating (and swapping which goes first) spreads the machine's noise over both sides.
+    Rounds alternate (and swap which side goes first) to spread the machine's noise over both
+    sides. With ``budget`` (seconds), rounds stop once it is spent and ``min_rounds`` are done,
+    so a loaded machine or a slow database cannot stretch the run without bound.
     """
+    started = time.perf_counter()
     context = reference_context or _no_context
     for _ in range(warmup):
         engine()
@@ -132,16 +137,24 @@ def compare(
             engine_times.append(time_per_op(engine, ops))
             with context():
                 reference_times.append(time_per_op(reference, ops))
-    return statistics.median(engine_times), statistics.median(reference_times)
+        if budget is not None and index + 1 >= min_rounds and time.perf_counter() - started > budget:
+            break
+    return statistics.median(engine_times), statistics.median(reference_times), len(engine_times)
 
 
-def median_time(operation: Callable[[], Any], *, rounds: int, ops: int = 1, warmup: int = 1) -> float:
+def median_time(
+    operation: Callable[[], Any], *, rounds: int, ops: int = 1, warmup: int = 1, budget: float | None = None
+) -> float:
+    """Median seconds per operation over ``rounds`` (fewer, but at least 3, once ``budget`` is spent)."""
+    started = time.perf_counter()
     for _ in range(warmup):
         operation()
     times = []
-    for _ in range(rounds):
+    for index in range(rounds):
         gc.collect()
         times.append(time_per_op(operation, ops))
+        if budget is not None and index >= 2 and time.perf_counter() - started > budget:
+            break
     return statistics.median(times)
 
 

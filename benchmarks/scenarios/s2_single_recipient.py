@@ -51,7 +51,9 @@ def run(settings: Settings) -> list[Result]:
     ops = settings.pick(20, 3)
     rounds = settings.pick(25, 3)
     before = Notification.objects.count()
-    engine_s, reference_s = compare(engine, reference, rounds=rounds, ops=ops, reference_context=receivers_disconnected)
+    engine_s, reference_s, rounds = compare(
+        engine, reference, rounds=rounds, ops=ops, reference_context=receivers_disconnected, budget=settings.pick(25, 5)
+    )
     written = Notification.objects.count() - before
     refresh_index()
     engine_q = count_queries(engine)
@@ -71,4 +73,5 @@ def run(settings: Settings) -> list[Result]:
         reference_q,
     )
     result.met = (result.ratio or 0.0) <= 1.5 and engine_q.work <= 4
+    result.extra = {"rounds": rounds, "ops_per_round": ops}
     return [result]

@@ -63,7 +63,9 @@ def run(settings: Settings) -> list[Result]:
 
         rounds = settings.pick(7 if size <= 1_000 else 5, 2)
         before = Notification.objects.count()
-        engine_s, reference_s = compare(engine, reference, rounds=rounds, reference_context=receivers_disconnected)
+        engine_s, reference_s, rounds = compare(
+            engine, reference, rounds=rounds, reference_context=receivers_disconnected, budget=settings.pick(30, 5)
+        )
         written = Notification.objects.count() - before
         if written != size * (rounds + 1):
             raise AssertionError(f"S3 expected {size * (rounds + 1)} notifications, found {written}")
@@ -88,6 +90,7 @@ def run(settings: Settings) -> list[Result]:
         )
         result.extra = {
             "recipients": size,
+            "rounds": rounds,
             "batch_size": int(app_settings.BATCH_SIZE),
             "notification_insert_statements": inserts,
             "queries_besides_inserts": engine_q.work - inserts,
