@@ -12,11 +12,12 @@ import os
 import sys
 import time
 import traceback
+from pathlib import Path
 from typing import Any
 
 
-def ensure_postgres_database(name: str) -> None:
-    """Create the benchmark database on first use (user postgres, trust, on loopback)."""
+def fresh_postgres_database(name: str) -> None:
+    """Drop and create the benchmark database (user postgres, trust, on loopback)."""
     import psycopg
 
     params = {
@@ -26,8 +27,13 @@ def ensure_postgres_database(name: str) -> None:
         "dbname": "postgres",
     }
     with psycopg.connect(**params, autocommit=True) as conn:
-        if conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone() is None:
-            conn.execute(f'CREATE DATABASE "{name}"')
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        conn.execute(f'CREATE DATABASE "{name}"')
+
+
+def fresh_sqlite_database(path: str) -> None:
+    for suffix in ("", "-wal", "-shm", "-journal"):
+        Path(path + suffix).unlink(missing_ok=True)
 
 
 def database_version() -> str:
@@ -55,8 +61,11 @@ def main(argv: list[str] | None = None) -> int:
     from benchmarks import settings as bench_settings
 
     bench_settings.RESULTS_DIR.mkdir(exist_ok=True)
+    # Every run starts from a freshly migrated database: figures never depend on leftovers.
     if args.db == "postgres":
-        ensure_postgres_database(os.environ.get("DSN_BENCH_PG_NAME", "dsn_bench"))
+        fresh_postgres_database(bench_settings.DATABASES["default"]["NAME"])
+    else:
+        fresh_sqlite_database(str(bench_settings.DATABASES["default"]["NAME"]))
 
     import django
 
