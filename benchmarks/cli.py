@@ -57,7 +57,12 @@ def environment(databases: dict[str, str]) -> dict[str, Any]:
 
     return {
         "date": datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC"),
-        "machine": {"cpus": os.cpu_count(), "platform": platform.platform(), "processor": platform.processor()},
+        "machine": {
+            "cpus": os.cpu_count(),
+            "platform": platform.platform(),
+            "processor": platform.processor(),
+            "load_average_1m_at_end": round(os.getloadavg()[0], 2),
+        },
         "python": platform.python_version(),
         "django": django.get_version(),
         "databases": databases,
@@ -83,7 +88,7 @@ def table(report: dict[str, Any]) -> str:
     machine = env["machine"]
     lines = [
         f"django-signal-notifier benchmarks — {env['date']}{' (quick smoke mode)' if report['quick'] else ''}",
-        f"machine: {machine['cpus']} CPUs, {machine['platform']}; Python {env['python']}; Django {env['django']}; "
+        f"machine: {machine['cpus']} CPUs, {machine['platform']}, load average {machine['load_average_1m_at_end']}; Python {env['python']}; Django {env['django']}; "
         + "; ".join(env["databases"].values()),
         QUERIES_NOTE,
         "",

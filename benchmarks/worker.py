@@ -28,6 +28,7 @@ def main() -> int:
         return 1
     totals: dict[str, int] = {}
     idle_rounds = 0
+    cpu_started = time.process_time()
     deadline = time.monotonic() + float(os.environ.get("DSN_BENCH_WORKER_DEADLINE", "300"))
     with CaptureQueriesContext(connection) as captured:
         while idle_rounds < 2 and time.monotonic() < deadline:
@@ -38,7 +39,13 @@ def main() -> int:
             idle_rounds = 0
             for status, number in counts.items():
                 totals[status] = totals.get(status, 0) + number
-    print(json.dumps({"pid": os.getpid(), "counts": totals, "queries": len(captured.captured_queries)}), flush=True)
+    report = {
+        "pid": os.getpid(),
+        "counts": totals,
+        "queries": len(captured.captured_queries),
+        "cpu_seconds": time.process_time() - cpu_started,
+    }
+    print(json.dumps(report), flush=True)
     return 0
 
 
