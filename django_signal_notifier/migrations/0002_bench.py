@@ -5,28 +5,33 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('contenttypes', '0002_remove_content_type_name'),
-        ('django_signal_notifier', '0001_initial'),
+        ("contenttypes", "0002_remove_content_type_name"),
+        ("django_signal_notifier", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.RemoveIndex(
-            model_name='notification',
-            name='dsn_inbox_newest',
+            model_name="notification",
+            name="dsn_inbox_newest",
         ),
         migrations.RemoveIndex(
-            model_name='notification',
-            name='dsn_inbox_unread',
+            model_name="notification",
+            name="dsn_inbox_unread",
         ),
         migrations.AddIndex(
-            model_name='notification',
-            index=models.Index(condition=models.Q(('archived', False)), fields=['recipient', '-created_at', '-id'], name='dsn_inbox_newest'),
+            model_name="notification",
+            index=models.Index(
+                condition=models.Q(("archived", False)),
+                fields=["recipient", "-created_at", "-id"],
+                name="dsn_inbox_newest",
+            ),
         ),
         migrations.AddIndex(
-            model_name='notification',
-            index=models.Index(condition=models.Q(('archived', False), ('unread', True)), fields=['recipient'], name='dsn_inbox_unread'),
+            model_name="notification",
+            index=models.Index(
+                condition=models.Q(("archived", False), ("unread", True)), fields=["recipient"], name="dsn_inbox_unread"
+            ),
         ),
     ]
