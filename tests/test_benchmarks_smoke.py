@@ -14,6 +14,7 @@ import pytest
 from benchmarks import SCENARIO_NAMES
 
 ROOT = Path(__file__).resolve().parent.parent
+PG_NAME = f"dsn_bench_smoke_{os.getpid()}"  # runs in parallel checkouts must not share it
 pytestmark = pytest.mark.slow
 
 
@@ -23,7 +24,7 @@ def run_quick(tmp_path: Path, database: str) -> dict[str, Any]:
         **os.environ,
         "PYTHONPATH": str(ROOT),
         "DSN_BENCH_SQLITE_NAME": str(tmp_path / "bench.sqlite3"),
-        "DSN_BENCH_PG_NAME": "dsn_bench_smoke",
+        "DSN_BENCH_PG_NAME": PG_NAME,
     }
     env.pop("DJANGO_SETTINGS_MODULE", None)
     completed = subprocess.run(
@@ -59,4 +60,10 @@ def test_quick_mode_reports_every_scenario_on_sqlite(tmp_path: Path) -> None:
 
 
 def test_quick_mode_reports_every_scenario_on_postgres(tmp_path: Path, postgres: None) -> None:
-    assert_every_scenario(run_quick(tmp_path, "postgres"), "postgres")
+    try:
+        assert_every_scenario(run_quick(tmp_path, "postgres"), "postgres")
+    finally:
+        import psycopg
+
+        with psycopg.connect(host="127.0.0.1", user="postgres", dbname="postgres", autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{PG_NAME}"')
