@@ -19,6 +19,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "tests.testapp",
+    # The demo's blog (demo/blog), for the browser tests of the demo site.
+    "blog",
     "django_signal_notifier.quickstart",
     "django_signal_notifier",
 ]
