@@ -16,8 +16,12 @@ def _installed(module: str) -> bool:
 
 urlpatterns = [
     path("admin/", admin.site.urls),
-    path("accounts/login/", auth_views.LoginView.as_view(template_name="blog/login.html"), name="login"),
-    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path(
+        "accounts/login/",
+        auth_views.LoginView.as_view(template_name="blog/login.html", next_page="blog:index"),
+        name="login",
+    ),
+    path("accounts/logout/", auth_views.LogoutView.as_view(next_page="blog:index"), name="logout"),
     path("", include("blog.urls")),
 ]
 

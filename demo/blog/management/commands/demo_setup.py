@@ -84,7 +84,9 @@ class Command(BaseCommand):
             messenger="SimplePrintMessengerTemplateBased", message_template="SimplePrintMessageTemplate", key=None
         ).first()
         if backend is None:
-            backend = Backend(messenger="SimplePrintMessengerTemplateBased", message_template="SimplePrintMessageTemplate")
+            backend = Backend(
+                messenger="SimplePrintMessengerTemplateBased", message_template="SimplePrintMessageTemplate"
+            )
             backend.full_clean()
             backend.save()
         subscription = Subscription.objects.filter(trigger=trigger, key=None).first()
@@ -118,8 +120,8 @@ class Command(BaseCommand):
         write("     alice's inbox shows it" + (", and the email is printed here." if email_available() else "."))
         write("  3. The 0.2.1 quickstart, in another terminal (it prints the message for admin):")
         write(
-            "     python demo/manage.py shell -c "
-            "\"from django_signal_notifier.models import *; "
+            "     .venv/bin/python demo/manage.py shell -c "
+            '"from django_signal_notifier.models import *; '
             "TestModel1.objects.create(name='new_test_model2', extra_field='extra')\""
         )
         write("  4. The admin lists triggers, subscriptions, events, deliveries and notifications.\n")
