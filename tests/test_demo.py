@@ -1,0 +1,87 @@
+"""The demo project: `demo_setup` is idempotent and leaves a working demo; the blog's notifications route right."""
+
+from __future__ import annotations
+
+from io import StringIO
+from typing import Any
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+
+from blog.models import Article, Comment, Follow
+from django_signal_notifier.models import Backend, Notification, Subscription, Trigger
+from django_signal_notifier.quickstart import models as quickstart
+
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.urls("demo.urls")]
+
+
+def run_setup() -> str:
+    out = StringIO()
+    call_command("demo_setup", stdout=out)
+    return out.getvalue()
+
+
+def configuration_rows() -> tuple[int, int, int]:
+    return Trigger.objects.count(), Backend.objects.count(), Subscription.objects.count()
+
+
+def test_demo_setup_prints_the_logins_and_is_idempotent(capfd: Any) -> None:
+    printed = run_setup()
+    for login in ("admin / admin", "alice / alice", "bob / bob"):
+        assert login in printed
+    users = get_user_model().objects
+    assert users.get(username="admin").is_superuser
+    assert users.get(username="alice").check_password("alice")
+    rows = configuration_rows()
+    articles, comments = Article.objects.count(), Comment.objects.count()
+    notifications = Notification.objects.count()
+    assert articles == 2 and comments == 2 and notifications == 2
+
+    users.filter(username="bob").update(password="changed")
+    run_setup()
+    assert configuration_rows() == rows
+    assert (Article.objects.count(), Comment.objects.count(), Notification.objects.count()) == (2, 2, 2)
+    assert users.get(username="bob").check_password("bob")  # the printed logins always work
+
+
+def test_seeded_comment_is_waiting_in_alices_inbox() -> None:
+    run_setup()
+    inbox = Notification.objects.for_user(get_user_model().objects.get(username="alice")).unread()
+    assert [n.title for n in inbox] == ["bob commented on “Hello from Alice”"]
+    assert inbox[0].url.startswith("/articles/hello-from-alice/#comment-")
+
+
+def test_quickstart_trigger_prints_once_for_admin(capfd: Any) -> None:
+    run_setup()
+    capfd.readouterr()
+    quickstart.TestModel1.objects.create(name="new_test_model2", extra_field="extra")
+    printed = capfd.readouterr().out
+    assert printed.count("[django-signal-notifier] pre_save on test model1 “new_test_model2” for admin") == 1
+
+
+def test_blog_routes_comments_and_follows_to_the_author_only() -> None:
+    run_setup()
+    users = get_user_model().objects
+    alice, bob, admin = (users.get(username=name) for name in ("alice", "bob", "admin"))
+    article = Article.objects.get(slug="hello-from-alice")
+    before = {u: Notification.objects.for_user(u).count() for u in (alice, bob, admin)}
+
+    Comment.objects.create(article=article, author=alice, body="Replying to myself")  # no self-notification
+    Comment.objects.create(article=article, author=admin, body="From the admin")
+    Follow.objects.create(follower=bob, author=alice)
+
+    after = {u: Notification.objects.for_user(u).count() for u in (alice, bob, admin)}
+    assert after == {alice: before[alice] + 2, bob: before[bob], admin: before[admin]}
+    titles = list(Notification.objects.for_user(alice).values_list("title", flat=True)[:2])
+    assert titles == ["bob started following you", "admin commented on “Hello from Alice”"]
+
+
+def test_a_new_author_gets_subscriptions_with_their_first_article() -> None:
+    run_setup()
+    carol = get_user_model().objects.create_user("carol", "carol@example.com", "carol")
+    assert not Subscription.objects.filter(receiver_users=carol).exists()
+    article = Article.objects.create(author=carol, slug="carol", title="Carol writes", body="…")
+    assert Subscription.objects.filter(receiver_users=carol).count() == 2
+    Comment.objects.create(article=article, author=get_user_model().objects.get(username="bob"), body="Hi Carol")
+    assert Notification.objects.for_user(carol).get().title == "bob commented on “Carol writes”"
