@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.db import connections
 
 from tests.conftest import REQUIRE_SERVICES
 
@@ -64,6 +65,9 @@ def chromium(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
             yield browser
         finally:
             browser.close()
+            # With Playwright's loop running, asgiref gave the test's ORM calls connections of their
+            # own context; close them here, or PostgreSQL cannot drop the test database at the end.
+            connections.close_all()
 
 
 @pytest.fixture
