@@ -85,3 +85,32 @@ def test_a_new_author_gets_subscriptions_with_their_first_article() -> None:
     assert Subscription.objects.filter(receiver_users=carol).count() == 2
     Comment.objects.create(article=article, author=get_user_model().objects.get(username="bob"), body="Hi Carol")
     assert Notification.objects.for_user(carol).get().title == "bob commented on “Carol writes”"
+
+
+def test_blog_pages_comment_follow_and_inbox_through_the_views(client: Any) -> None:
+    run_setup()
+    article = Article.objects.get(slug="hello-from-alice")
+    assert client.get("/").status_code == 200
+    assert "Hello from Alice" in client.get(article.get_absolute_url()).content.decode()
+
+    anonymous_post = client.post(article.get_absolute_url(), {"body": "anonymous"})
+    assert anonymous_post.status_code == 302 and "/accounts/login/" in anonymous_post["Location"]
+    assert not Comment.objects.filter(body="anonymous").exists()
+
+    client.login(username="bob", password="bob")
+    posted = client.post(article.get_absolute_url(), {"body": "From the test client"})
+    comment = Comment.objects.get(body="From the test client")
+    assert posted["Location"] == comment.get_absolute_url()
+    assert client.post("/authors/alice/follow/").status_code == 302
+    assert Follow.objects.filter(follower__username="bob", author__username="alice").exists()
+    client.post("/authors/alice/follow/")  # the same button unfollows
+    assert not Follow.objects.exists()
+
+    client.login(username="alice", password="alice")
+    page = client.get("/inbox/").content.decode()
+    assert 'id="unread-count">3<' in page  # seeded comment, bob's comment, bob's follow
+    assert "bob commented on “Hello from Alice”" in page and "bob started following you" in page
+    client.post("/inbox/read/")
+    assert 'id="unread-count"' not in client.get("/inbox/").content.decode()
+    client.logout()
+    assert client.get("/inbox/")["Location"].startswith("/accounts/login/")
