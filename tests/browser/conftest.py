@@ -33,8 +33,9 @@ CHROMIUM_ARGS = [
 
 
 def chromium_path() -> str | None:
-    """Debian's Chromium (``DSN_CHROMIUM`` overrides), or None."""
-    candidates = [os.environ.get("DSN_CHROMIUM"), shutil.which("chromium"), "/usr/bin/chromium"]
+    """Debian's Chromium, or the executable named by ``DSN_CHROMIUM``; None when absent."""
+    override = os.environ.get("DSN_CHROMIUM")
+    candidates = [override] if override else [shutil.which("chromium"), "/usr/bin/chromium"]
     return next((c for c in candidates if c and os.access(c, os.X_OK)), None)
 
 
@@ -57,7 +58,12 @@ def chromium(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
     ORM calls the test makes between browser steps are allowed explicitly.
     """
     executable = require_chromium()
-    sync_api = pytest.importorskip("playwright.sync_api")
+    try:
+        from playwright import sync_api
+    except ImportError:
+        if REQUIRE_SERVICES:
+            pytest.fail("playwright is not installed and DSN_REQUIRE_SERVICES=1: pip install -e '.[test]'.")
+        pytest.skip("SKIPPED LOUDLY: playwright is not installed (pip install -e '.[test]').")
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     with sync_api.sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=executable, headless=True, args=CHROMIUM_ARGS)
