@@ -10,6 +10,7 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 
 from blog.models import Article, Comment, Follow
+from django_signal_notifier import declare
 from django_signal_notifier.models import Backend, Notification, Subscription, Trigger
 from django_signal_notifier.quickstart import models as quickstart
 
@@ -114,3 +115,8 @@ def test_blog_pages_comment_follow_and_inbox_through_the_views(client: Any) -> N
     assert 'id="unread-count"' not in client.get("/inbox/").content.decode()
     client.logout()
     assert client.get("/inbox/")["Location"].startswith("/accounts/login/")
+
+
+def test_the_blog_declares_nothing_before_its_first_author() -> None:
+    declare.sync()
+    assert configuration_rows() == (0, 0, 0)

@@ -100,9 +100,14 @@ def declare_author(d: declare.Declarer, author: Any, backends: dict[str, Any]) -
 
 
 def blog_notifications(d: declare.Declarer) -> None:
-    """The declaration function run by ``signal_notifier sync`` and after ``migrate``."""
+    """The declaration function run by ``signal_notifier sync`` and after ``migrate``.
+
+    A blog without authors declares nothing: the backends come with the first author.
+    """
+    authors = list(get_user_model()._default_manager.filter(articles__isnull=False).distinct().order_by("pk"))
+    if not authors:
+        return
     backends = declare_backends(d)
-    authors = get_user_model()._default_manager.filter(articles__isnull=False).distinct().order_by("pk")
     for author in authors:
         declare_author(d, author, backends)
 
