@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 # Django 6 needs Python >= 3.12: the suite runs again there when such an interpreter exists.
-PYTHON_DJ6 ?= $(shell for p in python3.13 python3.12 /usr/bin/python3.13 /usr/bin/python3.12; do command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null && { echo $$p; break; }; done)
+PYTHON_DJ6 ?= $(shell for p in python3.13 python3.12 /usr/bin/python3.13 /usr/bin/python3.12 $$HOME/.pyenv/versions/3.13*/bin/python3 $$HOME/.pyenv/versions/3.12*/bin/python3; do command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null && { echo $$p; break; }; done)
 VENV_DJ6 ?= .venv-django6
 
 .PHONY: setup demo test test-sqlite test-postgres test-django6 lint typecheck migrations-check bench docs browser-setup clean

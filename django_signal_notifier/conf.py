@@ -33,6 +33,48 @@ DEFAULTS: dict[str, Any] = {
     # Dotted paths of extra messenger and message-template classes to register at start-up.
     "MESSENGERS": [],
     "MESSAGE_TEMPLATES": [],
+    # In-site inbox: notifications per page of the inbox page and the JSON list (``?page_size=``
+    # may ask for up to INBOX_MAX_PAGE_SIZE).
+    "INBOX_PAGE_SIZE": 20,
+    "INBOX_MAX_PAGE_SIZE": 100,
+    # Seconds between two polls of the unread badge (static/django_signal_notifier/badge.js).
+    "INBOX_POLL_INTERVAL": 30,
+    # Cache alias for per-user unread counts, and how long a value may live (seconds) if rows
+    # are changed behind the package's back (a raw update()); the package's own writes
+    # invalidate at once.
+    "INBOX_CACHE": "default",
+    "INBOX_CACHE_TIMEOUT": 300,
+    # Link the actor, object and target of listed notifications to their get_absolute_url()
+    # (one query per content type on the page); False shows the stored texts only.
+    "INBOX_OBJECT_URLS": True,
+    # --- Channels (see docs/channels/). An address source is a field path on the user
+    # ("email", "profile__phone"), a dotted path to a callable (user) -> str | None, a callable,
+    # or {"model": "app.Profile", "field": "phone", "user_field": "user"}.
+    # Seconds an HTTP channel waits for a connection and for each read.
+    "HTTP_TIMEOUT": 10.0,
+    # Email: the From address (None: DEFAULT_FROM_EMAIL) and where a user's address is found.
+    "EMAIL_FROM": None,
+    "EMAIL_ADDRESS": "email",
+    # Telegram: the bot token from @BotFather, the Bot API root, where a user's chat id is found.
+    "TELEGRAM_BOT_TOKEN": None,
+    "TELEGRAM_API_URL": "https://api.telegram.org",
+    "TELEGRAM_CHAT_ID": "telegram_chat_id",
+    # Slack: a bot token for chat.postMessage, the Web API root, where a user's member id is found
+    # (direct messages when a backend names no channel and no webhook).
+    "SLACK_BOT_TOKEN": None,
+    "SLACK_API_URL": "https://slack.com/api",
+    "SLACK_USER_ID": "slack_user_id",
+    # Webhooks: the default HMAC-SHA256 signing secret (a backend's "secret" option overrides it).
+    "WEBHOOK_SECRET": None,
+    # Twilio SMS: account SID, auth token, sender (a number or a Messaging Service SID "MG…"),
+    # the REST API root and where a user's phone number (E.164) is found.
+    "TWILIO_ACCOUNT_SID": None,
+    "TWILIO_AUTH_TOKEN": None,
+    "TWILIO_FROM": None,
+    "TWILIO_API_URL": "https://api.twilio.com",
+    "TWILIO_PHONE_NUMBER": "phone_number",
+    # Apprise: where a user's own apprise URL(s) are found (None: only the backend's "urls").
+    "APPRISE_URL": None,
 }
 
 

@@ -40,11 +40,15 @@ def dispatch(verb: str, sender: Any, kwargs: dict[str, Any], candidates: Sequenc
 def _fan_out(event: SignalEvent, snapshot: dict[str, Any], matched: list[TriggerSpec]) -> None:
     from django_signal_notifier.fanout import fan_out
 
+    names = ", ".join(f"{spec.id} {spec.name!r}" for spec in matched)
     try:
         fan_out(event, snapshot, matched)
+        return
     except Exception:
         logger.exception(
-            "django-signal-notifier fan-out failed for %s (triggers %s)",
-            event.verb,
-            ", ".join(spec.name for spec in matched),
+            "django-signal-notifier fan-out failed for %s (triggers %s); retrying carefully", event.verb, names
         )
+    try:
+        fan_out(event, snapshot, matched, careful=True)
+    except Exception:
+        logger.exception("django-signal-notifier fan-out failed again for %s (triggers %s)", event.verb, names)

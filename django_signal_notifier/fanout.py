@@ -21,7 +21,7 @@ from django_signal_notifier.message_templates.registry import template_registry
 from django_signal_notifier.messengers.base import Messenger
 from django_signal_notifier.messengers.registry import messenger_registry
 from django_signal_notifier.models import Delivery, DeliveryStatus, Event
-from django_signal_notifier.recipients import load_users, resolve_recipient_ids
+from django_signal_notifier.recipients import load_users, resolve_recipients
 from django_signal_notifier.rendering import EventView, base_context, language_for, render
 from django_signal_notifier.specs import BackendSpec, SubscriptionSpec, TriggerSpec
 
@@ -35,8 +35,15 @@ def batched(items: Sequence[T], size: int) -> Iterator[list[T]]:
         yield chunk
 
 
-def fan_out(event: SignalEvent, snapshot: dict[str, Any], matched: Sequence[TriggerSpec]) -> Event:
-    """Write the event's records in one transaction and enqueue its deliveries after commit."""
+def fan_out(
+    event: SignalEvent, snapshot: dict[str, Any], matched: Sequence[TriggerSpec], *, careful: bool = False
+) -> Event:
+    """Write the event's records in one transaction and enqueue its deliveries after commit.
+
+    ``careful`` isolates each inline channel's write in a savepoint and records its failure as a
+    dead delivery; the dispatcher retries a failed fan-out that way, so one broken channel
+    cannot take the event's other messages down with it.
+    """
     db = router.db_for_write(Event)
     view = EventView.from_signal(event)
     with transaction.atomic(using=db):
@@ -50,12 +57,14 @@ def fan_out(event: SignalEvent, snapshot: dict[str, Any], matched: Sequence[Trig
             target_object_id=_ref(snapshot, "target", "pk") or "",
             snapshot=snapshot,
         )
-        writer = OutboxWriter(row, snapshot, view, db)
+        writer = OutboxWriter(row, snapshot, view, db, careful=careful)
         for trigger in matched:
             for subscription in trigger.subscriptions:
-                recipient_ids = resolve_recipient_ids(subscription, view, db)
+                recipients = resolve_recipients(subscription, view, db)
                 for backend in subscription.backends:
-                    writer.write(trigger, subscription, backend, recipient_ids)
+                    writer.write(trigger, subscription, backend, recipients.ids)
+                    for problem in recipients.problems:  # an admin sees it as a dead delivery
+                        writer._write_rows(trigger, subscription, backend, [(None, None, "", problem)])
         delivery_ids = writer.finish()
         if delivery_ids:
             from django_signal_notifier.tasks import enqueue_deliveries
@@ -72,7 +81,10 @@ def _ref(snapshot: dict[str, Any], role: str, key: str) -> Any:
 class OutboxWriter:
     """Renders and writes one event's messages, channel by channel, batch by batch."""
 
-    def __init__(self, event_row: Event, snapshot: dict[str, Any], view: EventView, db: str) -> None:
+    def __init__(
+        self, event_row: Event, snapshot: dict[str, Any], view: EventView, db: str, careful: bool = False
+    ) -> None:
+        self.careful = careful
         self.event_row = event_row
         self.snapshot = snapshot
         self.view = view
@@ -101,10 +113,18 @@ class OutboxWriter:
             self._write_rows(trigger, subscription, backend, [(rid, None, "", problem) for rid in fresh])
             return
         template = template_cls()
+        try:
+            template.sources()  # compiles every part once: a syntax error is one error, not one per recipient
+        except Exception as error:
+            problem = f"template error: {safe_text(error, 900)}"
+            self._log(trigger, subscription, backend, problem)
+            self._write_rows(trigger, subscription, backend, [(rid, None, "", problem) for rid in fresh], messenger_cls)
+            return
         context = base_context(self.view, trigger, subscription)
         legacy = messenger_cls.is_legacy()
         per_recipient = legacy or app_settings.LANGUAGE_GETTER is not None or _uses_recipient(template)
         shared: dict[str, RenderedMessage | Exception] = {}
+        logged_render_error = False
         batch_size = int(app_settings.BATCH_SIZE)
         for chunk in batched(fresh, batch_size):
             users = load_users(chunk, self.db) if per_recipient else {}
@@ -126,14 +146,16 @@ class OutboxWriter:
                     if not per_recipient:
                         shared[language] = rendered
                 if isinstance(rendered, Exception):
-                    self._log(trigger, subscription, backend, f"template error: {rendered}")
+                    if not logged_render_error:
+                        self._log(trigger, subscription, backend, f"template error: {rendered}")
+                        logged_render_error = True
                     planned.append((rid, None, language, f"template error: {safe_text(rendered, 900)}"))
                 else:
                     planned.append((rid, rendered, language, ""))
             if messenger_cls.inline:
                 ok = [(rid, rendered) for rid, rendered, _, error in planned if rendered is not None and not error]
                 if ok:
-                    messenger_cls(backend.options).write_inline(self.event_row, ok, self.snapshot)
+                    self._write_inline(trigger, subscription, backend, messenger_cls, ok)
                 failed = [p for p in planned if p[3]]
                 if failed:
                     self._write_rows(trigger, subscription, backend, failed, messenger_cls)
@@ -147,6 +169,7 @@ class OutboxWriter:
         backend: BackendSpec,
         planned: list[tuple[Any, RenderedMessage | None, str, str]],
         messenger_cls: type[Messenger] | None = None,
+        reason: str = "configuration error",
     ) -> None:
         channel = messenger_cls.channel_name() if messenger_cls else backend.messenger
         rows = [
@@ -158,7 +181,7 @@ class OutboxWriter:
                 channel=channel,
                 recipient_id=rid,
                 status=DeliveryStatus.DEAD if error else DeliveryStatus.PENDING,
-                reason="configuration error" if error else "",
+                reason=reason if error else "",
                 last_error=error,
                 content=rendered.as_content() if rendered is not None else {},
                 language=language,
@@ -173,6 +196,26 @@ class OutboxWriter:
         self.wrote_deliveries = True
         if connections[self.db].features.can_return_rows_from_bulk_insert:
             self.delivery_ids.extend(d.pk for d in created if d.status == DeliveryStatus.PENDING)
+
+    def _write_inline(
+        self,
+        trigger: TriggerSpec,
+        subscription: SubscriptionSpec,
+        backend: BackendSpec,
+        messenger_cls: type[Messenger],
+        items: list[tuple[Any, RenderedMessage]],
+    ) -> None:
+        if not self.careful:
+            messenger_cls(backend.options).write_inline(self.event_row, items, self.snapshot)
+            return
+        try:
+            with transaction.atomic(using=self.db):
+                messenger_cls(backend.options).write_inline(self.event_row, items, self.snapshot)
+        except Exception as error:
+            problem = f"{messenger_cls.channel_name()} failed to write: {safe_text(error, 900)}"
+            self._log(trigger, subscription, backend, problem)
+            rows: list[tuple[Any, RenderedMessage | None, str, str]] = [(rid, r, "", problem) for rid, r in items]
+            self._write_rows(trigger, subscription, backend, rows, messenger_cls, reason="channel error")
 
     def finish(self) -> list[int]:
         """The ids of the pending deliveries written (read back where the database cannot return them)."""

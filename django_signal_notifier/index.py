@@ -13,10 +13,14 @@ import time
 from collections import defaultdict
 from typing import Any
 
+from django.apps import apps
 from django.db import DatabaseError, connections, router, transaction
 
+from django_signal_notifier.conditions import compile_conditions
 from django_signal_notifier.conf import app_settings
+from django_signal_notifier.dynamic_receivers import path_list
 from django_signal_notifier.matching import canonical_pk
+from django_signal_notifier.previous import track_previous_values
 from django_signal_notifier.specs import BackendSpec, SubscriptionSpec, TriggerSpec
 
 logger = logging.getLogger("django_signal_notifier.index")
@@ -56,6 +60,13 @@ class TriggerIndex:
             return _EMPTY
         return table.by_sender.get(sender, table.any_sender)
 
+    @property
+    def version(self) -> int | None:
+        """The configuration version of the current tables (re-read at most once per interval)."""
+        if time.monotonic() >= self._next_check:
+            self.refresh()
+        return self._version
+
     def verbs(self) -> set[str]:
         """The verbs that currently have at least one enabled trigger."""
         return set(self._tables)
@@ -93,9 +104,11 @@ class TriggerIndex:
 
         alias = router.db_for_read(ConfigStamp)
         try:
-            # A savepoint keeps a missing table from breaking the caller's transaction.
-            with transaction.atomic(using=alias, savepoint=connections[alias].in_atomic_block):
-                return ConfigStamp.current(alias)
+            if connections[alias].in_atomic_block:
+                # A savepoint keeps a missing table from breaking the caller's transaction.
+                with transaction.atomic(using=alias):
+                    return ConfigStamp.current(alias)
+            return ConfigStamp.current(alias)
         except DatabaseError:
             return None
 
@@ -118,12 +131,22 @@ class TriggerIndex:
                 any_sender[spec.verb].append(spec)
             else:
                 by_verb[spec.verb][spec.model].append(spec)
+        # The package's own rows (events, deliveries, notifications, configuration) are never
+        # events: a trigger on them would feed on its own writes.
+        own_models = apps.get_app_config("django_signal_notifier").get_models(include_auto_created=True)
         tables: dict[str, VerbTable] = {}
         for verb in set(by_verb) | set(any_sender):
             wildcard = tuple(any_sender.get(verb, ()))
             senders = {model: tuple(specs) + wildcard for model, specs in by_verb.get(verb, {}).items()}
+            for model in own_models:
+                if senders.pop(model, None):
+                    problems.append(
+                        f"Triggers on {model._meta.label} are ignored: the package's own models send no events."
+                    )
+                senders[model] = _EMPTY
             tables[verb] = VerbTable(senders, wildcard)
         self.problems = problems
+        track_previous_values(tables)
         for problem in problems:
             logger.error("django-signal-notifier: %s", problem)
         return tables
@@ -155,6 +178,9 @@ class TriggerIndex:
                     BackendSpec(b.pk, str(b), b.messenger, b.message_template, dict(b.options or {}))
                     for b in sub.backends.all()
                 ),
+                receiver_field_paths=path_list(sub.receiver_field_paths),
+                receiver_callable=sub.receiver_callable or "",
+                exclude_actor=sub.exclude_actor,
             )
             for sub in trigger.subscriptions.all()
             if sub.enabled
@@ -171,6 +197,7 @@ class TriggerIndex:
             actor_id=canonical_pk(actor_model, trigger.actor_object_id) if actor_model else None,
             target=trigger.target or None,
             subscriptions=subscriptions,
+            conditions=compile_conditions(trigger, model, problems),
         )
 
 

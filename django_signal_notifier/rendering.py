@@ -12,7 +12,7 @@ from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
 from django_signal_notifier.conf import app_settings
-from django_signal_notifier.events import SignalEvent, is_model_instance, safe_text
+from django_signal_notifier.events import SignalEvent, is_model_instance, object_label, safe_text
 from django_signal_notifier.message_templates.base import MessageTemplate, RenderedMessage
 
 
@@ -109,7 +109,7 @@ def base_context(view: EventView, trigger: Any = None, subscription: Any = None)
             "signal": view.verb,
             "action": action_text(view.verb, view.created),
             "created": view.created,
-            "sender": view.sender,
+            "sender": sender_label(view.sender),
             "instance": instance,
             "action_object": instance,
             "instance_type": _verbose_name(instance),
@@ -147,6 +147,13 @@ def render(template: MessageTemplate, base: dict[str, Any], recipient: Any, lang
     """Render ``template`` for one recipient in ``language``."""
     with translation.override(language):
         return template.render_message(recipient_context(base, recipient))
+
+
+def sender_label(sender: Any) -> str:
+    """The sender as text: ``app_label.model`` for a model (templates call classes, so never pass one)."""
+    if isinstance(sender, type) and hasattr(sender, "_meta"):
+        return object_label(sender)
+    return "" if sender is None else safe_text(sender, 200)
 
 
 def _verbose_name(instance: Any) -> str:

@@ -45,3 +45,23 @@ def redis_url() -> str:
 def run_on_commit(django_capture_on_commit_callbacks: Any) -> Iterator[Any]:
     """Run on_commit callbacks (the fan-out) at the end of the block, as a real commit would."""
     yield lambda: django_capture_on_commit_callbacks(execute=True)
+
+
+@pytest.fixture
+def recorded() -> Iterator[list[Any]]:
+    """Messages sent through RecordingMessenger during the test."""
+    from tests.factories import RecordingMessenger
+
+    RecordingMessenger.sent.clear()
+    yield RecordingMessenger.sent
+    RecordingMessenger.sent.clear()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_index() -> Iterator[None]:
+    """Each test starts with an index rebuilt from its own database state."""
+    from django_signal_notifier.index import trigger_index
+
+    trigger_index.invalidate()
+    yield
+    trigger_index.invalidate()

@@ -8,6 +8,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from django.core.checks import CheckMessage
+
+from django_signal_notifier.inbox.cache import bump as bump_unread_caches
 from django_signal_notifier.message_templates.base import MessageTemplate, RenderedMessage
 from django_signal_notifier.message_templates.registry import template_registry
 from django_signal_notifier.messengers.base import Messenger
@@ -67,5 +70,14 @@ class InSiteMessenger(Messenger):
             )
             for recipient_id, rendered in items
         ]
-        Notification.objects.using(event_row._state.db).bulk_create(rows)
+        db = event_row._state.db
+        Notification.objects.using(db).bulk_create(rows)
+        bump_unread_caches([row.recipient_id for row in rows], using=db)
         return len(rows)
+
+    @classmethod
+    def check(cls) -> list[CheckMessage]:
+        """The inbox settings (page sizes, poll interval, cache alias)."""
+        from django_signal_notifier.inbox.checks import check_inbox_settings
+
+        return check_inbox_settings()

@@ -7,6 +7,8 @@ from typing import Any
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
+from django.db.models import Count, Q
+from django.db.models.signals import post_save
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -14,9 +16,10 @@ from django_signal_notifier.models.event import Event
 
 
 class NotificationQuerySet(models.QuerySet[Any]):
-    """Inbox queries; every write is one UPDATE."""
+    """Inbox queries. Every write is one UPDATE and invalidates the affected users' cached counts."""
 
     def for_user(self, user: Any) -> NotificationQuerySet:
+        """The notifications of ``user`` (a user or a user id)."""
         return self.filter(recipient=user)
 
     def unread(self) -> NotificationQuerySet:
@@ -26,16 +29,59 @@ class NotificationQuerySet(models.QuerySet[Any]):
         return self.filter(unread=False)
 
     def active(self) -> NotificationQuerySet:
+        """Not archived: what the inbox and the badge show."""
         return self.filter(archived=False)
 
+    def archived(self) -> NotificationQuerySet:
+        return self.filter(archived=True)
+
     def mark_all_as_read(self, user: Any = None) -> int:
-        qs = self.filter(unread=True)
-        if user is not None:
-            qs = qs.filter(recipient=user)
-        return qs.update(unread=False)
+        """Mark every unread notification (of ``user``, if given) read, in one UPDATE."""
+        return self.filter(unread=True)._write({"unread": False}, user)
+
+    def mark_as_read(self, user: Any = None) -> int:
+        """Mark this queryset's notifications read (one UPDATE), limited to ``user``'s if given."""
+        return self.filter(unread=True)._write({"unread": False}, user)
+
+    def mark_as_unread(self, user: Any = None) -> int:
+        """Mark this queryset's notifications unread (one UPDATE), limited to ``user``'s if given."""
+        return self.filter(unread=False)._write({"unread": True}, user)
+
+    def archive(self, user: Any = None) -> int:
+        """Archive this queryset's notifications (one UPDATE), limited to ``user``'s if given.
+
+        Archived notifications leave the inbox and its counts; they are kept, not deleted.
+        """
+        return self.filter(archived=False)._write({"archived": True}, user)
+
+    def unarchive(self, user: Any = None) -> int:
+        """Bring archived notifications back into the inbox (one UPDATE), limited to ``user``'s if given."""
+        return self.filter(archived=True)._write({"archived": False}, user)
 
     def unread_count(self, user: Any) -> int:
+        """How many active unread notifications ``user`` has (one COUNT; see ``cached_unread_count``)."""
         return self.filter(recipient=user, unread=True, archived=False).count()
+
+    def counts(self, user: Any) -> dict[str, int]:
+        """``user``'s folder sizes in one query: ``unread`` (active), ``active``, ``archived``, ``total``."""
+        active, unread = Q(archived=False), Q(archived=False, unread=True)
+        found = self.filter(recipient=user).aggregate(
+            unread=Count("pk", filter=unread),
+            active=Count("pk", filter=active),
+            archived=Count("pk", filter=Q(archived=True)),
+            total=Count("pk"),
+        )
+        return {name: int(value or 0) for name, value in found.items()}
+
+    def _write(self, values: dict[str, Any], user: Any) -> int:
+        from django_signal_notifier.inbox.cache import bump
+
+        qs = self if user is None else self.filter(recipient=user)
+        changed = qs.update(**values)
+        if changed:
+            # A write scoped to one user invalidates that user's cache; any other write, everyone's.
+            bump(None if user is None else [getattr(user, "pk", user)], using=qs.db)
+        return changed
 
 
 class Notification(models.Model):
@@ -86,3 +132,29 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return self.title or f"{self.actor_text} {self.verb} {self.action_object_text}".strip()
+
+    def mark_as_read(self) -> None:
+        """Mark this notification read (one UPDATE)."""
+        if self.unread:
+            self.unread = False
+            type(self).objects.filter(pk=self.pk).mark_as_read(self.recipient_id)
+
+    def mark_as_unread(self) -> None:
+        """Mark this notification unread (one UPDATE)."""
+        if not self.unread:
+            self.unread = True
+            type(self).objects.filter(pk=self.pk).mark_as_unread(self.recipient_id)
+
+
+def _notification_changed(sender: Any, instance: Notification, **kwargs: Any) -> None:
+    """A row saved one by one (admin, shell): invalidate its recipient's cache.
+
+    No post_delete receiver on purpose: it would turn the cascade of a user's deletion into a
+    row-by-row delete. Bulk writes go through the queryset methods, which invalidate themselves.
+    """
+    from django_signal_notifier.inbox.cache import bump
+
+    bump([instance.recipient_id], using=kwargs.get("using"))
+
+
+post_save.connect(_notification_changed, sender=Notification, dispatch_uid="dsn_notification_saved")

@@ -1,0 +1,18 @@
+"""URLs of the inbox: ``path("inbox/", include("django_signal_notifier.inbox.urls"))``."""
+
+from django.urls import path
+
+from django_signal_notifier.inbox import views
+
+app_name = "django_signal_notifier_inbox"
+
+urlpatterns = [
+    path("", views.inbox_page, name="page"),
+    path("api/notifications/", views.notification_list, name="list"),
+    path("api/unread-count/", views.unread_count_view, name="unread_count"),
+    path("api/notifications/read-all/", views.mark_all_read, name="mark_all_read"),
+    path("api/notifications/<int:pk>/read/", views.mark_read, name="mark_read"),
+    path("api/notifications/<int:pk>/unread/", views.mark_unread, name="mark_unread"),
+    path("api/notifications/<int:pk>/archive/", views.archive, name="archive"),
+    path("api/notifications/<int:pk>/unarchive/", views.unarchive, name="unarchive"),
+]
