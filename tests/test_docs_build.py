@@ -40,7 +40,7 @@ def test_every_nav_page_exists_and_every_page_is_in_the_nav() -> None:
 def test_configuration_reference_documents_each_setting_with_its_default(key: str) -> None:
     page = (ROOT / "docs" / "configuration.md").read_text(encoding="utf-8")
     default = DEFAULTS[key]
-    shown = '"default"' if default == "default" else repr(default)
+    shown = f'"{default}"' if isinstance(default, str) else repr(default)
     assert f"### `{key}`" in page, f"docs/configuration.md has no section for {key}"
     assert f"| [`{key}`](#{key.lower()}) | `{shown}` |" in page, f"the table's default for {key} is not {shown}"
     section = page.split(f"### `{key}`", 1)[1].split("###", 1)[0]
