@@ -78,14 +78,14 @@ def test_blog_routes_comments_and_follows_to_the_author_only() -> None:
     assert titles == ["bob started following you", "admin commented on “Hello from Alice”"]
 
 
-def test_a_new_author_gets_subscriptions_with_their_first_article() -> None:
+def test_a_new_author_is_notified_without_new_configuration() -> None:
     run_setup()
+    rows = configuration_rows()
     carol = get_user_model().objects.create_user("carol", "carol@example.com", "carol")
-    assert not Subscription.objects.filter(receiver_users=carol).exists()
     article = Article.objects.create(author=carol, slug="carol", title="Carol writes", body="…")
-    assert Subscription.objects.filter(receiver_users=carol).count() == 2
     Comment.objects.create(article=article, author=get_user_model().objects.get(username="bob"), body="Hi Carol")
     assert Notification.objects.for_user(carol).get().title == "bob commented on “Carol writes”"
+    assert configuration_rows() == rows
 
 
 def test_blog_pages_comment_follow_and_inbox_through_the_views(client: Any) -> None:

@@ -1,19 +1,15 @@
 """The blog's notifications, declared in code with ``django_signal_notifier.declare``.
 
-A comment on an article notifies the article's author in the in-site inbox and by email; a
-new follower notifies the followed author in the inbox. The blog's signals carry the
-concerned user as ``target``, so each author has a trigger that selects the sends meant for
-them (``target="auth.user:<pk>"``) and a subscription that delivers them to that author.
-Declarations are keyed, so running them again (``manage.py signal_notifier sync``,
-``migrate``, ``demo_setup``) updates the same rows; the admin shows them.
+A comment on an article notifies the article's author in the in-site inbox and by email; a new
+follower notifies the followed author in the inbox. The receivers are dynamic: field paths from
+the comment (``article.author``) and the follow (``author``), without the actor. Declarations
+are keyed, so running them again (``manage.py signal_notifier sync``, ``migrate``,
+``demo_setup``) updates the same rows; the admin shows them.
 """
 
 from __future__ import annotations
 
 from typing import Any
-
-from django.contrib.auth import get_user_model
-from django.db import transaction
 
 from django_signal_notifier import declare
 from django_signal_notifier.message_templates import MessageTemplate, register_message_template
@@ -44,14 +40,6 @@ def email_available() -> bool:
     return "EmailMessenger" in messenger_registry
 
 
-def comment_key(author: Any) -> str:
-    return f"blog-comments-for-{author.pk}"
-
-
-def follow_key(author: Any) -> str:
-    return f"blog-follows-for-{author.pk}"
-
-
 def declare_backends(d: declare.Declarer) -> dict[str, Any]:
     """The blog's channels: the in-site inbox, and email when an email messenger is installed."""
     backends = {
@@ -66,63 +54,44 @@ def declare_backends(d: declare.Declarer) -> dict[str, Any]:
     return backends
 
 
-def declare_author(d: declare.Declarer, author: Any, backends: dict[str, Any]) -> None:
-    """One author's triggers and subscriptions: comments on their articles, new followers."""
-    user_label = author._meta.label_lower
+def blog_notifications(d: declare.Declarer) -> None:
+    """The declaration function run by ``signal_notifier sync``, after ``migrate`` and by ``demo_setup``.
+
+    The receivers come from the event: the commented article's author, the followed author.
+    """
+    backends = declare_backends(d)
     comments = d.trigger(
-        comment_key(author),
-        verb="comment_posted",
-        model="blog.Comment",
-        target=f"{user_label}:{author.pk}",
-        name=f"Blog: a comment on an article by {author.get_username()}",
+        "blog-comment-posted", verb="comment_posted", model="blog.Comment", name="Blog: a comment was posted"
     )
     d.subscription(
-        comment_key(author),
+        "blog-comments-to-the-article-author",
         trigger=comments,
         backends=list(backends.values()),
-        users=[author],
-        name=f"Blog: comments to {author.get_username()}",
+        receiver_field_paths=["article.author"],
+        exclude_actor=True,
+        name="Blog: comments to the article's author",
     )
     follows = d.trigger(
-        follow_key(author),
-        verb="author_followed",
-        model="blog.Follow",
-        target=f"{user_label}:{author.pk}",
-        name=f"Blog: {author.get_username()} gets a follower",
+        "blog-author-followed", verb="author_followed", model="blog.Follow", name="Blog: an author was followed"
     )
     d.subscription(
-        follow_key(author),
+        "blog-follows-to-the-author",
         trigger=follows,
         backends=[backends["inbox"]],
-        users=[author],
-        name=f"Blog: followers of {author.get_username()}",
+        receiver_field_paths=["author"],
+        exclude_actor=True,
+        name="Blog: new followers to the author",
     )
 
 
-def blog_notifications(d: declare.Declarer) -> None:
-    """The declaration function run by ``signal_notifier sync`` and after ``migrate``.
+def declare_once_the_blog_has_articles(d: declare.Declarer) -> None:
+    """The ``on_sync`` hook: an empty blog (a fresh or test database) gets no rows of ours."""
+    from blog.models import Article
 
-    A blog without authors declares nothing: the backends come with the first author.
-    """
-    authors = list(get_user_model()._default_manager.filter(articles__isnull=False).distinct().order_by("pk"))
-    if not authors:
-        return
-    backends = declare_backends(d)
-    for author in authors:
-        declare_author(d, author, backends)
-
-
-def ensure_author_subscriptions(author: Any) -> None:
-    """Declare a new author's subscriptions when they publish their first article."""
-    from django_signal_notifier.models import Subscription
-
-    if Subscription.objects.filter(key=comment_key(author)).exists():
-        return
-    d = declare.Declarer()
-    with transaction.atomic():
-        declare_author(d, author, declare_backends(d))
+    if Article.objects.exists():
+        blog_notifications(d)
 
 
 def register() -> None:
     """Run the declarations on ``signal_notifier sync`` and after ``migrate`` (called from ready())."""
-    declare.on_sync(blog_notifications)
+    declare.on_sync(declare_once_the_blog_has_articles)

@@ -19,9 +19,10 @@ author_followed = Signal()
 
 
 def _comment_saved(sender: Any, instance: Any, created: bool, raw: bool = False, **kwargs: Any) -> None:
-    article_author = instance.article.author
-    if created and not raw and instance.author_id != article_author.pk:
-        comment_posted.send(sender=type(instance), instance=instance, actor=instance.author, target=article_author)
+    if created and not raw:
+        comment_posted.send(
+            sender=type(instance), instance=instance, actor=instance.author, target=instance.article.author
+        )
 
 
 def _follow_saved(sender: Any, instance: Any, created: bool, raw: bool = False, **kwargs: Any) -> None:
@@ -29,19 +30,11 @@ def _follow_saved(sender: Any, instance: Any, created: bool, raw: bool = False, 
         author_followed.send(sender=type(instance), instance=instance, actor=instance.follower, target=instance.author)
 
 
-def _article_saved(sender: Any, instance: Any, created: bool, raw: bool = False, **kwargs: Any) -> None:
-    if created and not raw:
-        from blog.notifications import ensure_author_subscriptions
-
-        ensure_author_subscriptions(instance.author)
-
-
 def connect() -> None:
     """Register the verbs and connect the model hooks (called once from ready())."""
-    from blog.models import Article, Comment, Follow
+    from blog.models import Comment, Follow
 
     register_signal("comment_posted", comment_posted)
     register_signal("author_followed", author_followed)
     post_save.connect(_comment_saved, sender=Comment, dispatch_uid="blog.comment_posted")
     post_save.connect(_follow_saved, sender=Follow, dispatch_uid="blog.author_followed")
-    post_save.connect(_article_saved, sender=Article, dispatch_uid="blog.author_subscriptions")

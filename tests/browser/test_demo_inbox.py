@@ -8,6 +8,7 @@ import pytest
 from django.contrib.auth import get_user_model
 
 from blog.models import Article, Comment
+from django_signal_notifier import declare
 from django_signal_notifier.models import Notification
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True), pytest.mark.urls("demo.urls")]
@@ -26,6 +27,7 @@ def test_comment_reaches_the_authors_inbox(live_server: Any, new_page: Any, scre
     alice = users.create_user("alice", "alice@example.com", "alice-password")
     users.create_user("bob", "bob@example.com", "bob-password")
     article = Article.objects.create(author=alice, slug="hello", title="Hello from Alice", body="Comment, please.")
+    declare.sync()  # the blog's notifications, as `manage.py signal_notifier sync` applies them
     base = live_server.url
 
     alice_page = new_page()

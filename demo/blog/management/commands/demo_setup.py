@@ -15,6 +15,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
+from blog.notifications import blog_notifications
 from django_signal_notifier import declare
 from django_signal_notifier.models import Backend, Subscription, Trigger
 from django_signal_notifier.quickstart.models import TestModel1
@@ -52,7 +53,8 @@ class Command(BaseCommand):
         call_command("migrate", interactive=False, verbosity=0)
         users = self.create_logins()
         self.configure_quickstart(users["admin"])
-        declare.sync()  # the blog's notifications (blog/notifications.py), and any other declarations
+        blog_notifications(declare.Declarer())  # declared in code: blog/notifications.py
+        declare.sync()  # any other declarations of the project
         self.seed(users)
         self.report()
 
