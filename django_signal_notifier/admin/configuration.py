@@ -38,6 +38,9 @@ class SubscriptionInline(admin.StackedInline):
         "receiver_callable",
         "exclude_actor",
         "enabled",
+        "mandatory",
+        ("digest_seconds", "digest_template"),
+        "throttle_seconds",
     ]
     show_change_link = True
 
@@ -64,6 +67,16 @@ class TriggerAdmin(admin.ModelAdmin):
     search_fields = ["name", "verb", "key", "target"]
     inlines = [SubscriptionInline]
     actions = [enable, disable]
+    readonly_fields = ["delivery_counts"]
+
+    @admin.display(description=_("deliveries"))
+    def delivery_counts(self, obj: Trigger) -> str:
+        """Deliveries of this trigger per status, each a link to the filtered delivery log."""
+        if obj.pk is None:
+            return "–"
+        from django_signal_notifier.admin.delivery_counts import render_delivery_counts
+
+        return render_delivery_counts(obj)
 
     @admin.display(description=_("problems"))
     def status_note(self, obj: Trigger) -> str:
@@ -90,8 +103,8 @@ class BackendAdmin(admin.ModelAdmin):
 
 @admin.register(Subscription)
 class SubscriptionAdmin(admin.ModelAdmin):
-    list_display = ["__str__", "trigger", "enabled"]
-    list_filter = ["enabled", "trigger"]
+    list_display = ["__str__", "trigger", "enabled", "mandatory"]
+    list_filter = ["enabled", "mandatory", "trigger"]
     list_select_related = ["trigger"]
     search_fields = ["name", "key", "trigger__name", "trigger__verb"]
     filter_horizontal = ["backends", "receiver_users", "receiver_groups"]
