@@ -1,6 +1,7 @@
-"""The demo's whole flow in two browsers: bob comments, alice's live badge counts it without a
+"""The demo's flow in several browsers: bob comments, alice's live badge counts it without a
 reload, she reads it in the package's inbox, turns comment emails off on the preferences page,
-and bob's next comment reaches her inbox but not her mailbox."""
+and bob's next comment reaches her inbox but not her mailbox; the admin subscribes to comments
+in the admin and his badge counts the next one."""
 
 from __future__ import annotations
 
@@ -8,11 +9,12 @@ from typing import Any
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.contrib.contenttypes.models import ContentType
 from django.core import mail
 
-from blog.models import Article
+from blog.models import Article, Comment
 from django_signal_notifier import declare
-from django_signal_notifier.models import Delivery, DeliveryStatus, Notification
+from django_signal_notifier.models import Backend, Delivery, DeliveryStatus, Notification, Subscription, Trigger
 from django_signal_notifier.policies import OPTED_OUT
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True), pytest.mark.urls("demo.urls")]
@@ -27,6 +29,14 @@ def log_in(page: Any, base_url: str, username: str, password: str) -> None:
     page.fill("#id_password", password)
     page.click("button[type=submit]")
     page.wait_for_selector(f"#username:has-text('{username}')")
+
+
+def log_in_admin(page: Any, base_url: str) -> None:
+    page.goto(f"{base_url}/admin/login/?next=/admin/")
+    page.fill("#id_username", "admin")
+    page.fill("#id_password", "admin-password")
+    page.click("input[type=submit]")
+    page.wait_for_selector("#site-name")
 
 
 def comment(page: Any, url: str, text: str) -> None:
@@ -117,3 +127,56 @@ def test_live_badge_inbox_and_email_preference(
     assert len(mail.outbox) == 1  # no second email
     assert "Another one" in Notification.objects.for_user(alice).unread().get().body
     assert Notification.objects.for_user(alice).count() == 2
+
+
+def test_admin_subscribes_to_every_comment_in_the_admin_and_sees_it_fire(
+    live_server: Any, new_page: Any, screenshot: Any, demo_site: None
+) -> None:
+    """The admin adds a trigger and a subscription in the admin; bob's comment then reaches the admin."""
+    users = get_user_model().objects
+    admin = users.create_superuser("admin", "admin@example.com", "admin-password")
+    alice = users.create_user("alice", "alice@example.com", "alice-password")
+    users.create_user("bob", "bob@example.com", "bob-password")
+    article = Article.objects.create(author=alice, slug="hello", title="Hello from Alice", body="Comment, please.")
+    declare.sync()
+    inbox_backend = Backend.objects.get(key="blog-inbox")  # declared in code, chosen in the admin
+    base = live_server.url
+
+    admin_page = new_page()
+    log_in_admin(admin_page, base)
+    admin_page.goto(f"{base}/admin/django_signal_notifier/trigger/add/")
+    admin_page.fill("#id_name", "Any comment")
+    admin_page.select_option("#id_verb", "comment_posted")
+    admin_page.select_option("#id_action_object_content_type", str(ContentType.objects.get_for_model(Comment).pk))
+    admin_page.click("input[name=_save]")
+    admin_page.wait_for_selector(".messagelist .success")
+    trigger = Trigger.objects.get(name="Any comment")
+
+    admin_page.goto(f"{base}/admin/django_signal_notifier/subscription/add/")
+    admin_page.fill("#id_name", "Every comment to the admin")
+    admin_page.select_option("#id_trigger", str(trigger.pk))
+    admin_page.select_option("#id_backends_from", str(inbox_backend.pk))
+    admin_page.click("#id_backends_add")
+    admin_page.select_option("#id_receiver_users_from", str(admin.pk))
+    admin_page.click("#id_receiver_users_add")
+    screenshot(admin_page, "1-subscription-form")
+    admin_page.click("input[name=_save]")
+    admin_page.wait_for_selector(".messagelist .success")
+
+    admin_page.goto(f"{base}/")
+    assert admin_page.inner_text(BADGE) == "0"
+    admin_page.evaluate("window.loadedOnce = true")
+
+    bob_page = new_page()
+    log_in(bob_page, base, "bob", "bob-password")
+    comment(bob_page, f"{base}{article.get_absolute_url()}", "Hello, everyone")
+
+    wait_for_badge(admin_page, 1)  # it fired: the admin's badge counts it, without a reload
+    assert admin_page.evaluate("window.loadedOnce") is True
+    screenshot(admin_page, "2-admin-badge")
+    assert Notification.objects.for_user(admin).get().title == "bob commented on “Hello from Alice”"
+    assert Notification.objects.for_user(alice).count() == 1  # the declared subscription still works
+    # The in-site channel writes Notification rows inline (no Delivery row): only the subscription
+    # made in the admin lists the admin, so this notification is its doing.
+    subscription = Subscription.objects.get(name="Every comment to the admin")
+    assert (subscription.trigger, list(subscription.backends.all())) == (trigger, [inbox_backend])
