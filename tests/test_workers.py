@@ -11,6 +11,7 @@ import signal
 import subprocess
 import sys
 import time
+import zlib
 from collections import Counter
 from collections.abc import Callable, Iterator
 from datetime import timedelta
@@ -24,14 +25,19 @@ from django.utils import timezone
 
 from django_signal_notifier.models import Delivery, DeliveryStatus
 from django_signal_notifier.outbox import deliver_due
+from tests.conftest import require_service
 from tests.delivery_setup import configure
-from tests.taskpaths import TASK_BACKENDS, require_service
+from tests.taskpaths import TASK_BACKENDS
 from tests.testapp.models import Article, SentRecord
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.services, pytest.mark.slow]
 
 ROOT = Path(__file__).resolve().parent.parent
-REDIS_URL = "redis://127.0.0.1:6379/5"  # this suite's own Redis database
+# This suite's own Redis database, one per test database name, so that two runs at once on one
+# machine (e.g. SQLite and PostgreSQL suites of two checkouts) never flush or consume each other's
+# Celery messages.
+REDIS_DB = 5 + zlib.crc32(os.environ.get("DSN_PG_TEST_NAME", "test_django_signal_notifier").encode()) % 10
+REDIS_URL = f"redis://127.0.0.1:6379/{REDIS_DB}"
 WORKER_TASKS = {
     "default": {"BACKEND": f"{TASK_BACKENDS}.immediate.ImmediateBackend"},
     "db": {"BACKEND": "django_tasks_db.DatabaseBackend"},
