@@ -8,7 +8,7 @@ inbox) write their rows here; the others get Delivery rows that a task sends.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from itertools import islice
 from typing import Any, TypeVar
 
@@ -44,31 +44,55 @@ def fan_out(
     dead delivery; the dispatcher retries a failed fan-out that way, so one broken channel
     cannot take the event's other messages down with it.
     """
+
+    def plan(writer: OutboxWriter) -> None:
+        for trigger in matched:
+            for subscription in trigger.subscriptions:
+                recipient_ids = resolve_recipient_ids(subscription, writer.view, writer.db)
+                for backend in subscription.backends:
+                    writer.write(trigger, subscription, backend, recipient_ids)
+
+    return write_event(event, snapshot, plan, careful=careful)
+
+
+def write_event(
+    event: SignalEvent,
+    snapshot: dict[str, Any],
+    plan: Callable[[OutboxWriter], None],
+    *,
+    careful: bool = False,
+    enqueue: bool = True,
+) -> Event:
+    """The Event row, then ``plan(writer)`` writes its messages; one transaction, enqueued after commit.
+
+    Shared by signal-triggered fan-outs and explicit sends (:mod:`django_signal_notifier.explicit`).
+    """
     db = router.db_for_write(Event)
     view = EventView.from_signal(event)
     with transaction.atomic(using=db):
-        row = Event.objects.using(db).create(
-            verb=event.verb,
-            action_object_content_type_id=_ref(snapshot, "action_object", "content_type_id"),
-            action_object_id=_ref(snapshot, "action_object", "pk") or "",
-            actor_content_type_id=_ref(snapshot, "actor", "content_type_id"),
-            actor_object_id=_ref(snapshot, "actor", "pk") or "",
-            target_content_type_id=_ref(snapshot, "target", "content_type_id"),
-            target_object_id=_ref(snapshot, "target", "pk") or "",
-            snapshot=snapshot,
-        )
+        row = Event.objects.using(db).create(**event_fields(event.verb, snapshot))
         writer = OutboxWriter(row, snapshot, view, db, careful=careful)
-        for trigger in matched:
-            for subscription in trigger.subscriptions:
-                recipient_ids = resolve_recipient_ids(subscription, view, db)
-                for backend in subscription.backends:
-                    writer.write(trigger, subscription, backend, recipient_ids)
+        plan(writer)
         delivery_ids = writer.finish()
-        if delivery_ids:
+        if delivery_ids and enqueue:
             from django_signal_notifier.tasks import enqueue_deliveries
 
             transaction.on_commit(lambda: enqueue_deliveries(delivery_ids), using=db)
     return row
+
+
+def event_fields(verb: str, snapshot: dict[str, Any]) -> dict[str, Any]:
+    """The Event row's columns for a snapshot."""
+    return {
+        "verb": verb,
+        "action_object_content_type_id": _ref(snapshot, "action_object", "content_type_id"),
+        "action_object_id": _ref(snapshot, "action_object", "pk") or "",
+        "actor_content_type_id": _ref(snapshot, "actor", "content_type_id"),
+        "actor_object_id": _ref(snapshot, "actor", "pk") or "",
+        "target_content_type_id": _ref(snapshot, "target", "content_type_id"),
+        "target_object_id": _ref(snapshot, "target", "pk") or "",
+        "snapshot": snapshot,
+    }
 
 
 def _ref(snapshot: dict[str, Any], role: str, key: str) -> Any:
@@ -87,20 +111,31 @@ class OutboxWriter:
         self.snapshot = snapshot
         self.view = view
         self.db = db
-        self.seen: set[tuple[int, Any]] = set()
+        self.seen: set[tuple[Any, Any]] = set()
         self.delivery_ids: list[int] = []
         self.wrote_deliveries = False
 
     def write(
-        self, trigger: TriggerSpec, subscription: SubscriptionSpec, backend: BackendSpec, recipient_ids: list[Any]
+        self,
+        trigger: TriggerSpec | None,
+        subscription: SubscriptionSpec | None,
+        backend: BackendSpec,
+        recipient_ids: list[Any],
+        template: MessageTemplate | None = None,
     ) -> None:
-        fresh = [rid for rid in recipient_ids if (backend.id, rid) not in self.seen]
-        self.seen.update((backend.id, rid) for rid in fresh)
+        """Render and write ``backend``'s messages to ``recipient_ids`` (each once per backend and event).
+
+        ``trigger`` and ``subscription`` are None for explicit sends; ``template`` replaces the
+        backend's template (explicit content).
+        """
+        seen_key = backend.id if backend.id is not None else backend.messenger
+        fresh = [rid for rid in recipient_ids if (seen_key, rid) not in self.seen]
+        self.seen.update((seen_key, rid) for rid in fresh)
         if not fresh:
             return
         messenger_cls = messenger_registry.get(backend.messenger)
         template_name = backend.message_template or (messenger_cls.default_template if messenger_cls else None) or ""
-        template_cls = template_registry.get(template_name)
+        template_cls = type(template) if template is not None else template_registry.get(template_name)
         if messenger_cls is None or template_cls is None:
             problem = (
                 f"unknown messenger {backend.messenger!r}"
@@ -110,7 +145,8 @@ class OutboxWriter:
             self._log(trigger, subscription, backend, problem)
             self._write_rows(trigger, subscription, backend, [(rid, None, "", problem) for rid in fresh])
             return
-        template = template_cls()
+        if template is None:
+            template = template_cls()
         try:
             template.sources()  # compiles every part once: a syntax error is one error, not one per recipient
         except Exception as error:
@@ -162,8 +198,8 @@ class OutboxWriter:
 
     def _write_rows(
         self,
-        trigger: TriggerSpec,
-        subscription: SubscriptionSpec,
+        trigger: TriggerSpec | None,
+        subscription: SubscriptionSpec | None,
         backend: BackendSpec,
         planned: list[tuple[Any, RenderedMessage | None, str, str]],
         messenger_cls: type[Messenger] | None = None,
@@ -173,8 +209,8 @@ class OutboxWriter:
         rows = [
             Delivery(
                 event_id=self.event_row.pk,
-                trigger_id=trigger.id,
-                subscription_id=subscription.id,
+                trigger_id=trigger.id if trigger else None,
+                subscription_id=subscription.id if subscription else None,
                 backend_id=backend.id,
                 channel=channel,
                 recipient_id=rid,
@@ -197,8 +233,8 @@ class OutboxWriter:
 
     def _write_inline(
         self,
-        trigger: TriggerSpec,
-        subscription: SubscriptionSpec,
+        trigger: TriggerSpec | None,
+        subscription: SubscriptionSpec | None,
         backend: BackendSpec,
         messenger_cls: type[Messenger],
         items: list[tuple[Any, RenderedMessage]],
@@ -223,17 +259,23 @@ class OutboxWriter:
         return self.delivery_ids
 
     @staticmethod
-    def _log(trigger: TriggerSpec, subscription: SubscriptionSpec, backend: BackendSpec, problem: str) -> None:
+    def _log(
+        trigger: TriggerSpec | None, subscription: SubscriptionSpec | None, backend: BackendSpec, problem: str
+    ) -> None:
         logger.error(
             "django-signal-notifier: %s (trigger %s %r, subscription %s %r, backend %s %r)",
             problem,
-            trigger.id,
-            trigger.name,
-            subscription.id,
-            subscription.name,
+            trigger.id if trigger else None,
+            trigger.name if trigger else "explicit send",
+            subscription.id if subscription else None,
+            subscription.name if subscription else "",
             backend.id,
             backend.name,
-            extra={"trigger_id": trigger.id, "subscription_id": subscription.id, "backend_id": backend.id},
+            extra={
+                "trigger_id": trigger.id if trigger else None,
+                "subscription_id": subscription.id if subscription else None,
+                "backend_id": backend.id,
+            },
         )
 
 

@@ -9,6 +9,7 @@ from django_signal_notifier.messengers.base import Message, Messenger, SendResul
 from django_signal_notifier.messengers.console import SimplePrintMessenger, SimplePrintMessengerTemplateBased
 from django_signal_notifier.messengers.insite import InSiteMessenger
 from django_signal_notifier.messengers.registry import messenger_registry, register_messenger
+from django_signal_notifier.messengers.testing import TestMessenger
 
 BaseMessenger = Messenger
 
@@ -27,6 +28,7 @@ __all__ = [
     "SendResult",
     "SimplePrintMessenger",
     "SimplePrintMessengerTemplateBased",
+    "TestMessenger",
     "messenger_registry",
     "register_messenger",
 ]

@@ -45,3 +45,14 @@ class Quiet(models.Model):
 class Tag(models.Model):
     name = models.CharField(max_length=50)
     articles = models.ManyToManyField(Article, related_name="tags", blank=True)
+
+
+class Comment(models.Model):
+    """A comment on an article (the developer-experience tests' "user project")."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="comments")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    text = models.TextField()
+
+    def __str__(self) -> str:
+        return self.text[:50]
