@@ -54,7 +54,8 @@ def _empty_test_outbox():
 
 def rows(event):
     deliveries = [
-        {f: getattr(d, f) for f in DELIVERY_FIELDS} for d in Delivery.objects.filter(event=event).order_by("recipient_id")
+        {f: getattr(d, f) for f in DELIVERY_FIELDS}
+        for d in Delivery.objects.filter(event=event).order_by("recipient_id")
     ]
     notifications = [
         {f: getattr(n, f) for f in NOTIFICATION_FIELDS}
@@ -98,11 +99,10 @@ def test_an_explicit_send_to_a_group_writes_the_rows_a_signal_writes(django_capt
 
 def test_nothing_is_sent_before_commit_or_after_a_rollback(django_capture_on_commit_callbacks):
     alice = user("alice")
-    with django_capture_on_commit_callbacks(execute=True):
-        with transaction.atomic():
-            notify("pinged", recipients=alice, channels=["TestMessenger"], subject="Ping")
-            assert Event.objects.count() == 0
-            transaction.set_rollback(True)
+    with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
+        notify("pinged", recipients=alice, channels=["TestMessenger"], subject="Ping")
+        assert Event.objects.count() == 0
+        transaction.set_rollback(True)
     assert Event.objects.count() == 0
     with django_capture_on_commit_callbacks(execute=True):
         notify("pinged", recipients=alice, channels=["TestMessenger"], subject="Ping")
@@ -113,7 +113,7 @@ def test_recipients_mix_users_groups_ids_and_querysets_once_each(django_capture_
     from django.contrib.auth import get_user_model
 
     staff = Group.objects.create(name="staff")
-    alice, bob, carol, dave = user("alice"), user("bob"), user("carol"), user("dave")
+    alice, _bob, carol, dave = user("alice"), user("bob"), user("carol"), user("dave")
     alice.groups.add(staff)
     everyone = get_user_model().objects.filter(username__in=["bob", "alice"])
     with django_capture_on_commit_callbacks(execute=True):
