@@ -47,6 +47,34 @@ DEFAULTS: dict[str, Any] = {
     # Link the actor, object and target of listed notifications to their get_absolute_url()
     # (one query per content type on the page); False shows the stored texts only.
     "INBOX_OBJECT_URLS": True,
+    # --- Channels (see docs/channels/). An address source is a field path on the user
+    # ("email", "profile__phone"), a dotted path to a callable (user) -> str | None, a callable,
+    # or {"model": "app.Profile", "field": "phone", "user_field": "user"}.
+    # Seconds an HTTP channel waits for a connection and for each read.
+    "HTTP_TIMEOUT": 10.0,
+    # Email: the From address (None: DEFAULT_FROM_EMAIL) and where a user's address is found.
+    "EMAIL_FROM": None,
+    "EMAIL_ADDRESS": "email",
+    # Telegram: the bot token from @BotFather, the Bot API root, where a user's chat id is found.
+    "TELEGRAM_BOT_TOKEN": None,
+    "TELEGRAM_API_URL": "https://api.telegram.org",
+    "TELEGRAM_CHAT_ID": "telegram_chat_id",
+    # Slack: a bot token for chat.postMessage, the Web API root, where a user's member id is found
+    # (direct messages when a backend names no channel and no webhook).
+    "SLACK_BOT_TOKEN": None,
+    "SLACK_API_URL": "https://slack.com/api",
+    "SLACK_USER_ID": "slack_user_id",
+    # Webhooks: the default HMAC-SHA256 signing secret (a backend's "secret" option overrides it).
+    "WEBHOOK_SECRET": None,
+    # Twilio SMS: account SID, auth token, sender (a number or a Messaging Service SID "MG…"),
+    # the REST API root and where a user's phone number (E.164) is found.
+    "TWILIO_ACCOUNT_SID": None,
+    "TWILIO_AUTH_TOKEN": None,
+    "TWILIO_FROM": None,
+    "TWILIO_API_URL": "https://api.twilio.com",
+    "TWILIO_PHONE_NUMBER": "phone_number",
+    # Apprise: where a user's own apprise URL(s) are found (None: only the backend's "urls").
+    "APPRISE_URL": None,
 }
 
 

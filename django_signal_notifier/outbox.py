@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from django_signal_notifier.conf import app_settings
 from django_signal_notifier.events import safe_text
+from django_signal_notifier.exceptions import SkipDelivery
 from django_signal_notifier.message_templates.base import RenderedMessage
 from django_signal_notifier.message_templates.registry import template_registry
 from django_signal_notifier.messengers.base import Message, Messenger, SendResult
@@ -118,6 +119,9 @@ def send_claimed(deliveries: list[Delivery], token: str) -> Counter[str]:
             user = users.get(delivery.recipient_id)
             try:
                 message = _message(delivery, user, messenger)
+            except SkipDelivery as skip:  # the messenger says why: "user 7 has no phone number"
+                counts[_finish(delivery, token, "skipped", str(skip), None, messenger_cls)] += 1
+                continue
             except Exception as error:
                 counts[_finish(delivery, token, "dead", f"cannot build the message: {error}", None, messenger_cls)] += 1
                 continue

@@ -5,11 +5,17 @@
 
 from __future__ import annotations
 
+from django_signal_notifier.messengers.apprise import AppriseMessenger
 from django_signal_notifier.messengers.base import Message, Messenger, SendResult
 from django_signal_notifier.messengers.console import SimplePrintMessenger, SimplePrintMessengerTemplateBased
+from django_signal_notifier.messengers.email import EmailMessageTemplate, EmailMessenger, SMTPEmailMessenger
 from django_signal_notifier.messengers.insite import InSiteMessenger
 from django_signal_notifier.messengers.registry import messenger_registry, register_messenger
+from django_signal_notifier.messengers.slack import SlackMessenger
+from django_signal_notifier.messengers.telegram import TelegramBotMessenger
 from django_signal_notifier.messengers.testing import TestMessenger
+from django_signal_notifier.messengers.twilio import TwilioSMSMessenger
+from django_signal_notifier.messengers.webhook import WebhookMessenger, sign_webhook, verify_webhook_signature
 
 BaseMessenger = Messenger
 
@@ -21,14 +27,24 @@ def Add_Messenger(messenger_class: type[Messenger]) -> type[Messenger]:  # noqa:
 
 __all__ = [
     "Add_Messenger",
+    "AppriseMessenger",
     "BaseMessenger",
+    "EmailMessageTemplate",
+    "EmailMessenger",
     "InSiteMessenger",
     "Message",
     "Messenger",
+    "SMTPEmailMessenger",
     "SendResult",
     "SimplePrintMessenger",
     "SimplePrintMessengerTemplateBased",
+    "SlackMessenger",
+    "TelegramBotMessenger",
     "TestMessenger",
+    "TwilioSMSMessenger",
+    "WebhookMessenger",
     "messenger_registry",
     "register_messenger",
+    "sign_webhook",
+    "verify_webhook_signature",
 ]

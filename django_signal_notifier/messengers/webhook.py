@@ -1,0 +1,157 @@
+"""Webhooks: a signed JSON POST per message that the receiver can verify.
+
+Headers: ``X-Signal-Notifier-Timestamp`` (Unix seconds), ``X-Signal-Notifier-Signature``
+(``sha256=`` + hex HMAC-SHA256 of ``"<timestamp>.<body>"`` with the shared secret) and
+``X-Signal-Notifier-Delivery`` (the delivery id: receivers use it to drop duplicates).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import time
+from typing import Any, ClassVar
+
+from django.core.checks import CheckMessage, Error, Warning
+from django.core.exceptions import ValidationError
+from django.core.serializers.json import DjangoJSONEncoder
+
+from django_signal_notifier.conf import app_settings
+from django_signal_notifier.exceptions import PermanentDeliveryError
+from django_signal_notifier.messengers.base import Message
+from django_signal_notifier.messengers.checks import channel_family, channel_in_use
+from django_signal_notifier.messengers.http import HTTPMessenger
+from django_signal_notifier.messengers.registry import messenger_registry
+
+TIMESTAMP_HEADER = "X-Signal-Notifier-Timestamp"
+SIGNATURE_HEADER = "X-Signal-Notifier-Signature"
+DELIVERY_HEADER = "X-Signal-Notifier-Delivery"
+
+
+def sign_webhook(secret: str | bytes, body: bytes, timestamp: int | str) -> str:
+    """The signature header value: ``sha256=<hex HMAC-SHA256 of "<timestamp>.<body>">``."""
+    key = secret.encode() if isinstance(secret, str) else secret
+    digest = hmac.new(key, f"{timestamp}.".encode() + body, hashlib.sha256).hexdigest()
+    return f"sha256={digest}"
+
+
+def verify_webhook_signature(
+    secret: str | bytes,
+    body: bytes | str,
+    timestamp: str | int,
+    signature: str,
+    tolerance: float = 300,
+    now: float | None = None,
+) -> bool:
+    """Whether a received webhook is authentic and fresh.
+
+    ``body`` is the raw request body (bytes, exactly as received), ``timestamp`` and ``signature``
+    the values of the ``X-Signal-Notifier-Timestamp`` and ``X-Signal-Notifier-Signature`` headers.
+    A timestamp more than ``tolerance`` seconds away from now is refused (replays).
+    """
+    if isinstance(body, str):
+        body = body.encode()
+    try:
+        sent_at = int(str(timestamp))
+    except ValueError:
+        return False
+    current = time.time() if now is None else now
+    if tolerance is not None and abs(current - sent_at) > tolerance:
+        return False
+    return hmac.compare_digest(sign_webhook(secret, body, sent_at), str(signature))
+
+
+def webhook_payload(message: Message) -> dict[str, Any]:
+    """The JSON document posted for one message."""
+    recipient = message.recipient
+    return {
+        "delivery": message.delivery_id,
+        "event": message.event_id,
+        "verb": message.verb,
+        "recipient": None
+        if recipient is None
+        else {"id": getattr(recipient, "pk", None), "username": str(getattr(recipient, "get_username", str)())},
+        "subject": message.subject,
+        "text": message.text,
+        "html": message.html,
+        "url": message.url,
+        "data": message.data,
+    }
+
+
+@messenger_registry.register
+class WebhookMessenger(HTTPMessenger):
+    """POSTs each message as signed JSON to the backend's ``url``.
+
+    Backend options: ``url`` (required), ``secret`` (overrides ``SIGNAL_NOTIFIER['WEBHOOK_SECRET']``)
+    and ``headers`` (extra request headers).
+    """
+
+    label = "Webhook (signed JSON)"
+    service = "Webhook"
+    option_names: ClassVar[tuple[str, ...]] = ("url", "secret", "headers")
+
+    @classmethod
+    def validate_options(cls, options: dict[str, Any]) -> None:
+        super().validate_options(options)
+        url = options.get("url")
+        if not (isinstance(url, str) and url.startswith(("http://", "https://"))):
+            raise ValidationError("WebhookMessenger needs a 'url' option: an http:// or https:// URL.")
+        if not isinstance(options.get("headers", {}), dict):
+            raise ValidationError("The 'headers' option must be a JSON object.")
+
+    @classmethod
+    def check(cls) -> list[CheckMessage]:
+        secret = app_settings.WEBHOOK_SECRET
+        if secret is not None and not (isinstance(secret, str | bytes) and len(secret) >= 16):
+            return [
+                Error(
+                    "SIGNAL_NOTIFIER['WEBHOOK_SECRET'] must be a string of at least 16 characters.",
+                    id="signal_notifier.E131",
+                )
+            ]
+        if not secret and channel_in_use(cls.channel_name()):
+            from django_signal_notifier.models import Backend
+
+            unsigned = [
+                pk
+                for pk, options in Backend.objects.filter(messenger__in=channel_family(cls.channel_name())).values_list(
+                    "pk", "options"
+                )
+                if not (options or {}).get("secret")
+            ]
+            if unsigned:
+                return [
+                    Warning(
+                        f"Webhook backend(s) {', '.join(map(str, unsigned))} send unsigned requests: "
+                        "receivers cannot tell them from forgeries.",
+                        hint="Set SIGNAL_NOTIFIER['WEBHOOK_SECRET'] or the backend's 'secret' option.",
+                        id="signal_notifier.W132",
+                    )
+                ]
+        return []
+
+    def secret(self) -> str:
+        return str(self.options.get("secret") or app_settings.WEBHOOK_SECRET or "")
+
+    def secrets(self) -> list[str]:
+        return [self.secret()]
+
+    def get_address(self, user: Any) -> str | None:
+        return str(self.options.get("url") or "")
+
+    def send_message(self, message: Message) -> None:
+        if not message.address:
+            raise PermanentDeliveryError("the backend has no 'url' option")
+        body = json.dumps(webhook_payload(message), cls=DjangoJSONEncoder, ensure_ascii=False).encode()
+        timestamp = int(time.time())
+        headers = {str(k): str(v) for k, v in (self.options.get("headers") or {}).items()}
+        headers.update({"Content-Type": "application/json", TIMESTAMP_HEADER: str(timestamp)})
+        if message.delivery_id is not None:
+            headers[DELIVERY_HEADER] = str(message.delivery_id)
+        secret = self.secret()
+        if secret:
+            headers[SIGNATURE_HEADER] = sign_webhook(secret, body, timestamp)
+        response = self.request("POST", message.address, content=body, headers=headers)
+        self.fail_for_status(response)

@@ -1,0 +1,30 @@
+"""`pip install django-signal-notifier` gets everything a project needs at run time."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_the_wheel_carries_code_migrations_templates_and_types(tmp_path):
+    result = subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(tmp_path), str(ROOT)],
+        capture_output=True, text=True, timeout=300,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    wheel = next(tmp_path.glob("django_signal_notifier-*.whl"))
+    names = set(zipfile.ZipFile(wheel).namelist())
+    for required in (
+        "django_signal_notifier/py.typed",
+        "django_signal_notifier/migrations/0001_initial.py",
+        "django_signal_notifier/quickstart/migrations/0001_initial.py",
+        "django_signal_notifier/quickstart/models.py",
+        "django_signal_notifier/management/commands/signal_notifier.py",
+    ):
+        assert required in names, required
+    assert any(n.startswith("django_signal_notifier/templates/django_signal_notifier/") for n in names)
+    assert not any(n.startswith("tests/") or n.startswith("demo/") for n in names)
