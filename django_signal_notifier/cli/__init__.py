@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
-from django_signal_notifier.cli import sync
+from django_signal_notifier.cli import fire, render, sync, test_send
+from django_signal_notifier.cli import list as list_command
 
 # name -> module with `help`, `add_arguments(parser)` and `handle(command, options) -> int`
 COMMANDS = {
+    "fire": fire,
+    "list": list_command,
+    "render": render,
     "sync": sync,
+    "test-send": test_send,
 }
