@@ -72,7 +72,11 @@ def describe() -> list[dict[str, Any]]:
                 sub_problems.append("no backend")
             users = [u.get_username() for u in sub.receiver_users.all()]
             groups = [g.name for g in sub.receiver_groups.all()]
-            if not users and not groups:
+            dynamic = [
+                *(f"path:{p}" for p in (sub.receiver_field_paths or [])),
+                *([f"callable:{sub.receiver_callable}"] if sub.receiver_callable else []),
+            ]
+            if not users and not groups and not dynamic:
                 sub_problems.append("no receivers")
             subscriptions.append(
                 {
@@ -82,6 +86,7 @@ def describe() -> list[dict[str, Any]]:
                     "backends": backends,
                     "users": users,
                     "groups": groups,
+                    "dynamic": dynamic,
                     "problems": sub_problems,
                 }
             )
@@ -126,7 +131,7 @@ def handle(command: Any, options: dict[str, Any]) -> int:
             command.stdout.write(style.ERROR(f"    ! {problem}"))
         for sub in row["subscriptions"]:
             state = "enabled" if sub["enabled"] else "disabled"
-            receivers = ", ".join([*sub["users"], *(f"group:{g}" for g in sub["groups"])]) or "nobody"
+            receivers = ", ".join([*sub["users"], *(f"group:{g}" for g in sub["groups"]), *sub["dynamic"]]) or "nobody"
             command.stdout.write(f"  Subscription {sub['id']} {sub['name']!r} [{state}] -> {receivers}")
             for backend in sub["backends"]:
                 template = backend["message_template"] or "default template"

@@ -54,7 +54,7 @@ def test_list_shows_triggers_subscriptions_and_problems(configured):
     broken = subscribe("post_save", Article, messenger="Pigeon", name="Broken")
     code, out, _ = run("list")
     assert code == 0
-    assert "Trigger %d 'On articles': post_save on testapp.article [enabled] ok" % configured.trigger_id in out
+    assert f"Trigger {configured.trigger_id} 'On articles': post_save on testapp.article [enabled] ok" in out
     assert "-> alice, group:editors" in out
     assert "Backend" in out and "TestMessenger · default template" in out
     assert "! signal 'renamed_signal' is not registered" in out
