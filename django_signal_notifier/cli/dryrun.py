@@ -109,7 +109,7 @@ class DryRunWriter(OutboxWriter):
             user = users.get(item.recipient_id)
             item.recipient = user.get_username() if user is not None else str(item.recipient_id)
             messenger_cls = messenger_registry.get(item.channel)
-            if messenger_cls is None or user is None or item.problem:
+            if messenger_cls is None or messenger_cls.inline or user is None or item.problem:
                 continue
             spec = backends.get(item.backend_id)
             try:
