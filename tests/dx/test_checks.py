@@ -43,9 +43,13 @@ def test_database_worker_backend_without_its_app(settings):
     assert isinstance(worker, Warning) and "manage.py db_worker" in worker.hint
 
 
-def test_a_worker_backend_is_a_warning_with_a_hint_to_run_the_worker(settings):
+def test_a_worker_backend_is_a_warning_with_a_hint_to_run_the_worker(settings, monkeypatch):
+    from django.apps import apps
+
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
-    settings.INSTALLED_APPS = [*settings.INSTALLED_APPS, "django_tasks_db"]
+    # As if django_tasks_db were installed (changing INSTALLED_APPS here would leak its admin into other tests).
+    is_installed = apps.is_installed
+    monkeypatch.setattr(apps, "is_installed", lambda name: name == "django_tasks_db" or is_installed(name))
     messages = found()
     assert set(messages) == {"signal_notifier.W024"}
     assert "messages are sent only while a worker runs" in messages["signal_notifier.W024"].msg
