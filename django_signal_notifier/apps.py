@@ -35,8 +35,8 @@ class SignalNotifierConfig(AppConfig):
             for path in paths if isinstance(paths, (list, tuple)) else ():
                 try:
                     registry.register_path(path)
-                except ConfigurationError:  # reported by the system checks (E027, E028), not a crash here
-                    logging.getLogger("django_signal_notifier").exception("could not register %r", path)
+                except ConfigurationError as error:  # reported by the system checks (E027, E028), not a crash here
+                    logging.getLogger("django_signal_notifier").error("django-signal-notifier: %s", error)
         watch_configuration()
         connect_all()
         from django_signal_notifier.previous import connect_save_receivers
