@@ -39,7 +39,5 @@ class SignalNotifierConfig(AppConfig):
                     logging.getLogger("django_signal_notifier").error("django-signal-notifier: %s", error)
         watch_configuration()
         connect_all()
-        from django_signal_notifier.previous import connect_save_receivers
 
-        connect_save_receivers()  # after connect_all(): runs after the verb receivers
         post_migrate.connect(run_after_migrate, sender=self, dispatch_uid="django_signal_notifier.declare")

@@ -2,9 +2,9 @@
 
 Only models named by such a condition in the trigger index are tracked (zero cost for the
 others): a ``post_init`` receiver, connected per tracked model, remembers the tracked fields'
-values as loaded from the database. A ``pre_save`` receiver fixes the values *before this save*
+values as loaded from the database. The package's ``pre_save`` receiver fixes the values *before this save*
 (from that snapshot, or with one query for fields the snapshot lacks: deferred fields, objects
-loaded before tracking began) and a ``post_save`` receiver moves the snapshot forward.
+loaded before tracking began) and its ``post_save`` receiver moves the snapshot forward.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from __future__ import annotations
 import itertools
 from typing import Any
 
-from django.db.models.signals import post_init, post_save, pre_save
+from django.db.models.signals import post_init
 
 LOADED = "_signal_notifier_loaded_values"
 BEFORE = "_signal_notifier_values_before_save"
@@ -45,10 +45,9 @@ def track_previous_values(tables: dict[str, Any]) -> None:
     _tracked = {model: frozenset(fields) for model, fields in wanted.items()}  # swapped whole: thread-safe
 
 
-def connect_save_receivers() -> None:
-    """Connect the pre/post_save receivers (after the verb receivers, so they run after them)."""
-    pre_save.connect(_fix_before_save, weak=False, dispatch_uid="django_signal_notifier.previous.pre_save")
-    post_save.connect(_move_snapshot, weak=False, dispatch_uid="django_signal_notifier.previous.post_save")
+def tracked_models() -> dict[type, frozenset[str]]:
+    """The tracked models and fields (the save receivers in receivers.py consult it)."""
+    return _tracked
 
 
 def previous_value(instance: Any, attname: str, verb: str) -> Any:
@@ -87,14 +86,14 @@ def _remember_loaded(sender: Any, instance: Any, **kwargs: Any) -> None:
     state[LOADED] = {name: state[name] for name in _tracked.get(sender, ()) if name in state}
 
 
-def _fix_before_save(sender: Any, instance: Any, raw: bool = False, **kwargs: Any) -> None:
+def fix_before_save(sender: Any, instance: Any, raw: bool = False, **kwargs: Any) -> None:
     fields = _tracked.get(sender)
     if fields is None or raw:
         return
     instance.__dict__[BEFORE] = values_before_save(instance, fields)
 
 
-def _move_snapshot(sender: Any, instance: Any, **kwargs: Any) -> None:
+def move_snapshot(sender: Any, instance: Any, **kwargs: Any) -> None:
     fields = _tracked.get(sender)
     if fields is None:
         return
