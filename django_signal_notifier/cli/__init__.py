@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django_signal_notifier.cli import fire, render, sync, test_send
+from django_signal_notifier.cli import fire, render, sync, trial_send
 from django_signal_notifier.cli import list as list_command
 
 # name -> module with `help`, `add_arguments(parser)` and `handle(command, options) -> int`
@@ -11,5 +11,5 @@ COMMANDS = {
     "list": list_command,
     "render": render,
     "sync": sync,
-    "test-send": test_send,
+    "test-send": trial_send,
 }
