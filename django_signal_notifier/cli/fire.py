@@ -29,15 +29,36 @@ def handle(command: Any, options: dict[str, Any]) -> int:
         trigger, spec, event = _prepare(options)
     except CommandInputError as problem:
         return error(command, str(problem))
+    from django_signal_notifier.matching import matches
     from django_signal_notifier.models import Event
 
     db = router.db_for_write(Event)
+    try:
+        would_match = matches(spec, event)
+    except Exception as problem:  # a condition that cannot be evaluated on sample kwargs
+        would_match = False
+        command.stderr.write(command.style.WARNING(f"The trigger's filters could not be evaluated: {problem}"))
+    if not would_match and not options["json"]:
+        command.stderr.write(
+            command.style.WARNING(
+                "This event does not match the trigger's filters or conditions: a real signal would not fire it. "
+                "Firing it anyway."
+            )
+        )
     if options["dry_run"]:
         from django_signal_notifier.cli.dryrun import plan
 
         planned = plan(event, [spec], db)
         if options["json"]:
-            emit_json(command, {"trigger": trigger.pk, "dry_run": True, "messages": [p.as_dict() for p in planned]})
+            emit_json(
+                command,
+                {
+                    "trigger": trigger.pk,
+                    "dry_run": True,
+                    "matches": would_match,
+                    "messages": [p.as_dict() for p in planned],
+                },
+            )
             return OK
         command.stdout.write(
             f"Dry run of trigger {trigger.pk} {str(trigger)!r}: {len(planned)} message(s), nothing written."
@@ -54,7 +75,13 @@ def handle(command: Any, options: dict[str, Any]) -> int:
     row = fan_out(event, event.snapshot(), [spec])
     statuses = Counter(Delivery.objects.filter(event=row).values_list("status", flat=True))
     inbox = Notification.objects.filter(event=row).count()
-    result = {"trigger": trigger.pk, "event": row.pk, "deliveries": dict(statuses), "notifications": inbox}
+    result = {
+        "trigger": trigger.pk,
+        "matches": would_match,
+        "event": row.pk,
+        "deliveries": dict(statuses),
+        "notifications": inbox,
+    }
     if options["json"]:
         emit_json(command, result)
     else:

@@ -219,3 +219,14 @@ def test_test_send_in_site_and_bad_input():
     ghost = Backend.objects.create(messenger="Pigeon")
     code, _, err = run("test-send", str(ghost.pk), "--user", "alice")
     assert code == 2 and "'Pigeon', which is not registered" in err
+
+
+def test_fire_warns_when_the_object_would_not_match(configured):
+    article = Article.objects.create(title="Engines")
+    other = Article.objects.create(title="Other")
+    Trigger.objects.filter(pk=configured.trigger_id).update(action_object_id=str(other.pk))
+    code, out, err = run("fire", str(configured.trigger_id), "--object", str(article.pk), "--dry-run")
+    assert code == 0
+    assert "does not match the trigger's filters" in err
+    code, out, _ = run("fire", str(configured.trigger_id), "--object", str(other.pk), "--dry-run", "--json")
+    assert json.loads(out)["matches"] is True
