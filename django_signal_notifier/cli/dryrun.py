@@ -13,7 +13,7 @@ from django_signal_notifier.message_templates.base import RenderedMessage
 from django_signal_notifier.messengers.base import Messenger
 from django_signal_notifier.messengers.registry import messenger_registry
 from django_signal_notifier.models import Event
-from django_signal_notifier.recipients import load_users, resolve_recipient_ids
+from django_signal_notifier.recipients import load_users, resolve_recipients
 from django_signal_notifier.rendering import EventView
 from django_signal_notifier.specs import BackendSpec, SubscriptionSpec, TriggerSpec
 
@@ -132,9 +132,15 @@ def plan(event: SignalEvent, matched: list[TriggerSpec], db: str) -> list[Planne
     backends: dict[Any, BackendSpec] = {}
     for trigger in matched:
         for subscription in trigger.subscriptions:
-            recipient_ids = resolve_recipient_ids(subscription, view, db)
+            recipients = resolve_recipients(subscription, view, db)
             for backend in subscription.backends:
                 backends[backend.id] = backend
-                writer.write(trigger, subscription, backend, recipient_ids)
+                writer.write(trigger, subscription, backend, recipients.ids)
+                for problem in recipients.problems:
+                    writer.planned.append(
+                        PlannedMessage(
+                            trigger.id, subscription.id, backend.id, backend.messenger, None, problem=problem
+                        )
+                    )
     writer.add_addresses(backends)
     return writer.planned

@@ -45,6 +45,12 @@ NOTIFICATION_FIELDS = [
 ]
 
 
+# The fan-out of an explicit send to a group on two channels, whatever the group's size: savepoint,
+# Event insert, inbox bulk insert, Delivery bulk insert, savepoint release. (The recipients' ids are
+# read by the notify() call itself, in one query.)
+EXPLICIT_FANOUT_QUERIES = 5
+
+
 @pytest.fixture(autouse=True)
 def _empty_test_outbox():
     TestMessenger.outbox.clear()
@@ -184,3 +190,20 @@ def test_notifications_hq_call_shape(django_capture_on_commit_callbacks):
     assert inbox.actor_text == "bob" and inbox.action_object_text == "Engines"
     assert inbox.data == {"color": "red"}
     assert inbox.event.snapshot["actor"]["pk"] == str(bob.pk)
+
+
+@pytest.mark.parametrize("members", [3, 30])
+def test_an_explicit_send_costs_the_same_queries_for_3_or_30_recipients(members, django_capture_on_commit_callbacks):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    team = Group.objects.create(name="team")
+    for number in range(members):
+        user(f"member{number}").groups.add(team)
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        notify("pinged", recipients=team, channels=["InSiteMessenger", "TestMessenger"], subject="Ping")
+    with CaptureQueriesContext(connection) as queries:
+        callbacks[0]()  # the fan-out: Event, recipients, inbox rows, Delivery rows (delivery is enqueued after)
+    assert Notification.objects.count() == members
+    assert Delivery.objects.count() == members
+    assert len(queries) == EXPLICIT_FANOUT_QUERIES, [q["sql"] for q in queries]
