@@ -62,7 +62,10 @@ def _with_data(template_cls: type[MessageTemplate], data: dict[str, Any]) -> Mes
 
 
 class ExplicitSend:
-    """One prepared explicit send; :meth:`run` fans it out (called after commit)."""
+    """One prepared explicit send; :meth:`run` fans it out (called after commit).
+
+    ``event`` is the Event row once written (after the transaction commits), else None.
+    """
 
     def __init__(
         self,
@@ -70,10 +73,10 @@ class ExplicitSend:
         recipient_ids: list[Any],
         targets: list[tuple[BackendSpec, MessageTemplate | None]],
     ) -> None:
-        self.event = event
+        self.signal_event = event
         self.recipient_ids = recipient_ids
         self.targets = targets
-        self.event_row: Any = None
+        self.event: Any = None
 
     def write(self, writer: Any) -> None:
         for backend, template in self.targets:
@@ -83,15 +86,15 @@ class ExplicitSend:
         """Write the records; a failure is logged and retried once carefully, never raised."""
         from django_signal_notifier.fanout import write_event
 
-        snapshot = self.event.snapshot()
+        snapshot = self.signal_event.snapshot()
         for careful in (False, True):
             try:
-                self.event_row = write_event(self.event, snapshot, self.write, careful=careful)
+                self.event = write_event(self.signal_event, snapshot, self.write, careful=careful)
                 return
             except Exception:
                 logger.exception(
                     "django-signal-notifier explicit send of %r failed%s",
-                    self.event.verb,
+                    self.signal_event.verb,
                     " again" if careful else "; retrying carefully",
                 )
 
@@ -279,11 +282,11 @@ class Notifier:
         level: str = "",
         extra: Mapping[str, Any] | None = None,
         using: str | None = None,
-    ) -> None:
+    ) -> ExplicitSend:
         """Notify ``recipients`` that ``verb`` happened, through the same pipeline as a signal.
 
         Nothing is written until the current transaction commits (at once outside a transaction);
-        a rollback sends nothing.
+        a rollback sends nothing. Returns a handle whose ``event`` is the Event row once written.
 
         - ``recipients``: users, groups, user ids, querysets of users or groups, or a mix; inactive
           users are left out and each user receives one message per channel.
@@ -317,6 +320,7 @@ class Notifier:
         )
         db = using or router.db_for_write(get_user_model())
         transaction.on_commit(plan.run, using=db)
+        return plan
 
     def send(
         self,

@@ -111,8 +111,10 @@ def test_nothing_is_sent_before_commit_or_after_a_rollback(django_capture_on_com
         transaction.set_rollback(True)
     assert Event.objects.count() == 0
     with django_capture_on_commit_callbacks(execute=True):
-        notify("pinged", recipients=alice, channels=["TestMessenger"], subject="Ping")
+        sent = notify("pinged", recipients=alice, channels=["TestMessenger"], subject="Ping")
+        assert sent.event is None
     assert [m.subject for m in TestMessenger.outbox] == ["Ping"]
+    assert sent.event == Event.objects.get() and sent.event.deliveries.get().status == DeliveryStatus.SENT
 
 
 def test_recipients_mix_users_groups_ids_and_querysets_once_each(django_capture_on_commit_callbacks):
