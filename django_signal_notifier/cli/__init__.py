@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from django_signal_notifier.cli import fire, render, sync, trial_send
+from django_signal_notifier.cli import digest, fire, render, sync, trial_send
 from django_signal_notifier.cli import list as list_command
 
 # name -> module with `help`, `add_arguments(parser)` and `handle(command, options) -> int`
 COMMANDS = {
+    "digest": digest,
     "fire": fire,
     "list": list_command,
     "render": render,
