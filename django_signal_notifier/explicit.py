@@ -76,11 +76,12 @@ class ExplicitSend:
         self.signal_event = event
         self.recipient_ids = recipient_ids
         self.targets = targets
+        self.mandatory = False
         self.event: Any = None
 
     def write(self, writer: Any) -> None:
         for backend, template in self.targets:
-            writer.write(None, None, backend, self.recipient_ids, template)
+            writer.write(None, None, backend, self.recipient_ids, template, self.mandatory)
 
     def run(self) -> None:
         """Write the records; a failure is logged and retried once carefully, never raised."""
@@ -281,6 +282,7 @@ class Notifier:
         data: Mapping[str, Any] | None = None,
         level: str = "",
         extra: Mapping[str, Any] | None = None,
+        mandatory: bool = False,
         using: str | None = None,
     ) -> ExplicitSend:
         """Notify ``recipients`` that ``verb`` happened, through the same pipeline as a signal.
@@ -299,6 +301,8 @@ class Notifier:
         - ``data``: JSON-safe values delivered with each message (the inbox row's ``data``) and
           available to templates as ``data``; ``level`` is added to it. ``extra``: more template
           variables, stored with the event like a signal's kwargs.
+        - ``mandatory``: ignore the recipients' preferences (by default a user who turned a channel
+          off for every subscription is skipped, recorded as a skipped Delivery).
 
         Bad arguments (an unknown channel, backend or template, recipients of the wrong type) raise
         ``ValueError`` here; errors while rendering or sending are recorded on Delivery rows.
@@ -318,6 +322,7 @@ class Notifier:
             level=level,
             extra=extra,
         )
+        plan.mandatory = mandatory
         db = using or router.db_for_write(get_user_model())
         transaction.on_commit(plan.run, using=db)
         return plan

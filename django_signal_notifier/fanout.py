@@ -126,11 +126,12 @@ class OutboxWriter:
         backend: BackendSpec,
         recipient_ids: list[Any],
         template: MessageTemplate | None = None,
+        mandatory: bool = False,
     ) -> None:
         """Render and write ``backend``'s messages to ``recipient_ids`` (each once per backend and event).
 
         ``trigger`` and ``subscription`` are None for explicit sends; ``template`` replaces the
-        backend's template (explicit content).
+        backend's template (explicit content); ``mandatory`` ignores preferences (explicit sends).
         """
         seen_key = backend.id if backend.id is not None else backend.messenger
         fresh = [rid for rid in recipient_ids if (seen_key, rid) not in self.seen]
@@ -140,7 +141,7 @@ class OutboxWriter:
         messenger_cls = messenger_registry.get(backend.messenger)
         if messenger_cls is not None:
             channel = messenger_cls.channel_name()
-            plan = self.planner.plan(trigger, subscription, backend, channel, messenger_cls.inline, fresh)
+            plan = self.planner.plan(trigger, subscription, backend, channel, messenger_cls.inline, fresh, mandatory)
             self.planner.write_skipped(trigger, subscription, backend, channel, plan)
             self.wrote_deliveries = self.wrote_deliveries or bool(plan.skipped)
             fresh = plan.send
@@ -238,7 +239,7 @@ class OutboxWriter:
                 last_error=error,
                 content=rendered.as_content() if rendered is not None else {},
                 language=language,
-                digest_key=digest_key(subscription.id, backend.id, rid) if hold and not error else "",
+                digest_key=digest_key(subscription.id, backend.id, rid) if hold and subscription and not error else "",
                 created_at=self.event_row.created_at,
                 next_attempt_at=self.event_row.created_at,
             )

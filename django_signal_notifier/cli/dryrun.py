@@ -13,6 +13,7 @@ from django_signal_notifier.message_templates.base import RenderedMessage
 from django_signal_notifier.messengers.base import Messenger
 from django_signal_notifier.messengers.registry import messenger_registry
 from django_signal_notifier.models import Event
+from django_signal_notifier.policies import Plan
 from django_signal_notifier.recipients import load_users, resolve_recipients
 from django_signal_notifier.rendering import EventView
 from django_signal_notifier.specs import BackendSpec, SubscriptionSpec, TriggerSpec
@@ -46,6 +47,18 @@ class DryRunWriter(OutboxWriter):
     def __init__(self, event_row: Event, snapshot: dict[str, Any], view: EventView, db: str) -> None:
         super().__init__(event_row, snapshot, view, db)
         self.planned: list[PlannedMessage] = []
+        self.planner.write_skipped = self._skipped  # type: ignore[method-assign]
+
+    def _skipped(
+        self,
+        trigger: TriggerSpec | None,
+        subscription: SubscriptionSpec | None,
+        backend: BackendSpec,
+        channel: str,
+        plan: Plan,
+    ) -> None:
+        for rid, reason in plan.skipped:
+            self._add(trigger, subscription, backend, channel, rid, None, "", f"skipped: {reason}")
 
     def _write_rows(
         self,
@@ -54,6 +67,7 @@ class DryRunWriter(OutboxWriter):
         backend: BackendSpec,
         planned: list[tuple[Any, RenderedMessage | None, str, str]],
         messenger_cls: type[Messenger] | None = None,
+        hold: bool = False,
         reason: str = "configuration error",
     ) -> None:
         channel = messenger_cls.channel_name() if messenger_cls else backend.messenger

@@ -230,3 +230,16 @@ def test_fire_warns_when_the_object_would_not_match(configured):
     assert "does not match the trigger's filters" in err
     code, out, _ = run("fire", str(configured.trigger_id), "--object", str(other.pk), "--dry-run", "--json")
     assert json.loads(out)["matches"] is True
+
+
+def test_fire_dry_run_shows_opted_out_recipients_and_writes_nothing(configured):
+    from django_signal_notifier.preferences import set_preference
+
+    bob = configured.receiver_groups.get().user_set.get()
+    set_preference(bob.pk, configured.pk, "TestMessenger", False)
+    article = Article.objects.create(title="Engines")
+    deliveries = Delivery.objects.count()
+    code, out, _ = run("fire", str(configured.trigger_id), "--object", str(article.pk), "--dry-run")
+    assert code == 0
+    assert "  TestMessenger -> bob: ''\n    ! skipped: opted out" in out
+    assert Delivery.objects.count() == deliveries

@@ -46,9 +46,9 @@ NOTIFICATION_FIELDS = [
 
 
 # The fan-out of an explicit send to a group on two channels, whatever the group's size: savepoint,
-# Event insert, inbox bulk insert, Delivery bulk insert, savepoint release. (The recipients' ids are
-# read by the notify() call itself, in one query.)
-EXPLICIT_FANOUT_QUERIES = 5
+# Event insert, one preference query and one bulk insert per channel, savepoint release. (The
+# recipients' ids are read by the notify() call itself, in one query.)
+EXPLICIT_FANOUT_QUERIES = 7
 
 
 @pytest.fixture(autouse=True)
@@ -209,3 +209,20 @@ def test_an_explicit_send_costs_the_same_queries_for_3_or_30_recipients(members,
     assert Notification.objects.count() == members
     assert Delivery.objects.count() == members
     assert len(queries) == EXPLICIT_FANOUT_QUERIES, [q["sql"] for q in queries]
+
+
+def test_preferences_apply_to_explicit_sends_unless_mandatory(django_capture_on_commit_callbacks):
+    from django_signal_notifier.preferences import set_preference
+
+    alice, bob = user("alice"), user("bob")
+    set_preference(alice.pk, None, "TestMessenger", False)  # alice turned TestMessenger off everywhere
+    with django_capture_on_commit_callbacks(execute=True):
+        notify("pinged", recipients=[alice, bob], channels=["TestMessenger", "InSiteMessenger"], subject="Ping")
+    assert [m.address for m in TestMessenger.outbox] == ["bob"]
+    skipped = Delivery.objects.get(recipient=alice)
+    assert (skipped.status, skipped.reason) == (DeliveryStatus.SKIPPED, "opted out")
+    assert Notification.objects.filter(recipient=alice).count() == 1  # the inbox is still on
+    TestMessenger.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        notify("reset", recipients=alice, channels=["TestMessenger"], subject="Reset", mandatory=True)
+    assert [m.subject for m in TestMessenger.outbox] == ["Reset"]
