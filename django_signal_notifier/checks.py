@@ -149,6 +149,34 @@ def check_stored_configuration(app_configs: Any = None, **kwargs: Any) -> list[C
     return messages
 
 
+@register()
+def check_task_backend(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
+    """The Tasks backend and queue deliveries are enqueued on must exist."""
+    from django_signal_notifier.conf import app_settings
+    from django_signal_notifier.taskapi import task_backends
+
+    alias, queue = app_settings.TASK_BACKEND, app_settings.TASK_QUEUE
+    try:
+        backend = task_backends[alias]
+    except Exception as error:
+        return [
+            Error(
+                f"SIGNAL_NOTIFIER['TASK_BACKEND'] is {alias!r}, which cannot be loaded from TASKS: {error}",
+                hint="Add that alias to the TASKS setting, or set TASK_BACKEND to an alias it has.",
+                id="signal_notifier.E040",
+            )
+        ]
+    if backend.queues and queue not in backend.queues:
+        return [
+            Error(
+                f"SIGNAL_NOTIFIER['TASK_QUEUE'] is {queue!r}, which the {alias!r} task backend does not accept.",
+                hint=f"Add it to TASKS[{alias!r}]['QUEUES'] or set TASK_QUEUE to one of {sorted(backend.queues)}.",
+                id="signal_notifier.E041",
+            )
+        ]
+    return []
+
+
 from django_signal_notifier import config_checks  # noqa: E402, F401  (conditions and dynamic receivers)
 
 _IMMEDIATE_BACKENDS = (
@@ -159,8 +187,11 @@ _DUMMY_BACKENDS = ("django_tasks.backends.dummy.DummyBackend", "django.tasks.bac
 
 
 @register(Tags.compatibility)
-def check_task_backend(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
-    """The Tasks API backend that delivers messages: it must exist, import, accept the queue, and run."""
+def check_task_worker(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
+    """A task backend that loads but cannot deliver as configured: its app missing, or no worker running.
+
+    A missing alias, a backend that does not import and a refused queue are E040 and E041.
+    """
     from django.apps import apps
     from django.conf import settings
     from django.utils.module_loading import import_string
@@ -172,26 +203,12 @@ def check_task_backend(app_configs: Any = None, **kwargs: Any) -> list[CheckMess
     queue = app_settings.TASK_QUEUE
     params = configured.get(alias) if isinstance(configured, dict) else None
     if not isinstance(params, dict):
-        return [
-            Error(
-                f"SIGNAL_NOTIFIER['TASK_BACKEND'] is {alias!r}, which is not a backend in settings.TASKS "
-                f"({', '.join(map(repr, configured)) or 'none'}).",
-                hint="Set SIGNAL_NOTIFIER['TASK_BACKEND'] to one of the TASKS aliases, or add it to TASKS.",
-                id="signal_notifier.E020",
-            )
-        ]
+        return []  # E040
     path = str(params.get("BACKEND", ""))
     try:
         import_string(path)
-    except ImportError as problem:
-        return [
-            Error(
-                f"The task backend {alias!r} names {path!r}, which cannot be imported: {problem}.",
-                hint="Install the package that provides it (e.g. pip install django-signal-notifier[db-worker]) "
-                f"or fix TASKS[{alias!r}]['BACKEND'].",
-                id="signal_notifier.E021",
-            )
-        ]
+    except ImportError:
+        return []  # E040
     messages: list[CheckMessage] = []
     if path.startswith("django_tasks_db.") and not apps.is_installed("django_tasks_db"):
         messages.append(
@@ -199,16 +216,6 @@ def check_task_backend(app_configs: Any = None, **kwargs: Any) -> list[CheckMess
                 f"The task backend {alias!r} stores tasks with django_tasks_db, which is not in INSTALLED_APPS.",
                 hint="Add 'django_tasks_db' to INSTALLED_APPS and run migrate.",
                 id="signal_notifier.E022",
-            )
-        )
-    queues = params.get("QUEUES", ["default"])
-    if queues and queue not in queues:
-        messages.append(
-            Error(
-                f"SIGNAL_NOTIFIER['TASK_QUEUE'] is {queue!r}, which the task backend {alias!r} does not accept "
-                f"(QUEUES: {', '.join(map(repr, queues))}).",
-                hint=f"Add the queue to TASKS[{alias!r}]['QUEUES'] or change SIGNAL_NOTIFIER['TASK_QUEUE'].",
-                id="signal_notifier.E023",
             )
         )
     if path in _DUMMY_BACKENDS:

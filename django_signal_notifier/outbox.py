@@ -12,6 +12,7 @@ import logging
 import uuid
 from collections import Counter, defaultdict
 from datetime import timedelta
+from time import monotonic
 from typing import Any
 
 from django.db import connections, router, transaction
@@ -36,12 +37,23 @@ from django_signal_notifier.unsubscribe import unsubscribe_headers
 logger = logging.getLogger("django_signal_notifier.outbox")
 
 
+def log_extra(delivery: Delivery) -> dict[str, Any]:
+    """The structured fields every outbox log line carries (``logging`` ``extra``)."""
+    return {
+        "delivery_id": delivery.pk,
+        "trigger_id": delivery.trigger_id,
+        "subscription_id": delivery.subscription_id,
+        "channel": delivery.channel,
+    }
+
+
 def claim(ids: list[int] | None = None, limit: int | None = None) -> tuple[list[Delivery], str]:
     """Take ownership of due deliveries (optionally only ``ids``); returns them and the claim token."""
     db = router.db_for_write(Delivery)
     token = uuid.uuid4().hex
     now = timezone.now()
     limit = limit or int(app_settings.DELIVERY_BATCH_SIZE)
+    _bury_abandoned(db, now, ids)
     due = Delivery.objects.using(db).due(now)
     if ids is not None:
         due = due.filter(pk__in=ids)
@@ -66,6 +78,29 @@ def claim(ids: list[int] | None = None, limit: int | None = None) -> tuple[list[
     return claimed, token
 
 
+def _bury_abandoned(db: str, now: Any, ids: list[int] | None) -> None:
+    """Abandoned claims that used up their attempts are dead: a message that kills its worker
+    every time (a crash, an out-of-memory) must not be retried forever."""
+    worn_out = Delivery.objects.using(db).filter(
+        status=DeliveryStatus.SENDING, claimed_until__lt=now, attempts__gte=int(app_settings.MAX_ATTEMPTS)
+    )
+    if ids is not None:
+        worn_out = worn_out.filter(pk__in=ids)
+    buried = worn_out.update(
+        status=DeliveryStatus.DEAD,
+        claim_token="",
+        claimed_until=None,
+        updated_at=now,
+        last_error="the worker sending it stopped before recording an outcome on every attempt; gave up",
+    )
+    if buried:
+        logger.error(
+            "%d deliveries were abandoned by a worker on their last attempt and are now dead",
+            buried,
+            extra={"delivery_id": None, "trigger_id": None, "subscription_id": None, "channel": None},
+        )
+
+
 def deliver_due(ids: list[int] | None = None, limit: int | None = None) -> dict[str, int]:
     """Claim and send due deliveries, batch by batch, until none is left (or ``limit`` is reached)."""
     totals: Counter[str] = Counter()
@@ -80,6 +115,11 @@ def deliver_due(ids: list[int] | None = None, limit: int | None = None) -> dict[
         if not claimed:
             break
         totals.update(send_claimed(claimed, token))
+        retry_later = [d for d in claimed if d.status == DeliveryStatus.FAILED]
+        if retry_later:
+            from django_signal_notifier.tasks import schedule_retries
+
+            schedule_retries(retry_later)
         if remaining is not None:
             remaining -= len(claimed)
         if ids is not None and len(claimed) < batch_limit:
@@ -91,6 +131,7 @@ def send_claimed(deliveries: list[Delivery], token: str) -> Counter[str]:
     """Send claimed deliveries grouped by channel and backend; record every outcome."""
     counts: Counter[str] = Counter()
     db = deliveries[0]._state.db if deliveries else None
+    lease = Lease(db or router.db_for_write(Delivery), token)
     users = load_users([d.recipient_id for d in deliveries if d.recipient_id is not None], db)
     groups: dict[tuple[str, int | None], list[Delivery]] = defaultdict(list)
     for delivery in deliveries:
@@ -137,11 +178,40 @@ def send_claimed(deliveries: list[Delivery], token: str) -> Counter[str]:
             for result in messenger.send_batch(messages):
                 delivery = by_message.pop(id(result.message))
                 counts[_record(delivery, token, result, messenger_cls)] += 1
+                lease.keep_alive()
         except Exception as error:  # the messenger broke mid-batch: the rest are retried
-            logger.exception("%s failed mid-batch", channel)
             for delivery in by_message.values():
+                logger.exception(
+                    "%s failed mid-batch before delivery %s", channel, delivery.pk, extra=log_extra(delivery)
+                )
                 counts[_finish(delivery, token, "failed", f"{type(error).__name__}: {error}", None, messenger_cls)] += 1
+            by_message.clear()
+        for delivery in by_message.values():  # a send_batch() that skipped some messages: retry them
+            counts[_finish(delivery, token, "failed", "the messenger reported no result", None, messenger_cls)] += 1
     return counts
+
+
+class Lease:
+    """Extends a live worker's claims while it makes progress through a long batch.
+
+    Renewed (one UPDATE) once a third of ``CLAIM_TIMEOUT`` has passed since the last renewal, so
+    a slow channel does not lose its claims mid-batch; a worker that dies or hangs stops renewing
+    and its claims expire as before.
+    """
+
+    def __init__(self, db: str, token: str) -> None:
+        self.db = db
+        self.token = token
+        self.renewed_at = monotonic()
+
+    def keep_alive(self) -> None:
+        timeout = float(app_settings.CLAIM_TIMEOUT)
+        if monotonic() - self.renewed_at < timeout / 3:
+            return
+        Delivery.objects.using(self.db).filter(claim_token=self.token, status=DeliveryStatus.SENDING).update(
+            claimed_until=timezone.now() + timedelta(seconds=timeout)
+        )
+        self.renewed_at = monotonic()
 
 
 def _backend_options(delivery: Delivery) -> dict[str, Any]:
@@ -231,20 +301,36 @@ def _finish(
         changes.update(status=DeliveryStatus.DEAD, last_error=safe_text(error, 4000))
     updated = Delivery.objects.using(delivery._state.db).filter(pk=delivery.pk, claim_token=token).update(**changes)
     if not updated:
-        logger.warning("delivery %s was reclaimed by another worker; outcome %s not recorded", delivery.pk, status)
+        logger.warning(
+            "delivery %s was reclaimed by another worker; outcome %s not recorded",
+            delivery.pk,
+            status,
+            extra=log_extra(delivery),
+        )
         return "lost_claim"
     for name, value in changes.items():
         setattr(delivery, name, value)
-    log_extra = {
-        "delivery_id": delivery.pk,
-        "trigger_id": delivery.trigger_id,
-        "subscription_id": delivery.subscription_id,
-    }
+    extra = log_extra(delivery)
     sender = messenger_cls or Messenger
     if status == "sent":
-        logger.info("delivery %s sent via %s", delivery.pk, delivery.channel, extra=log_extra)
-        notification_sent.send(sender=sender, delivery=delivery)
+        logger.info("delivery %s sent via %s", delivery.pk, delivery.channel, extra=extra)
+        _notify(notification_sent, sender, extra, delivery=delivery)
     elif status in ("failed", "dead"):
-        logger.warning("delivery %s %s via %s: %s", delivery.pk, status, delivery.channel, error, extra=log_extra)
-        notification_failed.send(sender=sender, delivery=delivery, error=error, final=status == "dead")
+        logger.warning("delivery %s %s via %s: %s", delivery.pk, status, delivery.channel, error, extra=extra)
+        _notify(notification_failed, sender, extra, delivery=delivery, error=error, final=status == "dead")
+    elif status == "skipped":
+        logger.info("delivery %s skipped via %s: %s", delivery.pk, delivery.channel, error, extra=extra)
     return status
+
+
+def _notify(signal: Any, sender: Any, extra: dict[str, Any], **kwargs: Any) -> None:
+    """Send one of the package's signals; a failing receiver is logged, never breaks the batch."""
+    for receiver, response in signal.send_robust(sender=sender, **kwargs):
+        if isinstance(response, Exception):
+            logger.error(
+                "a receiver of a delivery signal raised: %r: %s",
+                receiver,
+                response,
+                exc_info=response,
+                extra=extra,
+            )

@@ -42,3 +42,34 @@ def enqueue_deliveries(delivery_ids: list[int]) -> None:
                 "and `manage.py signal_notifier redrive` will send them",
                 len(chunk),
             )
+
+
+def schedule_retries(deliveries: list[Any]) -> None:
+    """Enqueue failed deliveries for their next attempt when the backend can defer tasks.
+
+    Backends that cannot defer (the immediate backend) leave retries to ``signal_notifier
+    redrive`` / the ``redrive`` task run periodically; the rows stay due either way.
+    """
+    backend_alias = app_settings.TASK_BACKEND
+    try:
+        supports_defer = bool(deliver.using(backend=backend_alias).get_backend().supports_defer)
+    except Exception:
+        logger.exception("django-signal-notifier could not load the task backend %r", backend_alias)
+        return
+    if not supports_defer:
+        return
+    for delivery in deliveries:
+        try:
+            deliver.using(
+                backend=backend_alias, queue_name=app_settings.TASK_QUEUE, run_after=delivery.next_attempt_at
+            ).enqueue([delivery.pk])
+        except Exception:
+            logger.exception(
+                "django-signal-notifier could not schedule the retry of delivery %s; redrive will send it",
+                delivery.pk,
+                extra={
+                    "delivery_id": delivery.pk,
+                    "trigger_id": delivery.trigger_id,
+                    "subscription_id": delivery.subscription_id,
+                },
+            )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django_signal_notifier.cli import digest, fire, render, sync, trial_send
+from django_signal_notifier.cli import digest, fire, prune, redrive, render, sync, trial_send
 from django_signal_notifier.cli import list as list_command
 
 # name -> module with `help`, `add_arguments(parser)` and `handle(command, options) -> int`
@@ -10,6 +10,8 @@ COMMANDS = {
     "digest": digest,
     "fire": fire,
     "list": list_command,
+    "prune": prune,
+    "redrive": redrive,
     "render": render,
     "sync": sync,
     "test-send": trial_send,
