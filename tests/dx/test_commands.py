@@ -243,3 +243,17 @@ def test_fire_dry_run_shows_opted_out_recipients_and_writes_nothing(configured):
     assert code == 0
     assert "  TestMessenger -> bob: ''\n    ! skipped: opted out" in out
     assert Delivery.objects.count() == deliveries
+
+
+def test_render_and_notify_use_templates_stored_in_the_database():
+    from django_signal_notifier import notify
+    from django_signal_notifier.models import StoredTemplate
+
+    alice = user("alice")
+    StoredTemplate.objects.create(name="welcome", subject="Welcome {{ recipient }}", text="About {{ instance }}")
+    article = Article.objects.create(title="Engines")
+    code, out, _ = run("render", "db:welcome", "--user", "alice", "--object", f"testapp.Article:{article.pk}", "--json")
+    assert code == 0
+    assert (json.loads(out)["subject"], json.loads(out)["text"]) == ("Welcome alice", "About Engines")
+    notify("welcomed", recipients=alice, action_object=article, channels=["TestMessenger"], template="db:welcome")
+    assert [(m.subject, m.text) for m in TestMessenger.outbox] == [("Welcome alice", "About Engines")]
