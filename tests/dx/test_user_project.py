@@ -76,3 +76,13 @@ def test_nothing_leaves_the_process_while_capturing(author):
         Article.objects.create(title="Quiet")
     assert len(sent) == 1
     assert TestMessenger.outbox == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_capture_in_a_transactional_test(author, reader):
+    subscribe("post_save", Comment, users=[author], messenger="TestMessenger")
+    article = Article.objects.create(title="Engines", author=author)
+    with capture_notifications() as sent:
+        Comment.objects.create(article=article, author=reader, text="Committed at once")
+        sent.assert_sent(to=author, contains="Committed at once", count=1)
+    assert len(sent) == 1
