@@ -52,6 +52,8 @@ def describe() -> list[dict[str, Any]]:
             model = f"{content_type.app_label}.{content_type.model}"
             if content_type.model_class() is None:
                 problems.append(f"model {model} no longer exists")
+            elif content_type.app_label == "django_signal_notifier":
+                problems.append(f"triggers on the package's own models ({model}) are ignored")
         subscriptions = []
         for sub in trigger.subscriptions.all():
             sub_problems: list[str] = []

@@ -52,6 +52,7 @@ def configured():
 def test_list_shows_triggers_subscriptions_and_problems(configured):
     Trigger.objects.create(verb="renamed_signal", name="Stale")
     broken = subscribe("post_save", Article, messenger="Pigeon", name="Broken")
+    subscribe("post_save", Event, users=[user("carol")], name="Loop")
     code, out, _ = run("list")
     assert code == 0
     assert f"Trigger {configured.trigger_id} 'On articles': post_save on testapp.article [enabled] ok" in out
@@ -60,6 +61,7 @@ def test_list_shows_triggers_subscriptions_and_problems(configured):
     assert "! signal 'renamed_signal' is not registered" in out
     assert f"! backend {broken.backends.get().pk}: unknown messenger 'Pigeon'" in out
     assert "! no receivers" in out
+    assert "! triggers on the package's own models (django_signal_notifier.event) are ignored" in out
 
 
 def test_list_json_and_problems_only(configured):
