@@ -3,12 +3,15 @@
 Claims are exclusive (SELECT … FOR UPDATE SKIP LOCKED where the database has it) and leased
 for ``CLAIM_TIMEOUT`` seconds: a worker that dies leaves its claims to expire and be taken
 again. Each outcome is written as soon as the messenger reports it, and only by the worker that
-holds the claim.
+holds the claim. ``SENT_FLUSH_SECONDS`` > 0 trades that for throughput: successes are then
+grouped into one write (at most that many seconds late), and a worker that dies in between
+leaves them to be sent again.
 """
 
 from __future__ import annotations
 
 import logging
+import time
 import uuid
 from collections import Counter, defaultdict
 from datetime import timedelta
@@ -101,6 +104,13 @@ def _bury_abandoned(db: str, now: Any, ids: list[int] | None) -> None:
         )
 
 
+def leased_elsewhere(ids: list[int]) -> list[tuple[int, Any]]:
+    """Of ``ids``, those another worker holds a live claim on, with the time the claim ends."""
+    now = timezone.now()
+    held = Delivery.objects.filter(pk__in=ids, status=DeliveryStatus.SENDING, claimed_until__gt=now)
+    return list(held.values_list("pk", "claimed_until"))
+
+
 def deliver_due(ids: list[int] | None = None, limit: int | None = None) -> dict[str, int]:
     """Claim and send due deliveries, batch by batch, until none is left (or ``limit`` is reached)."""
     totals: Counter[str] = Counter()
@@ -174,10 +184,20 @@ def send_claimed(deliveries: list[Delivery], token: str) -> Counter[str]:
             by_message[id(message)] = delivery
         if not messages:
             continue
+        sent: list[Delivery] = []  # successes are recorded together: one UPDATE, one commit
+        flush_at = 0.0
         try:
             for result in messenger.send_batch(messages):
                 delivery = by_message.pop(id(result.message))
-                counts[_record(delivery, token, result, messenger_cls)] += 1
+                if result.status != "sent":
+                    counts[_record(delivery, token, result, messenger_cls)] += 1
+                else:
+                    if not sent:
+                        flush_at = time.monotonic() + float(app_settings.SENT_FLUSH_SECONDS)
+                    sent.append(delivery)
+                    if time.monotonic() >= flush_at:
+                        counts.update(_finish_sent(sent, token, messenger_cls))
+                        sent = []
                 lease.keep_alive()
         except Exception as error:  # the messenger broke mid-batch: the rest are retried
             for delivery in by_message.values():
@@ -186,8 +206,51 @@ def send_claimed(deliveries: list[Delivery], token: str) -> Counter[str]:
                 )
                 counts[_finish(delivery, token, "failed", f"{type(error).__name__}: {error}", None, messenger_cls)] += 1
             by_message.clear()
+        if sent:
+            counts.update(_finish_sent(sent, token, messenger_cls))
         for delivery in by_message.values():  # a send_batch() that skipped some messages: retry them
             counts[_finish(delivery, token, "failed", "the messenger reported no result", None, messenger_cls)] += 1
+    return counts
+
+
+def _finish_sent(deliveries: list[Delivery], token: str, messenger_cls: type[Messenger]) -> Counter[str]:
+    """Record sent deliveries in one UPDATE, only those whose claim this worker still holds."""
+    counts: Counter[str] = Counter()
+    now = timezone.now()
+    changes: dict[str, Any] = {
+        "claimed_until": None,
+        "claim_token": "",
+        "updated_at": now,
+        "status": DeliveryStatus.SENT,
+        "sent_at": now,
+        "last_error": "",
+        "reason": "",
+    }
+    manager = Delivery.objects.using(deliveries[0]._state.db)
+    ids = [d.pk for d in deliveries]
+    updated = manager.filter(pk__in=ids, claim_token=token).update(**changes)
+    ours = set(ids)
+    if updated != len(ids):  # rare: some claims expired and were taken by another worker
+        ours = set(manager.filter(pk__in=ids, status=DeliveryStatus.SENT, sent_at=now).values_list("pk", flat=True))
+    for delivery in deliveries:
+        if delivery.pk not in ours:
+            logger.warning(
+                "delivery %s was reclaimed by another worker; outcome sent not recorded",
+                delivery.pk,
+                extra=log_extra(delivery),
+            )
+            counts["lost_claim"] += 1
+            continue
+        for name, value in changes.items():
+            setattr(delivery, name, value)
+        logger.info(
+            "delivery %s sent via %s",
+            delivery.pk,
+            delivery.channel,
+            extra=log_extra(delivery),
+        )
+        _notify(notification_sent, messenger_cls, log_extra(delivery), delivery=delivery)
+        counts["sent"] += 1
     return counts
 
 
