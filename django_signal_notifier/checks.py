@@ -199,13 +199,15 @@ def check_task_worker(app_configs: Any = None, **kwargs: Any) -> list[CheckMessa
 
     A missing alias, a backend that does not import and a refused queue are E040 and E041.
     """
+    import django
     from django.apps import apps
     from django.conf import settings
     from django.utils.module_loading import import_string
 
     from django_signal_notifier.conf import app_settings
 
-    configured = getattr(settings, "TASKS", None) or {"default": {"BACKEND": _IMMEDIATE_BACKENDS[0]}}
+    immediate = _IMMEDIATE_BACKENDS[1] if django.VERSION >= (6, 0) else _IMMEDIATE_BACKENDS[0]
+    configured = getattr(settings, "TASKS", None) or {"default": {"BACKEND": immediate}}
     alias = app_settings.TASK_BACKEND
     queue = app_settings.TASK_QUEUE
     params = configured.get(alias) if isinstance(configured, dict) else None

@@ -7,7 +7,9 @@ from django.core.checks import Error, Warning, run_checks
 
 pytestmark = pytest.mark.django_db
 
-IMMEDIATE = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+from tests.taskpaths import TASK_BACKENDS
+
+IMMEDIATE = {"default": {"BACKEND": f"{TASK_BACKENDS}.immediate.ImmediateBackend"}}
 
 
 def found(**_):
@@ -56,7 +58,7 @@ def test_a_worker_backend_is_a_warning_with_a_hint_to_run_the_worker(settings):
 
 
 def test_queue_the_backend_does_not_accept_and_the_dummy_backend(settings):
-    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend", "QUEUES": ["mail"]}}
+    settings.TASKS = {"default": {"BACKEND": f"{TASK_BACKENDS}.dummy.DummyBackend", "QUEUES": ["mail"]}}
     messages = found()
     assert "'default', which the 'default' task backend does not accept" in messages["signal_notifier.E041"].msg
     assert "never runs tasks" in messages["signal_notifier.W025"].msg
