@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from django.core.checks import Error, Warning, run_checks
 
-pytestmark = pytest.mark.django_db
-
 from tests.taskpaths import TASK_BACKENDS
+
+pytestmark = pytest.mark.django_db
 
 IMMEDIATE = {"default": {"BACKEND": f"{TASK_BACKENDS}.immediate.ImmediateBackend"}}
 
