@@ -45,15 +45,19 @@ class Planner:
 
     def plan(
         self,
-        trigger: TriggerSpec,
-        subscription: SubscriptionSpec,
+        trigger: TriggerSpec | None,
+        subscription: SubscriptionSpec | None,
         backend: BackendSpec,
         channel: str,
         inline: bool,
         recipient_ids: list[Any],
+        mandatory: bool = False,
     ) -> Plan:
         skipped: list[tuple[Any, str]] = []
         send = recipient_ids
+        if subscription is None or trigger is None:  # an explicit send: the rules for every subscription apply
+            muted = set() if mandatory else opted_out(None, [channel], self.db, send).get(channel, set())
+            return Plan([rid for rid in send if rid not in muted], [(rid, OPTED_OUT) for rid in send if rid in muted])
         if not subscription.mandatory:
             muted = self._muted_for(subscription).get(channel, set())
             if muted:
@@ -100,7 +104,12 @@ class Planner:
         return set(recent)
 
     def write_skipped(
-        self, trigger: TriggerSpec, subscription: SubscriptionSpec, backend: BackendSpec, channel: str, plan: Plan
+        self,
+        trigger: TriggerSpec | None,
+        subscription: SubscriptionSpec | None,
+        backend: BackendSpec,
+        channel: str,
+        plan: Plan,
     ) -> None:
         """Record the skipped recipients: one bulk insert."""
         if not plan.skipped:
@@ -109,8 +118,8 @@ class Planner:
         rows = [
             Delivery(
                 event_id=self.event_row.pk,
-                trigger_id=trigger.id,
-                subscription_id=subscription.id,
+                trigger_id=trigger.id if trigger else None,
+                subscription_id=subscription.id if subscription else None,
                 backend_id=backend.id,
                 channel=channel,
                 recipient_id=rid,
