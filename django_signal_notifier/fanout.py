@@ -227,21 +227,19 @@ class OutboxWriter:
     ) -> None:
         channel = messenger_cls.channel_name() if messenger_cls else backend.messenger
         rows = [
-            Delivery(
-                event_id=self.event_row.pk,
-                trigger_id=trigger.id if trigger else None,
-                subscription_id=subscription.id if subscription else None,
-                backend_id=backend.id,
-                channel=channel,
-                recipient_id=rid,
+            Delivery.for_event(
+                self.event_row,
+                trigger,
+                subscription,
+                backend,
+                channel,
+                rid,
                 status=DeliveryStatus.DEAD if error else DeliveryStatus.PENDING,
                 reason=reason if error else "",
                 last_error=error,
                 content=rendered.as_content() if rendered is not None else {},
                 language=language,
                 digest_key=digest_key(subscription.id, backend.id, rid) if hold and subscription and not error else "",
-                created_at=self.event_row.created_at,
-                next_attempt_at=self.event_row.created_at,
             )
             for rid, rendered, language, error in planned
         ]

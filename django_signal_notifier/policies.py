@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
+from django_signal_notifier.conf import app_settings
 from django_signal_notifier.models import Delivery, DeliveryStatus, Event
 from django_signal_notifier.preferences import opted_out
 from django_signal_notifier.specs import BackendSpec, SubscriptionSpec, TriggerSpec
@@ -114,21 +115,17 @@ class Planner:
         """Record the skipped recipients: one bulk insert."""
         if not plan.skipped:
             return
-        created = self.event_row.created_at
         rows = [
-            Delivery(
-                event_id=self.event_row.pk,
-                trigger_id=trigger.id if trigger else None,
-                subscription_id=subscription.id if subscription else None,
-                backend_id=backend.id,
-                channel=channel,
-                recipient_id=rid,
+            Delivery.for_event(
+                self.event_row,
+                trigger,
+                subscription,
+                backend,
+                channel,
+                rid,
                 status=DeliveryStatus.SKIPPED,
                 reason=reason,
-                created_at=created,
-                next_attempt_at=created,
-                updated_at=created,
             )
             for rid, reason in plan.skipped
         ]
-        Delivery.objects.using(self.db).bulk_create(rows, batch_size=500)
+        Delivery.objects.using(self.db).bulk_create(rows, batch_size=int(app_settings.BATCH_SIZE))
