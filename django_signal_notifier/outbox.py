@@ -14,7 +14,7 @@ from collections import Counter, defaultdict
 from datetime import timedelta
 from typing import Any
 
-from django.db import connections, router, transaction
+from django.db import InterfaceError, OperationalError, connections, router, transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -201,6 +201,25 @@ def _record(delivery: Delivery, token: str, result: SendResult, messenger_cls: t
     return _finish(delivery, token, result.status, result.error, result.retry_after, messenger_cls)
 
 
+def _write_outcome(delivery: Delivery, token: str, changes: dict[str, Any]) -> int:
+    """Update the claimed row; a connection that dropped is replaced once and the write retried.
+
+    The message has already left: an outcome lost with the connection would let the claim expire
+    and the message be sent a second time.
+    """
+    db = delivery._state.db or router.db_for_write(Delivery)
+    rows = Delivery.objects.using(db).filter(pk=delivery.pk, claim_token=token)
+    try:
+        return rows.update(**changes)
+    except (OperationalError, InterfaceError):
+        connection = connections[db]
+        if connection.in_atomic_block:
+            raise
+        logger.warning("database connection lost while recording delivery %s; reconnecting", delivery.pk)
+        connection.close()
+        return rows.update(**changes)
+
+
 def _finish(
     delivery: Delivery,
     token: str,
@@ -226,7 +245,7 @@ def _finish(
     else:
         status = "dead"
         changes.update(status=DeliveryStatus.DEAD, last_error=safe_text(error, 4000))
-    updated = Delivery.objects.using(delivery._state.db).filter(pk=delivery.pk, claim_token=token).update(**changes)
+    updated = _write_outcome(delivery, token, changes)
     if not updated:
         logger.warning("delivery %s was reclaimed by another worker; outcome %s not recorded", delivery.pk, status)
         return "lost_claim"
