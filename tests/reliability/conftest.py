@@ -67,8 +67,8 @@ class Processes:
         self.procs.append(proc)
         return proc
 
-    def writer(self, seconds: float) -> subprocess.Popen[str]:
-        return self.start("writer", str(seconds))
+    def writer(self, seconds: float, max_events: int | None = None) -> subprocess.Popen[str]:
+        return self.start("writer", str(seconds), *([str(max_events)] if max_events else []))
 
     def worker(self, **env: str) -> subprocess.Popen[str]:
         return self.start("worker", **env)
@@ -118,6 +118,8 @@ def processes(pg_only: None, transactional_db: Any, tmp_path: Path) -> Iterator[
         "DSN_REL_HANG": str(tmp_path / "hang"),
         "DSN_REL_HANGING": str(tmp_path / "hanging"),
         "DSN_REL_FAIL": str(tmp_path / "fail"),
+        "DSN_REL_DROP_AFTER_SEND": str(tmp_path / "drop"),
+        "PGAPPNAME": "dsn_reliability_proc",
         "PYTHONPATH": str(ROOT),
     }
     procs = Processes(tmp_path, env)

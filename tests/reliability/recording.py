@@ -49,6 +49,9 @@ def duplicate_count() -> int:
         return int(cursor.fetchone()[0])
 
 
+_sends = 0  # messages this process sent
+
+
 def _hook(name: str) -> Path | None:
     value = os.environ.get(name)
     return Path(value) if value else None
@@ -61,7 +64,9 @@ class DurableRecordingMessenger(Messenger):
     Fault hooks (environment variables naming files): ``DSN_REL_HANG`` — while that file exists,
     a send writes the delivery id to ``DSN_REL_HANGING`` and waits before sending (a worker
     killed there has claimed its batch and sent part of it); ``DSN_REL_FAIL`` — while that file
-    exists, sends fail transiently (the channel is down).
+    exists, sends fail transiently (the channel is down); ``DSN_REL_HANG_AFTER`` lets that many
+    messages go first; ``DSN_REL_DROP_AFTER_SEND`` — once, after a send, the worker's own database
+    connection is terminated (PostgreSQL).
     """
 
     default_template = "DefaultMessageTemplate"
@@ -74,7 +79,8 @@ class DurableRecordingMessenger(Messenger):
         if fail is not None and fail.exists():
             raise TransientDeliveryError("the recording channel is down")
         hang = _hook("DSN_REL_HANG")
-        if hang is not None and hang.exists():
+        global _sends
+        if hang is not None and hang.exists() and _sends >= int(os.environ.get("DSN_REL_HANG_AFTER", "0")):
             hanging = _hook("DSN_REL_HANGING")
             if hanging is not None:
                 hanging.write_text(str(message.delivery_id))
@@ -92,3 +98,12 @@ class DurableRecordingMessenger(Messenger):
                 cursor.execute(
                     f"INSERT INTO {DUPLICATE_TABLE} (delivery_id, pid) VALUES (%s, %s)", [message.delivery_id, pid]
                 )
+        _sends += 1
+        drop = _hook("DSN_REL_DROP_AFTER_SEND")
+        if drop is not None and drop.exists() and connection.vendor == "postgresql":
+            drop.unlink()
+            try:  # the message is out; now the worker's database connection dies under it
+                cursor = connection.cursor()
+                cursor.execute("SELECT pg_terminate_backend(pg_backend_pid())")
+            except Exception:
+                pass
