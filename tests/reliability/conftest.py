@@ -16,7 +16,14 @@ from typing import Any
 import pytest
 from django.db import connection
 
-from tests.channels.conftest import smtp_server  # noqa: F401  (fixtures shared with the channel tests)
+from tests.channels.conftest import (  # noqa: F401  (fixtures shared with the channel tests)
+    api_server,
+    free_port,
+    httpserver_listen_address,
+    make_user,
+    publish,
+    subscribe,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 
