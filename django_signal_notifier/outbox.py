@@ -151,8 +151,10 @@ def _backend_options(delivery: Delivery) -> dict[str, Any]:
 
 
 def _message(delivery: Delivery, user: Any, messenger: Messenger) -> Message | None:
-    if delivery.recipient_id is not None and user is None:
-        return None  # the user was deleted
+    if user is None and not delivery.address:
+        # Fan-out writes every delivery with its recipient or an address: neither left means the
+        # user was deleted (the recipient key is set to null), and a message about them goes nowhere.
+        raise SkipDelivery("the recipient was deleted")
     address = delivery.address or messenger.get_address(user)
     if address is None:
         return None
