@@ -31,4 +31,5 @@ class SignalNotifierConfig(AppConfig):
             template_registry.register_path(path)
         watch_configuration()
         connect_all()
+
         post_migrate.connect(run_after_migrate, sender=self, dispatch_uid="django_signal_notifier.declare")

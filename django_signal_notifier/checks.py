@@ -147,3 +147,6 @@ def check_stored_configuration(app_configs: Any = None, **kwargs: Any) -> list[C
                 )
             )
     return messages
+
+
+from django_signal_notifier import config_checks  # noqa: E402, F401  (conditions and dynamic receivers)

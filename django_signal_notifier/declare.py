@@ -64,6 +64,15 @@ class Declarer:
 
         if get_signal(verb) is None:
             raise ConfigurationError(f"Trigger {key!r}: no signal is registered as {verb!r}.")
+        if extra.get("conditions"):
+            from django_signal_notifier.conditions import validate_conditions
+
+            content_type = _content_type(model)
+            problems = validate_conditions(
+                extra["conditions"], content_type.model_class() if content_type else None, verb
+            )
+            if problems:
+                raise ConfigurationError(f"Trigger {key!r}: {' '.join(problems)}")
         trigger, _ = Trigger.objects.update_or_create(
             key=key,
             defaults={
@@ -122,6 +131,16 @@ class Declarer:
 
         if isinstance(trigger, str):
             trigger = Trigger.objects.get(key=trigger)
+        if extra.get("receiver_field_paths") or extra.get("receiver_callable"):
+            from django_signal_notifier.dynamic_receivers import validate_receiver_callable, validate_receiver_paths
+
+            content_type = trigger.action_object_content_type
+            problems = validate_receiver_paths(
+                extra.get("receiver_field_paths"), content_type.model_class() if content_type else None
+            )
+            problems += [p for p in [validate_receiver_callable(extra.get("receiver_callable") or "")] if p]
+            if problems:
+                raise ConfigurationError(f"Subscription {key!r}: {' '.join(problems)}")
         backend_rows = [Backend.objects.get(key=b) if isinstance(b, str) else b for b in backends]
         user_model = get_user_model()
         user_rows = [user_model._default_manager.get_by_natural_key(u) if isinstance(u, str) else u for u in users]

@@ -21,7 +21,7 @@ from django_signal_notifier.message_templates.registry import template_registry
 from django_signal_notifier.messengers.base import Messenger
 from django_signal_notifier.messengers.registry import messenger_registry
 from django_signal_notifier.models import Delivery, DeliveryStatus, Event
-from django_signal_notifier.recipients import load_users, resolve_recipient_ids
+from django_signal_notifier.recipients import load_users, resolve_recipients
 from django_signal_notifier.rendering import EventView, base_context, language_for, render
 from django_signal_notifier.specs import BackendSpec, SubscriptionSpec, TriggerSpec
 
@@ -60,9 +60,11 @@ def fan_out(
         writer = OutboxWriter(row, snapshot, view, db, careful=careful)
         for trigger in matched:
             for subscription in trigger.subscriptions:
-                recipient_ids = resolve_recipient_ids(subscription, view, db)
+                recipients = resolve_recipients(subscription, view, db)
                 for backend in subscription.backends:
-                    writer.write(trigger, subscription, backend, recipient_ids)
+                    writer.write(trigger, subscription, backend, recipients.ids)
+                    for problem in recipients.problems:  # an admin sees it as a dead delivery
+                        writer._write_rows(trigger, subscription, backend, [(None, None, "", problem)])
         delivery_ids = writer.finish()
         if delivery_ids:
             from django_signal_notifier.tasks import enqueue_deliveries

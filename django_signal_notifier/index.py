@@ -16,8 +16,11 @@ from typing import Any
 from django.apps import apps
 from django.db import DatabaseError, connections, router, transaction
 
+from django_signal_notifier.conditions import compile_conditions
 from django_signal_notifier.conf import app_settings
+from django_signal_notifier.dynamic_receivers import path_list
 from django_signal_notifier.matching import canonical_pk
+from django_signal_notifier.previous import track_previous_values
 from django_signal_notifier.specs import BackendSpec, SubscriptionSpec, TriggerSpec
 
 logger = logging.getLogger("django_signal_notifier.index")
@@ -56,6 +59,13 @@ class TriggerIndex:
         if table is None:
             return _EMPTY
         return table.by_sender.get(sender, table.any_sender)
+
+    @property
+    def version(self) -> int | None:
+        """The configuration version of the current tables (re-read at most once per interval)."""
+        if time.monotonic() >= self._next_check:
+            self.refresh()
+        return self._version
 
     def verbs(self) -> set[str]:
         """The verbs that currently have at least one enabled trigger."""
@@ -136,6 +146,7 @@ class TriggerIndex:
                 senders[model] = _EMPTY
             tables[verb] = VerbTable(senders, wildcard)
         self.problems = problems
+        track_previous_values(tables)
         for problem in problems:
             logger.error("django-signal-notifier: %s", problem)
         return tables
@@ -168,6 +179,9 @@ class TriggerIndex:
                     for b in sub.backends.all()
                     if _options_ok(b, problems)
                 ),
+                receiver_field_paths=path_list(sub.receiver_field_paths),
+                receiver_callable=sub.receiver_callable or "",
+                exclude_actor=sub.exclude_actor,
             )
             for sub in trigger.subscriptions.all()
             if sub.enabled
@@ -184,6 +198,7 @@ class TriggerIndex:
             actor_id=canonical_pk(actor_model, trigger.actor_object_id) if actor_model else None,
             target=trigger.target or None,
             subscriptions=subscriptions,
+            conditions=compile_conditions(trigger, model, problems),
         )
 
 

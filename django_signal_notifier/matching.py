@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django_signal_notifier.conditions import conditions_hold
 from django_signal_notifier.events import SignalEvent, is_model_instance, target_matches
 from django_signal_notifier.specs import TriggerSpec
 
@@ -35,4 +36,4 @@ def matches(spec: TriggerSpec, event: SignalEvent) -> bool:
             return False
     if spec.target and not target_matches(spec.target, event.target):
         return False
-    return True
+    return not spec.conditions or conditions_hold(spec, event)

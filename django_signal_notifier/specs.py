@@ -24,6 +24,13 @@ class SubscriptionSpec:
     id: int
     name: str
     backends: tuple[BackendSpec, ...]
+    receiver_field_paths: tuple[str, ...] = ()  # dotted paths from the sender object to users
+    receiver_callable: str = ""  # dotted path of (EventView) -> users, ids or a queryset
+    exclude_actor: bool = False
+
+    @property
+    def has_dynamic_receivers(self) -> bool:
+        return bool(self.receiver_field_paths or self.receiver_callable)
 
 
 @dataclass(frozen=True)
@@ -39,3 +46,4 @@ class TriggerSpec:
     actor_id: str | None
     target: str | None
     subscriptions: tuple[SubscriptionSpec, ...]
+    conditions: tuple[Any, ...] = ()  # compiled conditions.Condition objects; all must hold

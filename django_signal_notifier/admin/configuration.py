@@ -6,6 +6,7 @@ from typing import Any
 
 from django.contrib import admin, messages
 from django.db.models import QuerySet
+from django.forms.models import BaseInlineFormSet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -14,11 +15,30 @@ from django_signal_notifier.admin.forms import BackendForm, TriggerForm
 from django_signal_notifier.models import Backend, Subscription, Trigger
 
 
+class SubscriptionFormSet(BaseInlineFormSet):
+    """Subscriptions edited with their trigger see the trigger as edited (receiver paths are checked against it)."""
+
+    def _construct_form(self, i: int, **kwargs: Any) -> Any:
+        form = super()._construct_form(i, **kwargs)  # type: ignore[misc]
+        form.instance.trigger = self.instance
+        return form
+
+
 class SubscriptionInline(admin.StackedInline):
     model = Subscription
+    formset = SubscriptionFormSet
     extra = 0
     filter_horizontal = ["backends", "receiver_users", "receiver_groups"]
-    fields = ["name", "backends", "receiver_users", "receiver_groups", "enabled"]
+    fields = [
+        "name",
+        "backends",
+        "receiver_users",
+        "receiver_groups",
+        "receiver_field_paths",
+        "receiver_callable",
+        "exclude_actor",
+        "enabled",
+    ]
     show_change_link = True
 
 
@@ -54,7 +74,10 @@ class TriggerAdmin(admin.ModelAdmin):
         content_type = obj.action_object_content_type
         if content_type is not None and content_type.model_class() is None:
             return str(_("model %(model)s no longer exists") % {"model": content_type.model})
-        return ""
+        from django_signal_notifier.conditions import validate_conditions
+
+        model = content_type.model_class() if content_type is not None else None
+        return " ".join(validate_conditions(obj.conditions, model, obj.verb))
 
 
 @admin.register(Backend)

@@ -30,6 +30,7 @@ class TriggerForm(forms.ModelForm):
             "actor_object_content_type",
             "actor_object_id",
             "target",
+            "conditions",
             "enabled",
             "key",
         ]

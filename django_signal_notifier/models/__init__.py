@@ -6,6 +6,7 @@ from django_signal_notifier.models.config import ConfigStamp
 from django_signal_notifier.models.delivery import Delivery, DeliveryStatus
 from django_signal_notifier.models.event import Event
 from django_signal_notifier.models.notification import Notification
+from django_signal_notifier.models.stored_template import StoredTemplate
 from django_signal_notifier.models.subscription import Backend, Subscription
 from django_signal_notifier.models.trigger import Trigger
 
@@ -16,6 +17,7 @@ __all__ = [
     "DeliveryStatus",
     "Event",
     "Notification",
+    "StoredTemplate",
     "Subscription",
     "Trigger",
 ]

@@ -7,7 +7,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
-from django.core.exceptions import ValidationError
+from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.db import models
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
@@ -91,6 +91,24 @@ class Subscription(models.Model):
         blank=True,
         related_name="signal_notifier_subscriptions",
     )
+    receiver_field_paths = models.JSONField(
+        _("receivers from the event"),
+        default=list,
+        blank=True,
+        help_text=_(
+            'Paths from the sender object to users, e.g. ["author", "article.followers"]: '
+            "foreign keys, reverse foreign keys and many-to-many fields, chained with dots."
+        ),
+    )
+    receiver_callable = models.CharField(
+        _("receivers callable"),
+        max_length=255,
+        blank=True,
+        help_text=_("Dotted path of a function (event) -> users, user ids or a user queryset."),
+    )
+    exclude_actor = models.BooleanField(
+        _("exclude the actor"), default=False, help_text=_("Never notify the user who caused the event.")
+    )
     name = models.CharField(_("name"), max_length=200, blank=True)
     key = models.SlugField(_("key"), max_length=100, unique=True, null=True, blank=True)
     enabled = models.BooleanField(_("enabled"), default=True)
@@ -106,6 +124,26 @@ class Subscription(models.Model):
 
     def __str__(self) -> str:
         return self.name or _("Subscription %(id)s to %(trigger)s") % {"id": self.pk, "trigger": self.trigger}
+
+    def clean(self) -> None:
+        from django_signal_notifier.dynamic_receivers import validate_receiver_callable, validate_receiver_paths
+
+        errors: dict[str, Any] = {}
+        model = None
+        try:
+            trigger = self.trigger  # may be unsaved when edited inline with a new trigger
+        except ObjectDoesNotExist:
+            trigger = None
+        if trigger is not None and trigger.action_object_content_type is not None:
+            model = trigger.action_object_content_type.model_class()
+        path_errors = validate_receiver_paths(self.receiver_field_paths, model)
+        if path_errors:
+            errors["receiver_field_paths"] = path_errors
+        callable_error = validate_receiver_callable(self.receiver_callable)
+        if callable_error:
+            errors["receiver_callable"] = callable_error
+        if errors:
+            raise ValidationError(errors)
 
     def receivers(self) -> QuerySet[Any]:
         """The active users reached through ``receiver_users`` and ``receiver_groups``, once each."""

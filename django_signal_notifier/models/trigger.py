@@ -66,6 +66,15 @@ class Trigger(models.Model):
         blank=True,
         help_text=_("Identifies a trigger declared in code; declaring it again updates it."),
     )
+    conditions = models.JSONField(
+        _("conditions"),
+        default=list,
+        blank=True,
+        help_text=_(
+            'All must hold, e.g. [{"op": "created"}, {"field": "status", "op": "changed_to", "value": "published"}]. '
+            "Operators: created, eq, ne, in, not_in, changed, changed_to, changed_from, callable."
+        ),
+    )
     enabled = models.BooleanField(_("enabled"), default=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
@@ -142,6 +151,15 @@ class Trigger(models.Model):
                     "model": model._meta.verbose_name,
                     "pk": object_id,
                 }
+        if "action_object_content_type" not in errors:
+            from django_signal_notifier.conditions import validate_conditions
+
+            content_type = self.action_object_content_type
+            condition_errors = validate_conditions(
+                self.conditions, content_type.model_class() if content_type else None, self.verb
+            )
+            if condition_errors:
+                errors["conditions"] = condition_errors
         if errors:
             raise ValidationError(errors)
 

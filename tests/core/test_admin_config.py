@@ -66,7 +66,11 @@ def test_creating_a_trigger_in_the_admin_fires_at_once(client, staff, recorded, 
     [
         ({"verb": "no_such_signal"}, "verb", "Select a valid choice"),
         ({"action_object_id": "999999"}, "action_object_id", "No article with primary key 999999 exists"),
-        ({"action_object_content_type": "", "action_object_id": "1"}, "action_object_id", "An object id needs its model"),
+        (
+            {"action_object_content_type": "", "action_object_id": "1"},
+            "action_object_id",
+            "An object id needs its model",
+        ),
     ],
 )
 def test_trigger_validation_errors_are_clear(client, staff, overrides, field, message):
@@ -90,7 +94,11 @@ def test_an_object_id_that_is_not_a_valid_uuid_is_refused(client, staff):
     ("data", "field", "message"),
     [
         ({"messenger": "NoSuchMessenger"}, "messenger", "Select a valid choice"),
-        ({"messenger": "RecordingMessenger", "message_template": "NoSuchTemplate"}, "message_template", "Select a valid choice"),
+        (
+            {"messenger": "RecordingMessenger", "message_template": "NoSuchTemplate"},
+            "message_template",
+            "Select a valid choice",
+        ),
         ({"messenger": "RecordingMessenger", "options": '{"colour": "red"}'}, "options", "Unknown option(s) colour"),
     ],
 )
@@ -104,12 +112,19 @@ def test_backend_validation_errors_are_clear(client, staff, data, field, message
 
 def test_backend_choices_come_from_the_registries_without_migrations(client, staff):
     page = client.get(reverse("admin:django_signal_notifier_backend_add")).content.decode()
-    for name in ("SimplePrintMessengerTemplateBased", "InSiteMessenger", "RecordingMessenger", "SimplePrintMessageTemplate"):
+    for name in (
+        "SimplePrintMessengerTemplateBased",
+        "InSiteMessenger",
+        "RecordingMessenger",
+        "SimplePrintMessageTemplate",
+    ):
         assert f'value="{name}"' in page
 
 
 def test_a_stored_unknown_signal_is_shown_not_hidden(client, staff):
-    trigger = Trigger.objects.create(verb="gone_signal", action_object_content_type=ContentType.objects.get_for_model(TestModel1))
+    trigger = Trigger.objects.create(
+        verb="gone_signal", action_object_content_type=ContentType.objects.get_for_model(TestModel1)
+    )
     changelist = client.get(reverse("admin:django_signal_notifier_trigger_changelist")).content.decode()
     assert "signal gone_signal is not registered" in changelist
     change = client.get(reverse("admin:django_signal_notifier_trigger_change", args=[trigger.pk])).content.decode()
@@ -118,7 +133,9 @@ def test_a_stored_unknown_signal_is_shown_not_hidden(client, staff):
 
 def test_subscription_admin_uses_filter_horizontal_and_enable_disable_actions(client, staff):
     subscription = subscribe("post_save", Article, users=[user("alice")])
-    page = client.get(reverse("admin:django_signal_notifier_subscription_change", args=[subscription.pk])).content.decode()
+    page = client.get(
+        reverse("admin:django_signal_notifier_subscription_change", args=[subscription.pk])
+    ).content.decode()
     assert "selectfilter" in page.lower() or "SelectFilter" in page
     url = reverse("admin:django_signal_notifier_subscription_changelist")
     client.post(url, {"action": "disable", "_selected_action": [subscription.pk]})
@@ -131,5 +148,7 @@ def test_subscription_admin_uses_filter_horizontal_and_enable_disable_actions(cl
 
 def test_trigger_change_page_has_subscriptions_inline(client, staff):
     subscription = subscribe("post_save", Article, users=[user("alice")])
-    page = client.get(reverse("admin:django_signal_notifier_trigger_change", args=[subscription.trigger_id])).content.decode()
+    page = client.get(
+        reverse("admin:django_signal_notifier_trigger_change", args=[subscription.trigger_id])
+    ).content.decode()
     assert "subscriptions-TOTAL_FORMS" in page

@@ -13,7 +13,9 @@ ROOT = Path(__file__).resolve().parents[2]
 def test_the_wheel_carries_code_migrations_templates_and_types(tmp_path):
     result = subprocess.run(
         [sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(tmp_path), str(ROOT)],
-        capture_output=True, text=True, timeout=300,
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
     assert result.returncode == 0, result.stdout + result.stderr
     wheel = next(tmp_path.glob("django_signal_notifier-*.whl"))

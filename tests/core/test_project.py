@@ -64,7 +64,7 @@ def project(tmp_path: Path):
 
 def test_a_fresh_migrate_is_silent(project):
     result = project("migrate", "--verbosity", "1")
-    assert result.stderr == ""
+    assert result.stderr == "", result.stderr
     lines = [line for line in result.stdout.splitlines() if line.strip()]
     noise = [
         line

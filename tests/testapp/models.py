@@ -12,6 +12,9 @@ class Article(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     body = models.TextField(blank=True)
+    status = models.CharField(max_length=20, default="draft")
+    priority = models.IntegerField(default=0)
+    followers = models.ManyToManyField(settings.AUTH_USER_MODEL, related_name="followed_articles", blank=True)
 
     def __str__(self) -> str:
         return self.title
@@ -45,3 +48,14 @@ class Quiet(models.Model):
 class Tag(models.Model):
     name = models.CharField(max_length=50)
     articles = models.ManyToManyField(Article, related_name="tags", blank=True)
+
+
+class Comment(models.Model):
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="comments")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    text = models.TextField(blank=True)
+
+    def __str__(self) -> str:
+        return self.text[:50]

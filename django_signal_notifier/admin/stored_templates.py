@@ -1,0 +1,175 @@
+"""Admin for stored message templates: edit, validate, preview against a real object, send a test."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.auth import get_permission_codename
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.template.response import TemplateResponse
+from django.urls import URLPattern, path, reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from django_signal_notifier.models import Backend, Delivery, StoredTemplate, Trigger
+
+
+class PreviewForm(forms.Form):
+    """A trigger (for its model and signal), an object of that model, and the parts being edited."""
+
+    trigger = forms.ModelChoiceField(
+        queryset=Trigger.objects.filter(action_object_content_type__isnull=False),
+        label=_("trigger"),
+        help_text=_("Its sender model is the model of the object below."),
+    )
+    object_id = forms.CharField(label=_("object id"), help_text=_("The primary key of a real object of that model."))
+    subject = forms.CharField(label=_("subject"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    text = forms.CharField(label=_("text body"), required=False, widget=forms.Textarea(attrs={"rows": 6}))
+    html = forms.CharField(label=_("HTML body"), required=False, widget=forms.Textarea(attrs={"rows": 6}))
+    url = forms.CharField(label=_("URL"), required=False)
+    backend = forms.ModelChoiceField(
+        queryset=Backend.objects.none(),
+        required=False,
+        label=_("backend for the test"),
+        help_text=_("A backend using this template; the test goes to you through it (the saved version)."),
+    )
+
+    def __init__(self, *args: Any, record: StoredTemplate, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.record = record
+        self.fields["backend"].queryset = Backend.objects.filter(  # type: ignore[attr-defined]
+            message_template=record.registry_name
+        )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        trigger = data.get("trigger")
+        object_id = data.get("object_id")
+        if trigger is not None and object_id:
+            model = trigger.action_object_content_type.model_class()
+            if model is None:
+                raise forms.ValidationError(_("The trigger's model no longer exists."))
+            try:
+                instance = model._default_manager.filter(pk=object_id).first()
+            except (ValueError, TypeError, Exception):
+                instance = None
+            if instance is None:
+                self.add_error(
+                    "object_id",
+                    _("No %(model)s with primary key %(pk)s exists.")
+                    % {"model": model._meta.verbose_name, "pk": object_id},
+                )
+            data["instance"] = instance
+        return data
+
+
+@admin.register(StoredTemplate)
+class StoredTemplateAdmin(admin.ModelAdmin):
+    list_display = ["name", "description", "updated_at", "preview_link"]
+    search_fields = ["name", "description", "subject", "text"]
+    readonly_fields = ["preview_link", "updated_at"]
+    fields = ["name", "description", "subject", "text", "html", "url", "preview_link", "updated_at"]
+    preview_template = "admin/django_signal_notifier/storedtemplate/preview.html"
+
+    @admin.display(description=_("preview"))
+    def preview_link(self, obj: StoredTemplate) -> str:
+        if obj.pk is None:
+            return str(_("Save first, then preview."))
+        url = reverse("admin:django_signal_notifier_storedtemplate_preview", args=[obj.pk])
+        return format_html('<a href="{}">{}</a>', url, _("Preview / send a test to me"))
+
+    def get_urls(self) -> list[URLPattern]:
+        preview = path(
+            "<path:object_id>/preview/",
+            self.admin_site.admin_view(self.preview_view),
+            name="django_signal_notifier_storedtemplate_preview",
+        )
+        return [preview, *super().get_urls()]
+
+    def preview_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        from django_signal_notifier.message_templates.sandbox import syntax_errors
+        from django_signal_notifier.message_templates.stored import build_template_class
+        from django_signal_notifier.previews import render_preview, send_test
+
+        record = self.get_object(request, object_id)
+        if record is None:
+            raise Http404(_("No stored template with this id."))
+        if not self.has_view_permission(request, record):
+            raise PermissionDenied
+        rendered = None
+        errors: dict[str, list[str]] = {}
+        if request.method == "POST":
+            form = PreviewForm(request.POST, record=record)
+            if form.is_valid() and not self._may_read(request, form):
+                raise PermissionDenied
+            if form.is_valid():
+                data = form.cleaned_data
+                if "send_test" in request.POST:
+                    if not self.has_change_permission(request, record):
+                        raise PermissionDenied
+                    self._send_test(request, form, data, send_test)
+                else:
+                    draft = StoredTemplate(
+                        pk=record.pk,
+                        name=record.name,
+                        subject=data["subject"],
+                        text=data["text"],
+                        html=data["html"],
+                        url=data["url"],
+                    )
+                    errors = syntax_errors(draft.sources())
+                    if not errors:
+                        template = build_template_class(draft)()
+                        try:
+                            rendered = render_preview(template, data["trigger"], data["instance"], request.user)
+                        except Exception as error:
+                            errors = {"text": [str(error)]}
+        else:
+            form = PreviewForm(
+                initial={"subject": record.subject, "text": record.text, "html": record.html, "url": record.url},
+                record=record,
+            )
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "original": record,
+            "title": _("Preview of %(name)s") % {"name": record.name},
+            "form": form,
+            "rendered": rendered,
+            "template_errors": errors,
+        }
+        return TemplateResponse(request, self.preview_template, context)
+
+    @staticmethod
+    def _may_read(request: HttpRequest, form: PreviewForm) -> bool:
+        """A preview shows an object's fields: only to users who may view or change its model."""
+        model = form.cleaned_data["instance"]._meta
+        user = request.user
+        return any(
+            user.has_perm(f"{model.app_label}.{get_permission_codename(action, model)}")
+            for action in ("view", "change")
+        )
+
+    def _send_test(self, request: HttpRequest, form: PreviewForm, data: dict[str, Any], send_test: Any) -> None:
+        backend = data.get("backend")
+        if backend is None:
+            form.add_error("backend", _("Choose a backend that uses this template to send a test."))
+            return
+        event = send_test(backend, data["trigger"], data["instance"], request.user)
+        outcomes = list(Delivery.objects.filter(event=event).values_list("status", "last_error"))
+        if not outcomes:
+            self.message_user(request, _("Test written to your in-site inbox."), messages.SUCCESS)
+            return
+        for status, error in outcomes:
+            level = messages.SUCCESS if status in ("sent", "pending", "sending") else messages.ERROR
+            if status in ("pending", "sending"):
+                text = gettext("Test delivery to you: queued; the task worker sends it.")
+            else:
+                text = gettext("Test delivery to you: %(status)s.") % {"status": status}
+            if error:
+                text = f"{text} {error}"
+            self.message_user(request, text, level)
