@@ -103,7 +103,9 @@ def test_http_429_retry_after_sets_the_next_attempt(api_server, make_user, subsc
     record("http-429", faults=1, deliveries=1, lost=0, duplicated=0)
 
 
-def test_http_timeout_is_transient_and_the_retry_carries_the_same_delivery_id(api_server, make_user, subscribe, publish):
+def test_http_timeout_is_transient_and_the_retry_carries_the_same_delivery_id(
+    api_server, make_user, subscribe, publish
+):
     webhook_to(api_server, subscribe, make_user, count=1)
 
     def too_slow(request: Request) -> Response:
