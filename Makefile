@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 PYTHON_DJ6 ?= $(shell for p in python3.13 python3.12 /usr/bin/python3.13 /usr/bin/python3.12 $$HOME/.pyenv/versions/3.13*/bin/python3 $$HOME/.pyenv/versions/3.12*/bin/python3; do command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null && { echo $$p; break; }; done)
 VENV_DJ6 ?= .venv-django6
 
-.PHONY: setup demo test test-sqlite test-postgres test-django6 lint typecheck migrations-check bench docs browser-setup clean
+.PHONY: setup demo test test-sqlite test-postgres test-django6 lint typecheck migrations-check bench docs browser-setup clean messages
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -53,6 +53,13 @@ test-django6: $(VENV_DJ6)/.installed
 	else echo "SKIPPED: Django 6 needs Python >= 3.12 and none was found on this machine"; fi
 
 test: setup browser-setup lint typecheck migrations-check test-sqlite test-postgres test-django6
+
+# Regenerate the translation catalogs (needs GNU gettext: apt-get install -y gettext) and compile
+# them; the compiled .mo files are committed because installed packages need them.
+messages: setup
+	cd django_signal_notifier && ../$(BIN)/django-admin makemessages --all --no-location --no-obsolete
+	cd django_signal_notifier && ../$(BIN)/django-admin compilemessages
+	cd tests/testapp && ../../$(BIN)/django-admin compilemessages
 
 bench: setup
 	$(BIN)/python -m benchmarks

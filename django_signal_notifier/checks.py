@@ -53,6 +53,15 @@ def check_settings(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]
                     id="signal_notifier.E002",
                 )
             )
+    site_url = raw.get("SITE_URL")
+    if site_url is not None and not (isinstance(site_url, str) and site_url.startswith(("http://", "https://"))):
+        messages.append(
+            Error(
+                f"SIGNAL_NOTIFIER['SITE_URL'] must be an absolute URL such as 'https://example.com', not {site_url!r}.",
+                hint="It is the base of the one-click unsubscribe links; None leaves them out.",
+                id="signal_notifier.E003",
+            )
+        )
     return messages
 
 

@@ -30,6 +30,9 @@ DEFAULTS: dict[str, Any] = {
     "CLAIM_TIMEOUT": 300.0,
     # Dotted path of a callable (user) -> language code; None uses settings.LANGUAGE_CODE.
     "LANGUAGE_GETTER": None,
+    # The site's absolute base URL (e.g. "https://example.com"), used for the one-click unsubscribe
+    # links put in every outbound message's List-Unsubscribe header; None leaves them out.
+    "SITE_URL": None,
     # Dotted paths of extra messenger and message-template classes to register at start-up.
     "MESSENGERS": [],
     "MESSAGE_TEMPLATES": [],

@@ -21,6 +21,7 @@ from django_signal_notifier.message_templates.registry import template_registry
 from django_signal_notifier.messengers.base import Messenger
 from django_signal_notifier.messengers.registry import messenger_registry
 from django_signal_notifier.models import Delivery, DeliveryStatus, Event
+from django_signal_notifier.policies import Planner, digest_key
 from django_signal_notifier.recipients import load_users, resolve_recipients
 from django_signal_notifier.rendering import EventView, base_context, language_for, render
 from django_signal_notifier.specs import BackendSpec, SubscriptionSpec, TriggerSpec
@@ -92,6 +93,7 @@ class OutboxWriter:
         self.seen: set[tuple[int, Any]] = set()
         self.delivery_ids: list[int] = []
         self.wrote_deliveries = False
+        self.planner = Planner(event_row, db)
 
     def write(
         self, trigger: TriggerSpec, subscription: SubscriptionSpec, backend: BackendSpec, recipient_ids: list[Any]
@@ -101,6 +103,17 @@ class OutboxWriter:
         if not fresh:
             return
         messenger_cls = messenger_registry.get(backend.messenger)
+        if messenger_cls is not None:
+            channel = messenger_cls.channel_name()
+            plan = self.planner.plan(trigger, subscription, backend, channel, messenger_cls.inline, fresh)
+            self.planner.write_skipped(trigger, subscription, backend, channel, plan)
+            self.wrote_deliveries = self.wrote_deliveries or bool(plan.skipped)
+            fresh = plan.send
+            hold = plan.hold
+            if not fresh:
+                return
+        else:
+            hold = False
         template_name = backend.message_template or (messenger_cls.default_template if messenger_cls else None) or ""
         template_cls = template_registry.get(template_name)
         if messenger_cls is None or template_cls is None:
@@ -122,16 +135,19 @@ class OutboxWriter:
             return
         context = base_context(self.view, trigger, subscription)
         legacy = messenger_cls.is_legacy()
-        per_recipient = legacy or app_settings.LANGUAGE_GETTER is not None or _uses_recipient(template)
+        # Rendered once per language unless the template reads the recipient; users are loaded
+        # (one query per batch) only when the template or the language getter needs them.
+        per_recipient = legacy or _uses_recipient(template)
+        needs_users = per_recipient or app_settings.LANGUAGE_GETTER is not None
         shared: dict[str, RenderedMessage | Exception] = {}
         logged_render_error = False
         batch_size = int(app_settings.BATCH_SIZE)
         for chunk in batched(fresh, batch_size):
-            users = load_users(chunk, self.db) if per_recipient else {}
+            users = load_users(chunk, self.db) if needs_users else {}
             planned: list[tuple[Any, RenderedMessage | None, str, str]] = []
             for rid in chunk:
                 user = users.get(rid)
-                if per_recipient and user is None:
+                if needs_users and user is None:
                     continue  # deleted since the recipient query
                 language = language_for(user)
                 if legacy:
@@ -160,7 +176,7 @@ class OutboxWriter:
                 if failed:
                     self._write_rows(trigger, subscription, backend, failed, messenger_cls)
             else:
-                self._write_rows(trigger, subscription, backend, planned, messenger_cls)
+                self._write_rows(trigger, subscription, backend, planned, messenger_cls, hold and not legacy)
 
     def _write_rows(
         self,
@@ -169,6 +185,7 @@ class OutboxWriter:
         backend: BackendSpec,
         planned: list[tuple[Any, RenderedMessage | None, str, str]],
         messenger_cls: type[Messenger] | None = None,
+        hold: bool = False,
         reason: str = "configuration error",
     ) -> None:
         channel = messenger_cls.channel_name() if messenger_cls else backend.messenger
@@ -185,6 +202,7 @@ class OutboxWriter:
                 last_error=error,
                 content=rendered.as_content() if rendered is not None else {},
                 language=language,
+                digest_key=digest_key(subscription.id, backend.id, rid) if hold and not error else "",
                 created_at=self.event_row.created_at,
                 next_attempt_at=self.event_row.created_at,
             )
@@ -195,7 +213,7 @@ class OutboxWriter:
         created = Delivery.objects.using(self.db).bulk_create(rows, batch_size=int(app_settings.BATCH_SIZE))
         self.wrote_deliveries = True
         if connections[self.db].features.can_return_rows_from_bulk_insert:
-            self.delivery_ids.extend(d.pk for d in created if d.status == DeliveryStatus.PENDING)
+            self.delivery_ids.extend(d.pk for d in created if d.status == DeliveryStatus.PENDING and not d.digest_key)
 
     def _write_inline(
         self,
@@ -220,7 +238,9 @@ class OutboxWriter:
     def finish(self) -> list[int]:
         """The ids of the pending deliveries written (read back where the database cannot return them)."""
         if self.wrote_deliveries and not connections[self.db].features.can_return_rows_from_bulk_insert:
-            pending = Delivery.objects.using(self.db).filter(event=self.event_row, status=DeliveryStatus.PENDING)
+            pending = Delivery.objects.using(self.db).filter(
+                event=self.event_row, status=DeliveryStatus.PENDING, digest_key=""
+            )
             self.delivery_ids = list(pending.values_list("pk", flat=True))
         return self.delivery_ids
 

@@ -182,6 +182,10 @@ class TriggerIndex:
                 receiver_field_paths=path_list(sub.receiver_field_paths),
                 receiver_callable=sub.receiver_callable or "",
                 exclude_actor=sub.exclude_actor,
+                mandatory=sub.mandatory,
+                digest_seconds=sub.digest_seconds,
+                digest_template=sub.digest_template,
+                throttle_seconds=sub.throttle_seconds,
             )
             for sub in trigger.subscriptions.all()
             if sub.enabled

@@ -31,6 +31,7 @@ from django_signal_notifier.recipients import load_users
 from django_signal_notifier.rendering import EventView, base_context, language_for, render
 from django_signal_notifier.retry import gives_up, retry_delay
 from django_signal_notifier.signals import notification_failed, notification_sent
+from django_signal_notifier.unsubscribe import unsubscribe_headers
 
 logger = logging.getLogger("django_signal_notifier.outbox")
 
@@ -60,7 +61,7 @@ def claim(ids: list[int] | None = None, limit: int | None = None) -> tuple[list[
     claimed = list(
         Delivery.objects.using(db)
         .filter(claim_token=token, status=DeliveryStatus.SENDING)
-        .select_related("event", "trigger")
+        .select_related("event", "trigger", "subscription")
     )
     return claimed, token
 
@@ -159,7 +160,7 @@ def _message(delivery: Delivery, user: Any, messenger: Messenger) -> Message | N
     if address is None:
         return None
     rendered = RenderedMessage.from_content(delivery.content) if delivery.content else _render_again(delivery, user)
-    return Message(
+    message = Message(
         recipient=user,
         address=str(address),
         subject=rendered.subject,
@@ -171,6 +172,8 @@ def _message(delivery: Delivery, user: Any, messenger: Messenger) -> Message | N
         verb=delivery.event.verb,
         event_id=delivery.event_id,
     )
+    message.headers.update(unsubscribe_headers(delivery, user))
+    return message
 
 
 def _render_again(delivery: Delivery, user: Any) -> RenderedMessage:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -9,11 +10,13 @@ from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.utils import translation
 from django.utils.module_loading import import_string
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _
 
 from django_signal_notifier.conf import app_settings
 from django_signal_notifier.events import SignalEvent, is_model_instance, object_label, safe_text
 from django_signal_notifier.message_templates.base import MessageTemplate, RenderedMessage
+
+logger = logging.getLogger("django_signal_notifier.rendering")
 
 
 class SnapshotObject:
@@ -84,8 +87,12 @@ def _reload(described: dict[str, Any] | None) -> Any:
     return described.get("repr")
 
 
-def action_text(verb: str, created: bool | None) -> str:
-    """A human phrase for the verb: 'created', 'updated', 'deleted', …"""
+def action_text(verb: str, created: bool | None) -> Any:
+    """A human phrase for the verb: 'created', 'updated', 'deleted', …
+
+    Lazy: the context is built once per event and the phrase is translated when each recipient's
+    message is rendered in that recipient's language.
+    """
     if verb in ("post_save", "pre_save"):
         return _("created") if created else _("updated")
     return {
@@ -133,14 +140,26 @@ def recipient_context(base: dict[str, Any], recipient: Any) -> dict[str, Any]:
 
 
 def language_for(user: Any) -> str:
-    """The language a user's messages are rendered in (``LANGUAGE_GETTER`` or LANGUAGE_CODE)."""
+    """The language a user's messages are rendered in (``LANGUAGE_GETTER`` or LANGUAGE_CODE).
+
+    The getter's answer is matched to ``settings.LANGUAGES`` ("es-cl" falls back to "es"); an
+    unknown language, an empty answer or a getter that raises falls back to LANGUAGE_CODE.
+    """
+    default = str(settings.LANGUAGE_CODE)
     getter = app_settings.LANGUAGE_GETTER
-    if getter and user is not None:
+    if not getter or user is None:
+        return default
+    try:
         function = import_string(getter) if isinstance(getter, str) else getter
         language = function(user)
-        if language:
-            return str(language)
-    return str(settings.LANGUAGE_CODE)
+        if not language:
+            return default
+        return translation.get_supported_language_variant(str(language))
+    except LookupError:
+        return default
+    except Exception:
+        logger.exception("LANGUAGE_GETTER %r failed for user %s; using %s", getter, getattr(user, "pk", None), default)
+        return default
 
 
 def render(template: MessageTemplate, base: dict[str, Any], recipient: Any, language: str) -> RenderedMessage:
@@ -156,9 +175,9 @@ def sender_label(sender: Any) -> str:
     return "" if sender is None else safe_text(sender, 200)
 
 
-def _verbose_name(instance: Any) -> str:
+def _verbose_name(instance: Any) -> Any:
     if is_model_instance(instance):
-        return str(instance._meta.verbose_name)
+        return instance._meta.verbose_name  # lazy: translated per recipient
     return ""
 
 

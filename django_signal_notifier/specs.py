@@ -32,6 +32,11 @@ class SubscriptionSpec:
     def has_dynamic_receivers(self) -> bool:
         return bool(self.receiver_field_paths or self.receiver_callable)
 
+    mandatory: bool = False
+    digest_seconds: int = 0
+    digest_template: str = ""
+    throttle_seconds: int = 0
+
 
 @dataclass(frozen=True)
 class TriggerSpec:

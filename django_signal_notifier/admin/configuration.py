@@ -38,6 +38,9 @@ class SubscriptionInline(admin.StackedInline):
         "receiver_callable",
         "exclude_actor",
         "enabled",
+        "mandatory",
+        ("digest_seconds", "digest_template"),
+        "throttle_seconds",
     ]
     show_change_link = True
 
@@ -90,8 +93,8 @@ class BackendAdmin(admin.ModelAdmin):
 
 @admin.register(Subscription)
 class SubscriptionAdmin(admin.ModelAdmin):
-    list_display = ["__str__", "trigger", "enabled"]
-    list_filter = ["enabled", "trigger"]
+    list_display = ["__str__", "trigger", "enabled", "mandatory"]
+    list_filter = ["enabled", "mandatory", "trigger"]
     list_select_related = ["trigger"]
     search_fields = ["name", "key", "trigger__name", "trigger__verb"]
     filter_horizontal = ["backends", "receiver_users", "receiver_groups"]

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from django_signal_notifier.cli import sync
+from django_signal_notifier.cli import digest, sync
 
 # name -> module with `help`, `add_arguments(parser)` and `handle(command, options) -> int`
 COMMANDS = {
+    "digest": digest,
     "sync": sync,
 }

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from django_signal_notifier.message_templates.base import MessageTemplate, RenderedMessage
 from django_signal_notifier.message_templates.builtin import DefaultMessageTemplate, SimplePrintMessageTemplate
+from django_signal_notifier.message_templates.digest import DigestMessageTemplate
 from django_signal_notifier.message_templates.registry import register_message_template, template_registry
 
 BaseMessageTemplate = MessageTemplate
@@ -21,6 +22,7 @@ __all__ = [
     "Add_Message_Template",
     "BaseMessageTemplate",
     "DefaultMessageTemplate",
+    "DigestMessageTemplate",
     "MessageTemplate",
     "RenderedMessage",
     "SimplePrintMessageTemplate",

@@ -13,12 +13,12 @@ class DefaultMessageTemplate(MessageTemplate):
     label = "Default (summary)"
     subject = "{% if actor %}{{ actor }} {% endif %}{{ action }} {{ instance_type }} “{{ instance }}”"
     template_string = (
-        "{% if actor %}{{ actor }} {% endif %}{{ action }} {{ instance_type }} “{{ instance }}”"
-        "{% if target %} in {{ target }}{% endif %}."
+        "{% load i18n %}{% if actor %}{{ actor }} {% endif %}{{ action }} {{ instance_type }} “{{ instance }}”"
+        "{% if target %} {% blocktranslate %}in {{ target }}{% endblocktranslate %}{% endif %}."
     )
     html = (
-        "<p>{% if actor %}<strong>{{ actor }}</strong> {% endif %}{{ action }} {{ instance_type }} "
-        "“{{ instance }}”{% if target %} in {{ target }}{% endif %}.</p>"
+        "{% load i18n %}<p>{% if actor %}<strong>{{ actor }}</strong> {% endif %}{{ action }} {{ instance_type }} "
+        "“{{ instance }}”{% if target %} {% blocktranslate %}in {{ target }}{% endblocktranslate %}{% endif %}.</p>"
     )
     url = "{{ instance_url }}"
 

@@ -6,6 +6,7 @@ from django_signal_notifier.models.config import ConfigStamp
 from django_signal_notifier.models.delivery import Delivery, DeliveryStatus
 from django_signal_notifier.models.event import Event
 from django_signal_notifier.models.notification import Notification
+from django_signal_notifier.models.preference import Preference
 from django_signal_notifier.models.stored_template import StoredTemplate
 from django_signal_notifier.models.subscription import Backend, Subscription
 from django_signal_notifier.models.trigger import Trigger
@@ -18,6 +19,7 @@ __all__ = [
     "Event",
     "Notification",
     "StoredTemplate",
+    "Preference",
     "Subscription",
     "Trigger",
 ]

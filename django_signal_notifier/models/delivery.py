@@ -31,7 +31,9 @@ class DeliveryQuerySet(models.QuerySet[Any]):
     def due(self, now: Any = None) -> DeliveryQuerySet:
         """Pending or failed deliveries whose next attempt time has come, and abandoned claims."""
         now = now or timezone.now()
-        waiting = models.Q(status__in=[DeliveryStatus.PENDING, DeliveryStatus.FAILED], next_attempt_at__lte=now)
+        waiting = models.Q(
+            status__in=[DeliveryStatus.PENDING, DeliveryStatus.FAILED], next_attempt_at__lte=now, digest_key=""
+        )
         abandoned = models.Q(status=DeliveryStatus.SENDING, claimed_until__lt=now)
         return self.filter(waiting | abandoned)
 
@@ -75,6 +77,8 @@ class Delivery(models.Model):
     last_error = models.TextField(_("last error"), blank=True)
     content = models.JSONField(_("content"), default=dict, blank=True)
     language = models.CharField(_("language"), max_length=16, blank=True)
+    # Non-empty while the delivery waits for its digest (see digests.py); never due meanwhile.
+    digest_key = models.CharField(_("digest key"), max_length=100, blank=True, db_index=True)
     created_at = models.DateTimeField(_("created"), default=timezone.now, db_index=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
     sent_at = models.DateTimeField(_("sent"), null=True, blank=True)

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from django_signal_notifier.models.config import ConfigQuerySet
 from django_signal_notifier.models.trigger import Trigger
+from django_signal_notifier.validators import validate_message_template_name
 
 
 class Backend(models.Model):
@@ -112,6 +113,28 @@ class Subscription(models.Model):
     name = models.CharField(_("name"), max_length=200, blank=True)
     key = models.SlugField(_("key"), max_length=100, unique=True, null=True, blank=True)
     enabled = models.BooleanField(_("enabled"), default=True)
+    mandatory = models.BooleanField(
+        _("mandatory"), default=False, help_text=_("Recipients cannot turn these notifications off.")
+    )
+    digest_seconds = models.PositiveIntegerField(
+        _("digest window (seconds)"),
+        default=0,
+        help_text=_("Batch each recipient's messages over this many seconds into one digest. 0: send each at once."),
+    )
+    digest_template = models.CharField(
+        _("digest template"),
+        max_length=128,
+        blank=True,
+        help_text=_("The registered message template of the digest. Empty: DigestMessageTemplate."),
+        validators=[validate_message_template_name],
+    )
+    throttle_seconds = models.PositiveIntegerField(
+        _("throttle (seconds)"),
+        default=0,
+        help_text=_(
+            "Drop a message when the same recipient already got one about the same object within this many seconds."
+        ),
+    )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     objects = ConfigQuerySet.as_manager()

@@ -1,0 +1,63 @@
+"""Preference: a user's choice to receive (or not) a subscription's messages on a channel."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from django_signal_notifier.models.subscription import Subscription
+
+
+class Preference(models.Model):
+    """One opt-out (or opt-back-in) of a user.
+
+    An empty ``subscription`` means every subscription, an empty ``channel`` every channel. The
+    most specific row wins: (subscription, channel), then (subscription, any channel), then
+    (any subscription, channel), then (any, any). Without a row a user receives everything.
+    Mandatory subscriptions ignore preferences.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="signal_notifier_preferences",
+        verbose_name=_("user"),
+    )
+    subscription = models.ForeignKey(
+        Subscription,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="preferences",
+        verbose_name=_("subscription"),
+        help_text=_("Empty: every subscription."),
+    )
+    channel = models.CharField(
+        _("channel"), max_length=128, blank=True, help_text=_("A messenger name. Empty: every channel.")
+    )
+    enabled = models.BooleanField(_("receive"), default=False)
+    updated_at = models.DateTimeField(_("updated"), default=timezone.now)
+
+    class Meta:
+        app_label = "django_signal_notifier"
+        verbose_name = _("preference")
+        verbose_name_plural = _("preferences")
+        ordering = ["user_id", "subscription_id", "channel"]
+        constraints = [
+            # Two partial constraints because NULLs are distinct in a plain unique constraint.
+            models.UniqueConstraint(
+                fields=["user", "subscription", "channel"],
+                condition=Q(subscription__isnull=False),
+                name="dsn_preference_once",
+            ),
+            models.UniqueConstraint(
+                fields=["user", "channel"], condition=Q(subscription__isnull=True), name="dsn_preference_once_global"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        what = self.subscription_id or "*"
+        return f"{self.user_id} · {what} · {self.channel or '*'}: {'on' if self.enabled else 'off'}"
