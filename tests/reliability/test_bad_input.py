@@ -294,7 +294,7 @@ def _custom(run: Run, alice: Any, **kwargs: Any) -> dict[str, Any]:
 
 
 def kwargs_non_utf8_bytes(run: Run, alice: Any) -> None:
-    assert _custom(run, alice, payload=b"\xff\xfe\x00caf\xe9")["payload"] == "\ufffd\ufffd\x00caf\ufffd"
+    assert _custom(run, alice, payload=b"\xff\xfe\x00caf\xe9")["payload"] == "\ufffd\ufffd\ufffdcaf\ufffd"
 
 
 def kwargs_set(run: Run, alice: Any) -> None:
@@ -321,6 +321,11 @@ def kwargs_recursive_dict(run: Run, alice: Any) -> None:
 def kwargs_ten_megabytes(run: Run, alice: Any) -> None:
     stored = _custom(run, alice, blob="x" * 10_000_000)["blob"]
     assert len(stored) == 2000 and stored.endswith("…")
+
+
+def kwargs_nul_characters(run: Run, alice: Any) -> None:
+    stored = _custom(run, alice, note="a\x00b", **{"key\x00": ["\x00"]})
+    assert stored == {"note": "a\ufffdb", "key\ufffd": ["\ufffd"]}  # PostgreSQL stores no NUL
 
 
 def kwargs_nan_and_infinity(run: Run, alice: Any) -> None:
@@ -489,6 +494,7 @@ CASES: list[Callable[..., None]] = [
     kwargs_recursive_list,
     kwargs_recursive_dict,
     kwargs_ten_megabytes,
+    kwargs_nul_characters,
     kwargs_nan_and_infinity,
     kwargs_unserialisable_objects,
     kwargs_odd_keys_and_secrets,
