@@ -21,6 +21,7 @@ from django.utils import timezone
 from django_signal_notifier.conf import app_settings
 from django_signal_notifier.events import safe_text
 from django_signal_notifier.exceptions import SkipDelivery
+from django_signal_notifier.lease import Lease
 from django_signal_notifier.message_templates.base import RenderedMessage
 from django_signal_notifier.message_templates.registry import template_registry
 from django_signal_notifier.messengers.base import Message, Messenger, SendResult
@@ -91,6 +92,7 @@ def send_claimed(deliveries: list[Delivery], token: str) -> Counter[str]:
     """Send claimed deliveries grouped by channel and backend; record every outcome."""
     counts: Counter[str] = Counter()
     db = deliveries[0]._state.db if deliveries else None
+    lease = Lease(token, db)
     users = load_users([d.recipient_id for d in deliveries if d.recipient_id is not None], db)
     groups: dict[tuple[str, int | None], list[Delivery]] = defaultdict(list)
     for delivery in deliveries:
@@ -131,17 +133,46 @@ def send_claimed(deliveries: list[Delivery], token: str) -> Counter[str]:
                 continue
             messages.append(message)
             by_message[id(message)] = delivery
+        held = lease.keep(d.pk for d in by_message.values())
+        if len(held) < len(by_message):  # the lease ran out before sending started
+            counts["lost_claim"] += len(by_message) - len(held)
+            messages = [m for m in messages if by_message[id(m)].pk in held]
+            by_message = {key: d for key, d in by_message.items() if d.pk in held}
         if not messages:
             continue
+        results = messenger.send_batch(messages)
         try:
-            for result in messenger.send_batch(messages):
+            for result in results:
                 delivery = by_message.pop(id(result.message))
                 counts[_record(delivery, token, result, messenger_cls)] += 1
+                if by_message and _lost_part_of_batch(lease, by_message, counts):
+                    break  # closing the messenger's generator stops it before its next message
         except Exception as error:  # the messenger broke mid-batch: the rest are retried
             logger.exception("%s failed mid-batch", channel)
             for delivery in by_message.values():
                 counts[_finish(delivery, token, "failed", f"{type(error).__name__}: {error}", None, messenger_cls)] += 1
+        finally:
+            close = getattr(results, "close", None)
+            if close is not None:
+                close()
     return counts
+
+
+def _lost_part_of_batch(lease: Lease, unsent: dict[int, Delivery], counts: Counter[str]) -> bool:
+    """Renew the lease of the unsent rest; if another worker took some of it, give the rest back."""
+    held = lease.keep(d.pk for d in unsent.values())
+    if len(held) == len(unsent):
+        return False
+    logger.warning(
+        "the claim on %d deliveries expired mid-batch and another worker took them; %d given back unsent",
+        len(unsent) - len(held),
+        len(held),
+    )
+    counts["lost_claim"] += len(unsent) - len(held)
+    if held:
+        counts["released"] += lease.release(held)
+    unsent.clear()
+    return True
 
 
 def _backend_options(delivery: Delivery) -> dict[str, Any]:
