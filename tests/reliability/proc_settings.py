@@ -21,7 +21,7 @@ TASKS = {"default": {"BACKEND": _DUMMY}}
 SIGNAL_NOTIFIER = {
     **_BASE,
     "MESSENGERS": ["tests.reliability.recording.DurableRecordingMessenger"],
-    "CLAIM_TIMEOUT": float(os.environ.get("DSN_REL_CLAIM_TIMEOUT", "3")),
+    "CLAIM_TIMEOUT": float(os.environ.get("DSN_REL_CLAIM_TIMEOUT", "10")),
     "DELIVERY_BATCH_SIZE": int(os.environ.get("DSN_REL_BATCH", "20")),
     "RETRY_BASE_DELAY": 0.05,
     "RETRY_MAX_DELAY": 0.2,

@@ -55,7 +55,7 @@ def test_a_worker_killed_with_sigkill_mid_batch_loses_and_duplicates_nothing(pro
     expected = configure()
     write_events(processes)
     processes.hook("hang").touch()
-    doomed = processes.worker(DSN_REL_HANG_AFTER="3")
+    doomed = processes.worker(DSN_REL_HANG_AFTER="3", DSN_REL_CLAIM_TIMEOUT="3")
     hanging = processes.hook("hanging")
     wait_until(hanging.exists, 60, "the worker to send 3 messages and stop in the middle of its batch")
     assert len(recording.sent_ids()) == 3
@@ -64,7 +64,7 @@ def test_a_worker_killed_with_sigkill_mid_batch_loses_and_duplicates_nothing(pro
     processes.kill(doomed)
     processes.hook("hang").unlink()
     processes.stop_file.touch()
-    survivor = processes.worker()
+    survivor = processes.worker(DSN_REL_CLAIM_TIMEOUT="3")
     processes.result(survivor, 120)  # takes the dead worker's claims when their lease expires
     assert_exactly_once(expected, "sigkill", faults=1)
     # the killed worker's claimed deliveries were attempted a second time, by the survivor
@@ -75,7 +75,7 @@ def test_the_database_connection_dropped_during_a_batch(processes):
     expected = configure()
     write_events(processes)
     processes.hook("hang").touch()
-    worker = processes.worker(DSN_REL_HANG_AFTER="2")
+    worker = processes.worker(DSN_REL_HANG_AFTER="2", DSN_REL_CLAIM_TIMEOUT="3")
     wait_until(processes.hook("hanging").exists, 60, "the worker to stop in the middle of its batch")
     pids = worker_backend_pids()
     assert len(pids) == 1
