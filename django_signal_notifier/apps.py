@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.apps import AppConfig
-from django.db.models.signals import post_migrate
+from django.db.models.signals import post_migrate, pre_migrate
 from django.utils.translation import gettext_lazy as _
 
 
@@ -20,6 +20,7 @@ class SignalNotifierConfig(AppConfig):
         )
         from django_signal_notifier.conf import app_settings
         from django_signal_notifier.declare import run_after_migrate
+        from django_signal_notifier.index import resume_after_migrate, suspend_during_migrate
         from django_signal_notifier.message_templates.registry import template_registry
         from django_signal_notifier.messengers.registry import messenger_registry
         from django_signal_notifier.receivers import connect_all
@@ -32,4 +33,6 @@ class SignalNotifierConfig(AppConfig):
         watch_configuration()
         connect_all()
 
+        pre_migrate.connect(suspend_during_migrate, dispatch_uid="django_signal_notifier.index.suspend")
+        post_migrate.connect(resume_after_migrate, dispatch_uid="django_signal_notifier.index.resume")
         post_migrate.connect(run_after_migrate, sender=self, dispatch_uid="django_signal_notifier.declare")

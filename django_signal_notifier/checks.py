@@ -158,4 +158,32 @@ def check_stored_configuration(app_configs: Any = None, **kwargs: Any) -> list[C
     return messages
 
 
+@register()
+def check_task_backend(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
+    """The Tasks backend and queue deliveries are enqueued on must exist."""
+    from django_signal_notifier.conf import app_settings
+    from django_signal_notifier.taskapi import task_backends
+
+    alias, queue = app_settings.TASK_BACKEND, app_settings.TASK_QUEUE
+    try:
+        backend = task_backends[alias]
+    except Exception as error:
+        return [
+            Error(
+                f"SIGNAL_NOTIFIER['TASK_BACKEND'] is {alias!r}, which cannot be loaded from TASKS: {error}",
+                hint="Add that alias to the TASKS setting, or set TASK_BACKEND to an alias it has.",
+                id="signal_notifier.E040",
+            )
+        ]
+    if backend.queues and queue not in backend.queues:
+        return [
+            Error(
+                f"SIGNAL_NOTIFIER['TASK_QUEUE'] is {queue!r}, which the {alias!r} task backend does not accept.",
+                hint=f"Add it to TASKS[{alias!r}]['QUEUES'] or set TASK_QUEUE to one of {sorted(backend.queues)}.",
+                id="signal_notifier.E041",
+            )
+        ]
+    return []
+
+
 from django_signal_notifier import config_checks  # noqa: E402, F401  (conditions and dynamic receivers)

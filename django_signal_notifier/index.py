@@ -11,7 +11,8 @@ import logging
 import threading
 import time
 from collections import defaultdict
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from django.apps import apps
 from django.db import DatabaseError, connections, router, transaction
@@ -26,6 +27,7 @@ from django_signal_notifier.specs import BackendSpec, SubscriptionSpec, TriggerS
 logger = logging.getLogger("django_signal_notifier.index")
 
 _EMPTY: tuple[TriggerSpec, ...] = ()
+T = TypeVar("T")
 
 
 class VerbTable:
@@ -49,6 +51,9 @@ class TriggerIndex:
         self._lock = threading.RLock()
         self._building = False
         self.problems: list[str] = []  # stored triggers that could not be indexed, for checks/admin
+        # True while `migrate` runs: the schema may be half-way between two migrations, and
+        # migrations use historical models that no trigger can name anyway.
+        self.suspended = False
 
     # -- the hot path -------------------------------------------------------------------------
     def lookup(self, verb: str, sender: Any) -> tuple[TriggerSpec, ...]:
@@ -84,12 +89,12 @@ class TriggerIndex:
                 return
             self._building = True
             try:
-                version = self._read_version()
+                version = None if self.suspended else self._read_version()
                 if version is None:
                     # Tables not there yet (before migrate): nothing can be configured.
                     self._tables, self._version = {}, None
                 elif self._dirty or version != self._version:
-                    self._tables = self._build()
+                    self._tables = self._protected(self._build)
                     self._version = version
                     self._dirty = False
             except Exception:
@@ -102,15 +107,21 @@ class TriggerIndex:
     def _read_version(self) -> int | None:
         from django_signal_notifier.models import ConfigStamp
 
-        alias = router.db_for_read(ConfigStamp)
         try:
-            if connections[alias].in_atomic_block:
-                # A savepoint keeps a missing table from breaking the caller's transaction.
-                with transaction.atomic(using=alias):
-                    return ConfigStamp.current(alias)
-            return ConfigStamp.current(alias)
+            return self._protected(lambda: ConfigStamp.current(router.db_for_read(ConfigStamp)))
         except DatabaseError:
             return None
+
+    @staticmethod
+    def _protected(read: Callable[[], T]) -> T:
+        """Run ``read`` so that a database error cannot break the caller's transaction."""
+        from django_signal_notifier.models import Trigger
+
+        alias = router.db_for_read(Trigger)
+        if connections[alias].in_atomic_block:
+            with transaction.atomic(using=alias):  # a savepoint
+                return read()
+        return read()
 
     def _build(self) -> dict[str, VerbTable]:
         from django_signal_notifier.models import Trigger
@@ -215,6 +226,17 @@ def _options_ok(backend: Any, problems: list[str]) -> bool:
 
 
 trigger_index = TriggerIndex()
+
+
+def suspend_during_migrate(**kwargs: Any) -> None:
+    """pre_migrate receiver: stop reading the configuration until migrations are done."""
+    trigger_index.suspended = True
+
+
+def resume_after_migrate(**kwargs: Any) -> None:
+    """post_migrate receiver: read the (now complete) configuration at the next send."""
+    trigger_index.suspended = False
+    trigger_index.invalidate()
 
 
 def config_changed(using: str | None = None) -> None:

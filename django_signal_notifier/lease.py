@@ -3,15 +3,15 @@
 A claim is held for ``CLAIM_TIMEOUT`` seconds; after that another worker may take it, which is
 how a crashed worker's deliveries get sent. A live worker whose batch is slow (a provider timing
 out on every message) must not lose its claim half-way and then send what the other worker
-sends too: it renews the lease of the deliveries it has not sent yet every third of the timeout,
+sends too: it renews the lease of the deliveries it still holds every third of the timeout,
 and stops the batch if some were taken meanwhile.
 """
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterable
 from datetime import timedelta
+from time import monotonic
 
 from django.db.models import F
 from django.utils import timezone
@@ -26,21 +26,19 @@ class Lease:
     def __init__(self, token: str, db: str | None) -> None:
         self.token = token
         self.db = db
-        self.renewed_at = time.monotonic()
+        self.renewed_at = monotonic()
 
     def keep(self, ids: Iterable[int]) -> set[int]:
         """Those of ``ids`` this worker still holds; renews their lease when a third of it has passed."""
         wanted = set(ids)
         timeout = float(app_settings.CLAIM_TIMEOUT)
-        if not wanted or time.monotonic() - self.renewed_at < timeout / 3:
+        if not wanted or monotonic() - self.renewed_at < timeout / 3:
             return wanted
-        self.renewed_at = time.monotonic()
-        rows = Delivery.objects.using(self.db).filter(
-            pk__in=wanted, claim_token=self.token, status=DeliveryStatus.SENDING
-        )
-        if rows.update(claimed_until=timezone.now() + timedelta(seconds=timeout)) == len(wanted):
-            return wanted
-        return set(rows.values_list("pk", flat=True))
+        self.renewed_at = monotonic()
+        # Every claim of the token, the later groups of the batch included.
+        claimed = Delivery.objects.using(self.db).filter(claim_token=self.token, status=DeliveryStatus.SENDING)
+        claimed.update(claimed_until=timezone.now() + timedelta(seconds=timeout))
+        return set(claimed.filter(pk__in=wanted).values_list("pk", flat=True))
 
     def release(self, ids: Iterable[int]) -> int:
         """Give back unsent deliveries, due at once and without counting an attempt."""

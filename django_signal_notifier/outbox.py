@@ -37,12 +37,23 @@ from django_signal_notifier.unsubscribe import unsubscribe_headers
 logger = logging.getLogger("django_signal_notifier.outbox")
 
 
+def log_extra(delivery: Delivery) -> dict[str, Any]:
+    """The structured fields every outbox log line carries (``logging`` ``extra``)."""
+    return {
+        "delivery_id": delivery.pk,
+        "trigger_id": delivery.trigger_id,
+        "subscription_id": delivery.subscription_id,
+        "channel": delivery.channel,
+    }
+
+
 def claim(ids: list[int] | None = None, limit: int | None = None) -> tuple[list[Delivery], str]:
     """Take ownership of due deliveries (optionally only ``ids``); returns them and the claim token."""
     db = router.db_for_write(Delivery)
     token = uuid.uuid4().hex
     now = timezone.now()
     limit = limit or int(app_settings.DELIVERY_BATCH_SIZE)
+    _bury_abandoned(db, now, ids)
     due = Delivery.objects.using(db).due(now)
     if ids is not None:
         due = due.filter(pk__in=ids)
@@ -67,6 +78,36 @@ def claim(ids: list[int] | None = None, limit: int | None = None) -> tuple[list[
     return claimed, token
 
 
+def _bury_abandoned(db: str, now: Any, ids: list[int] | None) -> None:
+    """Abandoned claims that used up their attempts are dead: a message that kills its worker
+    every time (a crash, an out-of-memory) must not be retried forever."""
+    worn_out = Delivery.objects.using(db).filter(
+        status=DeliveryStatus.SENDING, claimed_until__lt=now, attempts__gte=int(app_settings.MAX_ATTEMPTS)
+    )
+    if ids is not None:
+        worn_out = worn_out.filter(pk__in=ids)
+    buried = worn_out.update(
+        status=DeliveryStatus.DEAD,
+        claim_token="",
+        claimed_until=None,
+        updated_at=now,
+        last_error="the worker sending it stopped before recording an outcome on every attempt; gave up",
+    )
+    if buried:
+        logger.error(
+            "%d deliveries were abandoned by a worker on their last attempt and are now dead",
+            buried,
+            extra={"delivery_id": None, "trigger_id": None, "subscription_id": None, "channel": None},
+        )
+
+
+def leased_elsewhere(ids: list[int]) -> list[tuple[int, Any]]:
+    """Of ``ids``, those another worker holds a live claim on, with the time the claim ends."""
+    now = timezone.now()
+    held = Delivery.objects.filter(pk__in=ids, status=DeliveryStatus.SENDING, claimed_until__gt=now)
+    return list(held.values_list("pk", "claimed_until"))
+
+
 def deliver_due(ids: list[int] | None = None, limit: int | None = None) -> dict[str, int]:
     """Claim and send due deliveries, batch by batch, until none is left (or ``limit`` is reached)."""
     totals: Counter[str] = Counter()
@@ -81,6 +122,11 @@ def deliver_due(ids: list[int] | None = None, limit: int | None = None) -> dict[
         if not claimed:
             break
         totals.update(send_claimed(claimed, token))
+        retry_later = [d for d in claimed if d.status == DeliveryStatus.FAILED]
+        if retry_later:
+            from django_signal_notifier.tasks import schedule_retries
+
+            schedule_retries(retry_later)
         if remaining is not None:
             remaining -= len(claimed)
         if ids is not None and len(claimed) < batch_limit:
@@ -92,7 +138,7 @@ def send_claimed(deliveries: list[Delivery], token: str) -> Counter[str]:
     """Send claimed deliveries grouped by channel and backend; record every outcome."""
     counts: Counter[str] = Counter()
     db = deliveries[0]._state.db if deliveries else None
-    lease = Lease(token, db)
+    lease = Lease(token, db or router.db_for_write(Delivery))
     users = load_users([d.recipient_id for d in deliveries if d.recipient_id is not None], db)
     groups: dict[tuple[str, int | None], list[Delivery]] = defaultdict(list)
     for delivery in deliveries:
@@ -148,13 +194,18 @@ def send_claimed(deliveries: list[Delivery], token: str) -> Counter[str]:
                 if by_message and _lost_part_of_batch(lease, by_message, counts):
                     break  # closing the messenger's generator stops it before its next message
         except Exception as error:  # the messenger broke mid-batch: the rest are retried
-            logger.exception("%s failed mid-batch", channel)
             for delivery in by_message.values():
+                logger.exception(
+                    "%s failed mid-batch before delivery %s", channel, delivery.pk, extra=log_extra(delivery)
+                )
                 counts[_finish(delivery, token, "failed", f"{type(error).__name__}: {error}", None, messenger_cls)] += 1
+            by_message.clear()
         finally:
             close = getattr(results, "close", None)
             if close is not None:
                 close()
+        for delivery in by_message.values():  # a send_batch() that skipped some messages: retry them
+            counts[_finish(delivery, token, "failed", "the messenger reported no result", None, messenger_cls)] += 1
     return counts
 
 
@@ -283,20 +334,36 @@ def _finish(
         changes.update(status=DeliveryStatus.DEAD, last_error=safe_text(error, 4000))
     updated = _write_outcome(delivery, token, changes)
     if not updated:
-        logger.warning("delivery %s was reclaimed by another worker; outcome %s not recorded", delivery.pk, status)
+        logger.warning(
+            "delivery %s was reclaimed by another worker; outcome %s not recorded",
+            delivery.pk,
+            status,
+            extra=log_extra(delivery),
+        )
         return "lost_claim"
     for name, value in changes.items():
         setattr(delivery, name, value)
-    log_extra = {
-        "delivery_id": delivery.pk,
-        "trigger_id": delivery.trigger_id,
-        "subscription_id": delivery.subscription_id,
-    }
+    extra = log_extra(delivery)
     sender = messenger_cls or Messenger
     if status == "sent":
-        logger.info("delivery %s sent via %s", delivery.pk, delivery.channel, extra=log_extra)
-        notification_sent.send(sender=sender, delivery=delivery)
+        logger.info("delivery %s sent via %s", delivery.pk, delivery.channel, extra=extra)
+        _notify(notification_sent, sender, extra, delivery=delivery)
     elif status in ("failed", "dead"):
-        logger.warning("delivery %s %s via %s: %s", delivery.pk, status, delivery.channel, error, extra=log_extra)
-        notification_failed.send(sender=sender, delivery=delivery, error=error, final=status == "dead")
+        logger.warning("delivery %s %s via %s: %s", delivery.pk, status, delivery.channel, error, extra=extra)
+        _notify(notification_failed, sender, extra, delivery=delivery, error=error, final=status == "dead")
+    elif status == "skipped":
+        logger.info("delivery %s skipped via %s: %s", delivery.pk, delivery.channel, error, extra=extra)
     return status
+
+
+def _notify(signal: Any, sender: Any, extra: dict[str, Any], **kwargs: Any) -> None:
+    """Send one of the package's signals; a failing receiver is logged, never breaks the batch."""
+    for receiver, response in signal.send_robust(sender=sender, **kwargs):
+        if isinstance(response, Exception):
+            logger.error(
+                "a receiver of a delivery signal raised: %r: %s",
+                receiver,
+                response,
+                exc_info=response,
+                extra=extra,
+            )

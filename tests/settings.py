@@ -18,6 +18,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "django_tasks_db",  # the database task backend's tables (tests/test_workers.py)
     "tests.testapp",
     "django_signal_notifier.quickstart",
     "django_signal_notifier",

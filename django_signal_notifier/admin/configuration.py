@@ -67,6 +67,16 @@ class TriggerAdmin(admin.ModelAdmin):
     search_fields = ["name", "verb", "key", "target"]
     inlines = [SubscriptionInline]
     actions = [enable, disable]
+    readonly_fields = ["delivery_counts"]
+
+    @admin.display(description=_("deliveries"))
+    def delivery_counts(self, obj: Trigger) -> str:
+        """Deliveries of this trigger per status, each a link to the filtered delivery log."""
+        if obj.pk is None:
+            return "–"
+        from django_signal_notifier.admin.delivery_counts import render_delivery_counts
+
+        return render_delivery_counts(obj)
 
     @admin.display(description=_("problems"))
     def status_note(self, obj: Trigger) -> str:

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from django_signal_notifier.cli import digest, sync
+from django_signal_notifier.cli import digest, prune, redrive, sync
 
 # name -> module with `help`, `add_arguments(parser)` and `handle(command, options) -> int`
 COMMANDS = {
     "digest": digest,
+    "prune": prune,
+    "redrive": redrive,
     "sync": sync,
 }

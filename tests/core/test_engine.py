@@ -251,3 +251,30 @@ def test_raw_saves_from_fixtures_are_not_events(recorded, django_capture_on_comm
     with django_capture_on_commit_callbacks(execute=True):
         post_save.send(sender=Article, instance=article, created=True, raw=True, using="default", update_fields=None)
     assert recorded == []
+
+
+def test_the_engine_reads_no_configuration_while_migrate_runs(recorded, django_capture_on_commit_callbacks):
+    """Between two migrations the schema is half-way: the index must not query it then."""
+    from django.apps import apps
+    from django.db import connection
+    from django.db.models.signals import post_migrate, pre_migrate
+    from django.test.utils import CaptureQueriesContext
+
+    subscribe("post_save", Article, users=[user("alice")])
+    config = apps.get_app_config("django_signal_notifier")
+    pre_migrate.send(
+        sender=config, app_config=config, verbosity=0, interactive=False, using="default", apps=apps, plan=[]
+    )
+    try:
+        trigger_index.invalidate()
+        with CaptureQueriesContext(connection) as queries, django_capture_on_commit_callbacks(execute=True):
+            Article.objects.create(title="during migrate")
+        assert not any("django_signal_notifier" in q["sql"] for q in queries.captured_queries)
+        assert recorded == []
+    finally:
+        post_migrate.send(
+            sender=config, app_config=config, verbosity=0, interactive=False, using="default", apps=apps, plan=[]
+        )
+    with django_capture_on_commit_callbacks(execute=True):
+        Article.objects.create(title="after migrate")
+    assert len(recorded) == 1

@@ -20,7 +20,7 @@ except ImportError:
 TASKS = {"default": {"BACKEND": _DUMMY}}
 SIGNAL_NOTIFIER = {
     **_BASE,
-    "MESSENGERS": ["tests.reliability.recording.DurableRecordingMessenger"],
+    "MESSENGERS": ["tests.reliability.recording.LoadRecordingMessenger"],
     "CLAIM_TIMEOUT": float(os.environ.get("DSN_REL_CLAIM_TIMEOUT", "10")),
     "DELIVERY_BATCH_SIZE": int(os.environ.get("DSN_REL_BATCH", "20")),
     "RETRY_BASE_DELAY": 0.05,

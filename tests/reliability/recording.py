@@ -58,7 +58,7 @@ def _hook(name: str) -> Path | None:
 
 
 @messenger_registry.register
-class DurableRecordingMessenger(Messenger):
+class LoadRecordingMessenger(Messenger):
     """Writes each send to the database; a duplicate is recorded, never swallowed.
 
     Fault hooks (environment variables naming files): ``DSN_REL_HANG`` — while that file exists,

@@ -1,7 +1,7 @@
 """Load: concurrent writer processes create events while worker processes deliver them.
 
 Every expected delivery must exist exactly once: each send is recorded durably by
-``DurableRecordingMessenger`` (a unique key per delivery id, duplicates kept in their own table).
+``LoadRecordingMessenger`` (a unique key per delivery id, duplicates kept in their own table).
 The CI version is bounded (a few writers, seconds); ``DSN_FULL_LOAD=1`` runs the full one
 (20 writers for 2 minutes) whose figures go in the README.
 """
@@ -29,7 +29,7 @@ pytestmark = [pytest.mark.slow, pytest.mark.timeout(SECONDS + 300)]
 
 def test_concurrent_writers_and_workers_lose_and_duplicate_nothing(processes):
     readers = [user(f"reader{i}") for i in range(RECIPIENTS)]
-    subscribe("post_save", Article, users=readers, messenger=recording.DurableRecordingMessenger.channel_name())
+    subscribe("post_save", Article, users=readers, messenger=recording.LoadRecordingMessenger.channel_name())
 
     workers = [processes.worker() for _ in range(WORKERS)]
     writers = [processes.writer(SECONDS) for _ in range(WRITERS)]

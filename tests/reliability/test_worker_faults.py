@@ -23,7 +23,7 @@ RECIPIENTS = 4
 
 def configure() -> int:
     readers = [user(f"reader{i}") for i in range(RECIPIENTS)]
-    subscribe("post_save", Article, users=readers, messenger=recording.DurableRecordingMessenger.channel_name())
+    subscribe("post_save", Article, users=readers, messenger=recording.LoadRecordingMessenger.channel_name())
     return EVENTS * RECIPIENTS
 
 

@@ -59,3 +59,12 @@ class Comment(models.Model):
 
     def __str__(self) -> str:
         return self.text[:50]
+
+
+class SentRecord(models.Model):
+    """One row per message a test messenger really sent: the durable trace of the outside world."""
+
+    delivery_id = models.BigIntegerField(db_index=True)
+    pid = models.IntegerField()
+    address = models.CharField(max_length=200, blank=True)
+    text = models.TextField(blank=True)

@@ -1,0 +1,1 @@
+"""Tasks API backends shipped with the package (optional: each needs its extra)."""

@@ -1,0 +1,30 @@
+"""Settings for worker subprocesses started by tests/test_workers.py: the test database, real brokers.
+
+The test passes the test database's name (DSN_PG_NAME) and the worker's knobs in the environment.
+"""
+
+import os
+
+from tests.settings import *  # noqa: F403
+from tests.settings import DATABASES
+
+DATABASES["default"]["NAME"] = os.environ.get("DSN_PG_NAME", DATABASES["default"]["NAME"])
+
+TASKS = {
+    "default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"},
+    "db": {"BACKEND": "django_tasks_db.DatabaseBackend"},
+    "celery": {"BACKEND": "django_signal_notifier.backends.celery.CeleryBackend"},
+}
+CELERY_BROKER_URL = os.environ.get("DSN_CELERY_BROKER", "redis://127.0.0.1:6379/5")
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": float(os.environ.get("DSN_CELERY_VISIBILITY", "3600"))}
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+
+SIGNAL_NOTIFIER = {
+    "CONFIG_CHECK_INTERVAL": 0.2,
+    "TASK_BACKEND": os.environ.get("DSN_TASK_BACKEND", "default"),
+    "CLAIM_TIMEOUT": float(os.environ.get("DSN_CLAIM_TIMEOUT", "300")),
+    "DELIVERY_BATCH_SIZE": int(os.environ.get("DSN_DELIVERY_BATCH_SIZE", "100")),
+    "RETRY_BASE_DELAY": float(os.environ.get("DSN_RETRY_BASE_DELAY", "30")),
+    "MESSENGERS": ["tests.testapp.messengers.DurableRecordingMessenger"],
+}
