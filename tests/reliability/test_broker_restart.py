@@ -79,6 +79,13 @@ def own_redis() -> Iterator[OwnRedis]:
         server.kill()
 
 
+def use_broker(app: Any, url: str) -> None:
+    """Point the process's Celery app at ``url``, dropping connection pools bound to the previous broker."""
+    app.conf.broker_url = url
+    app._pool = None  # Celery caches its connection and producer pools on first use
+    app.amqp._producer_pool = None
+
+
 def sends_per_delivery() -> Counter[int]:
     return Counter(SentRecord.objects.values_list("delivery_id", flat=True))
 
@@ -92,7 +99,7 @@ def test_a_broker_restart_loses_and_duplicates_nothing(pg_only: None, own_redis:
 
     broker = f"redis://127.0.0.1:{own_redis.port}/0"
     previous_broker = app.conf.broker_url
-    app.conf.broker_url = broker
+    use_broker(app, broker)
     settings_dict = connection.settings_dict
     env = {
         "DJANGO_SETTINGS_MODULE": "tests.settings_worker",
@@ -144,7 +151,7 @@ def test_a_broker_restart_loses_and_duplicates_nothing(pg_only: None, own_redis:
             )
             assert redrive.returncode == 0, redrive.stderr[-2000:]
     finally:
-        app.conf.broker_url = previous_broker
+        use_broker(app, previous_broker)
         worker.kill()
         worker.wait(10)
         log.close()
