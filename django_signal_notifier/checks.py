@@ -44,7 +44,14 @@ def check_settings(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]
             messages.append(
                 Error(f"SIGNAL_NOTIFIER[{key!r}] must be a positive integer, not {value!r}.", id="signal_notifier.E002")
             )
-    for key in ("CONFIG_CHECK_INTERVAL", "RETRY_BASE_DELAY", "RETRY_MAX_DELAY", "CLAIM_TIMEOUT", "HTTP_TIMEOUT"):
+    for key in (
+        "CONFIG_CHECK_INTERVAL",
+        "RETRY_BASE_DELAY",
+        "RETRY_MAX_DELAY",
+        "CLAIM_TIMEOUT",
+        "HTTP_TIMEOUT",
+        "SENT_FLUSH_SECONDS",
+    ):
         value = raw.get(key, DEFAULTS[key])
         if not isinstance(value, (int, float)) or value < 0:
             messages.append(

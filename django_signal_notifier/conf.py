@@ -28,6 +28,10 @@ DEFAULTS: dict[str, Any] = {
     "RETRY_MAX_DELAY": 3600.0,
     # Seconds a worker owns the deliveries it claimed; after that another worker may take them.
     "CLAIM_TIMEOUT": 300.0,
+    # Seconds a worker may wait before recording successful sends together (one UPDATE for many).
+    # 0 records each at once: only a worker killed between a send and its record re-sends it.
+    # Above 0, a killed worker re-sends what it sent in that window: faster, weaker.
+    "SENT_FLUSH_SECONDS": 0.0,
     # Dotted path of a callable (user) -> language code; None uses settings.LANGUAGE_CODE.
     "LANGUAGE_GETTER": None,
     # The site's absolute base URL (e.g. "https://example.com"), used for the one-click unsubscribe

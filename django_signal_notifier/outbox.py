@@ -3,14 +3,18 @@
 Claims are exclusive (SELECT … FOR UPDATE SKIP LOCKED where the database has it) and leased
 for ``CLAIM_TIMEOUT`` seconds: a worker that dies leaves its claims to expire and be taken
 again. Each outcome is written as soon as the messenger reports it, and only by the worker that
-holds the claim.
+holds the claim. ``SENT_FLUSH_SECONDS`` > 0 trades that for throughput: successes are then
+grouped into one write (at most that many seconds late), and a worker that dies in between
+leaves them to be sent again.
 """
 
 from __future__ import annotations
 
 import logging
+import time
 import uuid
 from collections import Counter, defaultdict
+from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
@@ -187,10 +191,20 @@ def send_claimed(deliveries: list[Delivery], token: str) -> Counter[str]:
         if not messages:
             continue
         results = messenger.send_batch(messages)
+        sent: list[Delivery] = []  # successes are recorded together: one UPDATE, one commit
+        flush_at = 0.0
         try:
             for result in results:
                 delivery = by_message.pop(id(result.message))
-                counts[_record(delivery, token, result, messenger_cls)] += 1
+                if result.status != "sent":
+                    counts[_record(delivery, token, result, messenger_cls)] += 1
+                else:
+                    if not sent:
+                        flush_at = time.monotonic() + float(app_settings.SENT_FLUSH_SECONDS)
+                    sent.append(delivery)
+                    if time.monotonic() >= flush_at:
+                        counts.update(_finish_sent(sent, token, messenger_cls))
+                        sent = []
                 if by_message and _lost_part_of_batch(lease, by_message, counts):
                     break  # closing the messenger's generator stops it before its next message
         except Exception as error:  # the messenger broke mid-batch: the rest are retried
@@ -204,6 +218,8 @@ def send_claimed(deliveries: list[Delivery], token: str) -> Counter[str]:
             close = getattr(results, "close", None)
             if close is not None:
                 close()
+        if sent:
+            counts.update(_finish_sent(sent, token, messenger_cls))
         for delivery in by_message.values():  # a send_batch() that skipped some messages: retry them
             counts[_finish(delivery, token, "failed", "the messenger reported no result", None, messenger_cls)] += 1
     return counts
@@ -224,6 +240,47 @@ def _lost_part_of_batch(lease: Lease, unsent: dict[int, Delivery], counts: Count
         counts["released"] += lease.release(held)
     unsent.clear()
     return True
+
+
+def _finish_sent(deliveries: list[Delivery], token: str, messenger_cls: type[Messenger]) -> Counter[str]:
+    """Record sent deliveries in one UPDATE, only those whose claim this worker still holds."""
+    counts: Counter[str] = Counter()
+    now = timezone.now()
+    changes: dict[str, Any] = {
+        "claimed_until": None,
+        "claim_token": "",
+        "updated_at": now,
+        "status": DeliveryStatus.SENT,
+        "sent_at": now,
+        "last_error": "",
+        "reason": "",
+    }
+    manager = Delivery.objects.using(deliveries[0]._state.db)
+    ids = [d.pk for d in deliveries]
+    updated = _reconnecting(manager.db, lambda: manager.filter(pk__in=ids, claim_token=token).update(**changes))
+    ours = set(ids)
+    if updated != len(ids):  # rare: some claims expired and were taken by another worker
+        ours = set(manager.filter(pk__in=ids, status=DeliveryStatus.SENT, sent_at=now).values_list("pk", flat=True))
+    for delivery in deliveries:
+        if delivery.pk not in ours:
+            logger.warning(
+                "delivery %s was reclaimed by another worker; outcome sent not recorded",
+                delivery.pk,
+                extra=log_extra(delivery),
+            )
+            counts["lost_claim"] += 1
+            continue
+        for name, value in changes.items():
+            setattr(delivery, name, value)
+        logger.info(
+            "delivery %s sent via %s",
+            delivery.pk,
+            delivery.channel,
+            extra=log_extra(delivery),
+        )
+        _notify(notification_sent, messenger_cls, log_extra(delivery), delivery=delivery)
+        counts["sent"] += 1
+    return counts
 
 
 def _backend_options(delivery: Delivery) -> dict[str, Any]:
@@ -296,15 +353,20 @@ def _write_outcome(delivery: Delivery, token: str, changes: dict[str, Any]) -> i
     """
     db = delivery._state.db or router.db_for_write(Delivery)
     rows = Delivery.objects.using(db).filter(pk=delivery.pk, claim_token=token)
+    return _reconnecting(db, lambda: rows.update(**changes))
+
+
+def _reconnecting(db: str, write: Callable[[], int]) -> int:
+    """Run an outcome write; if the connection dropped (outside a transaction), reconnect once and retry."""
     try:
-        return rows.update(**changes)
+        return write()
     except (OperationalError, InterfaceError):
         connection = connections[db]
         if connection.in_atomic_block:
             raise
-        logger.warning("database connection lost while recording delivery %s; reconnecting", delivery.pk)
+        logger.warning("database connection lost while recording delivery outcomes; reconnecting")
         connection.close()
-        return rows.update(**changes)
+        return write()
 
 
 def _finish(

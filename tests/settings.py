@@ -1,9 +1,13 @@
 """Test settings: SQLite by default; DSN_TEST_DB=postgres runs the suite on PostgreSQL."""
 
 import os
+import sys
 from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parent
+# The demo project (demo/blog, demo/demo/urls.py) is importable wherever these settings are loaded
+# (pytest, mypy's Django plugin), for the tests of the demo site.
+sys.path.append(str(BASE_DIR.parent / "demo"))
 SECRET_KEY = "tests-only-not-secret"
 DEBUG = False
 USE_TZ = True
@@ -20,6 +24,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_tasks_db",  # the database task backend's tables (tests/test_workers.py)
     "tests.testapp",
+    # The demo's blog (demo/blog), for the browser tests of the demo site.
+    "blog",
     "django_signal_notifier.quickstart",
     "django_signal_notifier",
 ]

@@ -276,7 +276,7 @@ def test_preview_needs_permission_to_view_the_object(client: Any) -> None:
     assert client.get(url).status_code == 200
     data = {"trigger": trigger.pk, "object_id": article.pk, "text": "{{ instance.body }}", "preview": "1"}
     assert client.post(url, data).status_code == 403  # may not read articles
-    editor.user_permissions.add(Permission.objects.get(codename="view_article"))
+    editor.user_permissions.add(Permission.objects.get(codename="view_article", content_type__app_label="testapp"))
     editor = User.objects.get(pk=editor.pk)  # drop the permission cache
     client.force_login(editor)
     assert client.post(url, data).status_code == 200

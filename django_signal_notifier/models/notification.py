@@ -126,8 +126,15 @@ class Notification(models.Model):
         verbose_name_plural = _("notifications")
         ordering = ["-created_at", "-id"]
         indexes = [
-            models.Index(fields=["recipient", "archived", "-created_at"], name="dsn_inbox_newest"),
-            models.Index(fields=["recipient", "unread"], name="dsn_inbox_unread"),
+            # Partial, so that "NOT archived" (how Django writes archived=False) matches it and the
+            # newest page is read from the index in order, however large the inbox.
+            models.Index(
+                fields=["recipient", "-created_at", "-id"], condition=models.Q(archived=False), name="dsn_inbox_newest"
+            ),
+            # The unread count reads only this index's entries of one user: no table rows.
+            models.Index(
+                fields=["recipient"], condition=models.Q(unread=True, archived=False), name="dsn_inbox_unread"
+            ),
         ]
 
     def __str__(self) -> str:

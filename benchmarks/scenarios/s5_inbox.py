@@ -1,0 +1,92 @@
+"""S5: the inbox of a user with 100, 1,000 and 10,000 notifications.
+
+One operation: the unread count, the newest 20 notifications, their action objects (one query
+per content type on the page, here one) and a template render of the 20 rows. Measured through
+the Notification queryset API. The reference is the same operation at 100 notifications: the
+ratio shows whether the time stays flat as the inbox grows.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import connection
+from django.utils import timezone
+
+from benchmarks.benchapp.models import Post
+from benchmarks.harness import Result, Settings, count_queries, make_users, median_time
+from benchmarks.inbox import PAGE, inbox_page
+
+NAME = "S5"
+TITLE = "inbox page (unread count + newest 20, rendered)"
+TARGET = "≤ 3 queries; time flat from 100 to 10,000"
+FLAT = 1.3  # "flat": at most this many times the time at 100 notifications
+
+
+def fill_inbox(user: Any, count: int, posts: list[Post]) -> None:
+    from django_signal_notifier.models import Notification
+
+    post_ct = ContentType.objects.get_for_model(Post)
+    start = timezone.now() - timedelta(days=30)
+    Notification.objects.bulk_create(
+        [
+            Notification(
+                recipient=user,
+                verb="post_save",
+                action_object_content_type=post_ct,
+                action_object_id=str(posts[i % len(posts)].pk),
+                action_object_text=str(posts[i % len(posts)]),
+                title=f"created post “{posts[i % len(posts)]}”",
+                url=posts[i % len(posts)].get_absolute_url(),
+                unread=i % 3 == 0,
+                created_at=start + timedelta(seconds=i),
+            )
+            for i in range(count)
+        ],
+        batch_size=2000,
+    )
+
+
+def run(settings: Settings) -> list[Result]:
+    from django_signal_notifier.models import Notification
+
+    sizes = settings.pick([100, 1_000, 10_000], [100, 1_000])
+    users = make_users(len(sizes), "s5_")
+    Post.objects.bulk_create([Post(title=f"Post {i}") for i in range(50)])
+    posts = list(Post.objects.order_by("pk")[:50])
+    for user, size in zip(users, sizes, strict=True):
+        fill_inbox(user, size, posts)
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:  # what autovacuum does soon after a bulk load
+            cursor.execute(f'ANALYZE "{Notification._meta.db_table}"')
+    ContentType.objects.get_for_model(Post)  # warm the content-type cache, as a running site has
+    rounds = settings.pick(15, 3)
+    ops = settings.pick(20, 3)
+    timings = {
+        size: median_time(lambda u=user: inbox_page(u), rounds=rounds, ops=ops, budget=settings.pick(8, 2))
+        for user, size in zip(users, sizes, strict=True)
+    }
+    baseline = timings[sizes[0]]
+    baseline_q = count_queries(lambda: inbox_page(users[0]))
+    results = []
+    for user, size in zip(users, sizes, strict=True):
+        queries = count_queries(lambda u=user: inbox_page(u))
+        html = inbox_page(user)
+        if html.count("<li") != PAGE:
+            raise AssertionError(f"S5 rendered {html.count('<li')} rows, expected {PAGE}")
+        result = Result(
+            NAME,
+            f"{size:,} notifications",
+            TARGET,
+            timings[size],
+            baseline,
+            f"the same page at {sizes[0]:,} notifications",
+            queries,
+            baseline_q,
+        )
+        result.met = queries.work <= 3 and (result.ratio or 0.0) <= FLAT
+        result.extra = {"notifications": size, "page": PAGE}
+        results.append(result)
+    return results
