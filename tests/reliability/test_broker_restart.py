@@ -22,6 +22,7 @@ from django.test import override_settings
 
 from django_signal_notifier.models import Delivery, DeliveryStatus
 from tests.channels.conftest import free_port
+from tests.conftest import REQUIRE_SERVICES
 from tests.delivery_setup import configure
 from tests.reliability.conftest import ROOT, wait_until
 from tests.reliability.figures import record
@@ -71,7 +72,10 @@ class OwnRedis:
 @pytest.fixture
 def own_redis() -> Iterator[OwnRedis]:
     if shutil.which("redis-server") is None:
-        pytest.skip("SKIPPED LOUDLY: redis-server is not installed; the broker-restart test needs it")
+        message = "redis-server is not installed; the broker-restart test starts its own"
+        if REQUIRE_SERVICES:
+            pytest.fail(f"{message} and DSN_REQUIRE_SERVICES=1: service-backed tests are required here.")
+        pytest.skip(f"SKIPPED LOUDLY: {message}")
     server = OwnRedis(free_port())
     server.start()
     try:
