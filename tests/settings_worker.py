@@ -7,11 +7,12 @@ import os
 
 from tests.settings import *  # noqa: F403
 from tests.settings import DATABASES
+from tests.taskpaths import TASK_BACKENDS
 
 DATABASES["default"]["NAME"] = os.environ.get("DSN_PG_NAME", DATABASES["default"]["NAME"])
 
 TASKS = {
-    "default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"},
+    "default": {"BACKEND": f"{TASK_BACKENDS}.immediate.ImmediateBackend"},
     "db": {"BACKEND": "django_tasks_db.DatabaseBackend"},
     "celery": {"BACKEND": "django_signal_notifier.backends.celery.CeleryBackend"},
 }

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django_signal_notifier.checks import check_task_backend
+from tests.taskpaths import TASK_BACKENDS
 
 
 def test_the_default_task_backend_passes() -> None:
@@ -20,7 +21,7 @@ def test_an_unknown_task_backend_is_an_error(settings: Any) -> None:
 
 def test_a_queue_the_backend_refuses_is_an_error(settings: Any) -> None:
     settings.TASKS = {
-        "default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend", "QUEUES": ["mail"]},
+        "default": {"BACKEND": f"{TASK_BACKENDS}.immediate.ImmediateBackend", "QUEUES": ["mail"]},
     }
     [error] = check_task_backend()
     assert error.id == "signal_notifier.E041"

@@ -16,6 +16,7 @@ from django_signal_notifier.outbox import deliver_due
 from django_signal_notifier.retry import error_for_http_status, parse_retry_after
 from django_signal_notifier.signals import notification_failed, notification_sent
 from tests.delivery_setup import configure
+from tests.taskpaths import TASK_BACKENDS
 from tests.testapp.models import Article, SentRecord
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -284,8 +285,8 @@ def test_deliveries_are_enqueued_in_fixed_size_batches(settings: Any) -> None:
     from django_signal_notifier.taskapi import task_backends
 
     settings.TASKS = {
-        "default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"},
-        "dummy": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"},
+        "default": {"BACKEND": f"{TASK_BACKENDS}.immediate.ImmediateBackend"},
+        "dummy": {"BACKEND": f"{TASK_BACKENDS}.dummy.DummyBackend"},
     }
     settings.SIGNAL_NOTIFIER = {**settings.SIGNAL_NOTIFIER, "TASK_BACKEND": "dummy", "DELIVERY_BATCH_SIZE": 10}
     configure(25)

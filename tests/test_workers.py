@@ -24,8 +24,8 @@ from django.utils import timezone
 
 from django_signal_notifier.models import Delivery, DeliveryStatus
 from django_signal_notifier.outbox import deliver_due
-from tests.conftest import require_service
 from tests.delivery_setup import configure
+from tests.taskpaths import TASK_BACKENDS, require_service
 from tests.testapp.models import Article, SentRecord
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.services, pytest.mark.slow]
@@ -33,7 +33,7 @@ pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.services, pyt
 ROOT = Path(__file__).resolve().parent.parent
 REDIS_URL = "redis://127.0.0.1:6379/5"  # this suite's own Redis database
 WORKER_TASKS = {
-    "default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"},
+    "default": {"BACKEND": f"{TASK_BACKENDS}.immediate.ImmediateBackend"},
     "db": {"BACKEND": "django_tasks_db.DatabaseBackend"},
     "celery": {"BACKEND": "django_signal_notifier.backends.celery.CeleryBackend"},
 }

@@ -39,7 +39,8 @@ ROOT_URLCONF = "demo.urls"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [],
+        # demo/templates overrides the package's inbox and preferences pages to use the blog's layout.
+        "DIRS": [BASE_DIR / "templates"],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [
@@ -73,6 +74,8 @@ SIGNAL_NOTIFIER = {
     # One process: a trigger changed in the admin is seen at once anyway; 1 s keeps a second
     # process (e.g. `manage.py shell`) in step quickly.
     "CONFIG_CHECK_INTERVAL": 1.0,
+    # The unread badge polls every 2 s (the default is 30), so a new comment shows up at once.
+    "INBOX_POLL_INTERVAL": 2,
 }
 
 LOGGING = {

@@ -1,18 +1,8 @@
 """URLs of the demo site."""
 
-from importlib.util import find_spec
-
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
-
-
-def _installed(module: str) -> bool:
-    try:
-        return find_spec(module) is not None
-    except ModuleNotFoundError:
-        return False
-
 
 urlpatterns = [
     path("admin/", admin.site.urls),
@@ -22,10 +12,9 @@ urlpatterns = [
         name="login",
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(next_page="blog:index"), name="logout"),
+    # The package's inbox page and JSON API (the badge polls notifications/api/unread-count/),
+    # and its preferences page and one-click unsubscribe endpoint.
+    path("notifications/", include("django_signal_notifier.inbox.urls")),
+    path("notifications/", include("django_signal_notifier.preference_pages.urls")),
     path("", include("blog.urls")),
 ]
-
-# Integration point: the package's own inbox pages and API, mounted as soon as the package
-# ships them. Until then the demo's own inbox page (blog/inbox.html) reads Notification rows.
-if _installed("django_signal_notifier.inbox.urls"):
-    urlpatterns.append(path("notifications/", include("django_signal_notifier.inbox.urls")))

@@ -116,3 +116,21 @@ def wait_for(condition: Callable[[], Any], timeout: float = 15.0, interval: floa
         if time.monotonic() > deadline:
             raise AssertionError(f"condition not met within {timeout} s")
         time.sleep(interval)
+
+
+@pytest.fixture
+def demo_site(settings: Any) -> None:
+    """The demo's own settings on top of the test settings: its template overrides and poll interval.
+
+    The inbox cache is emptied too: ids of users flushed by an earlier test come back, and a
+    count cached for them then would be shown before the first write bumps it.
+    """
+    from demo import settings as demo_settings
+    from django_signal_notifier.inbox.cache import inbox_cache
+
+    settings.TEMPLATES = demo_settings.TEMPLATES
+    settings.SIGNAL_NOTIFIER = {
+        **settings.SIGNAL_NOTIFIER,
+        "INBOX_POLL_INTERVAL": demo_settings.SIGNAL_NOTIFIER["INBOX_POLL_INTERVAL"],
+    }
+    inbox_cache().clear()

@@ -1,4 +1,4 @@
-"""``{% demo_unread_count as count %}``: the demo's own unread count, for the badge block."""
+"""``{% demo_unread_count as count %}``: the demo's own unread count, for its own inbox page (blog/inbox.html)."""
 
 from __future__ import annotations
 

@@ -117,9 +117,13 @@ class Command(BaseCommand):
         for username, password, _email, superuser in LOGINS:
             write(f"  {username} / {password}" + ("   (superuser: http://127.0.0.1:8000/admin/)" if superuser else ""))
         write("\nTry:")
-        write("  1. Log in as alice: her inbox already holds bob's comment.")
-        write("  2. Log in as bob in a private window, comment on “Hello from Alice”;")
-        write("     alice's inbox shows it" + (", and the email is printed here." if email_available() else "."))
+        write("  1. Log in as alice: the badge says 1 unread; Notifications opens her inbox (bob's comment).")
+        write("  2. Log in as bob in a private window, comment on “Hello from Alice”; within 2 s alice's")
+        write(
+            "     badge counts it, without a reload"
+            + (", and the email is printed here." if email_available() else ".")
+        )
+        write("     Preferences (as alice) turns the email or the inbox off, per kind of notification.")
         write("  3. The 0.2.1 quickstart, in another terminal (it prints the message for admin):")
         write(
             "     .venv/bin/python demo/manage.py shell -c "
