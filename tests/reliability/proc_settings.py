@@ -9,15 +9,9 @@ import os
 
 from tests.settings import *  # noqa: F403
 from tests.settings import SIGNAL_NOTIFIER as _BASE
+from tests.taskpaths import TASK_BACKENDS
 
-try:
-    import django.tasks  # noqa: F401
-
-    _DUMMY = "django.tasks.backends.dummy.DummyBackend"
-except ImportError:
-    _DUMMY = "django_tasks.backends.dummy.DummyBackend"
-
-TASKS = {"default": {"BACKEND": _DUMMY}}
+TASKS = {"default": {"BACKEND": f"{TASK_BACKENDS}.dummy.DummyBackend"}}
 SIGNAL_NOTIFIER = {
     **_BASE,
     "MESSENGERS": ["tests.reliability.recording.LoadRecordingMessenger"],

@@ -26,12 +26,13 @@ from tests.conftest import REQUIRE_SERVICES
 from tests.delivery_setup import configure
 from tests.reliability.conftest import ROOT, wait_until
 from tests.reliability.figures import record
+from tests.taskpaths import TASK_BACKENDS
 from tests.testapp.models import Article, SentRecord
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow, pytest.mark.timeout(240)]
 
 WORKER_TASKS = {
-    "default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"},
+    "default": {"BACKEND": f"{TASK_BACKENDS}.immediate.ImmediateBackend"},
     "celery": {"BACKEND": "django_signal_notifier.backends.celery.CeleryBackend"},
 }
 RECIPIENTS = 3
