@@ -24,8 +24,9 @@ from django.utils import timezone
 
 from django_signal_notifier.models import Delivery, DeliveryStatus
 from django_signal_notifier.outbox import deliver_due
+from tests.conftest import require_service
 from tests.delivery_setup import configure
-from tests.taskpaths import TASK_BACKENDS, require_service
+from tests.taskpaths import TASK_BACKENDS
 from tests.testapp.models import Article, SentRecord
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.services, pytest.mark.slow]
