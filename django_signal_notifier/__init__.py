@@ -20,6 +20,7 @@ _LAZY = {
     "MessageTemplate": "django_signal_notifier.message_templates.base",
     "register_message_template": "django_signal_notifier.message_templates.registry",
     "declare": "django_signal_notifier.declare",
+    "notify": "django_signal_notifier.explicit",
     "TransientDeliveryError": "django_signal_notifier.exceptions",
     "PermanentDeliveryError": "django_signal_notifier.exceptions",
     "SkipDelivery": "django_signal_notifier.exceptions",

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 from django.apps import AppConfig
 from django.db.models.signals import post_migrate, pre_migrate
 from django.utils.translation import gettext_lazy as _
@@ -20,16 +22,22 @@ class SignalNotifierConfig(AppConfig):
         )
         from django_signal_notifier.conf import app_settings
         from django_signal_notifier.declare import run_after_migrate
+        from django_signal_notifier.exceptions import ConfigurationError
         from django_signal_notifier.index import resume_after_migrate, suspend_during_migrate
         from django_signal_notifier.message_templates.registry import template_registry
         from django_signal_notifier.messengers.registry import messenger_registry
         from django_signal_notifier.receivers import connect_all
         from django_signal_notifier.watch import watch_configuration
 
-        for path in app_settings.MESSENGERS:
-            messenger_registry.register_path(path)
-        for path in app_settings.MESSAGE_TEMPLATES:
-            template_registry.register_path(path)
+        for registry, paths in (
+            (messenger_registry, app_settings.MESSENGERS),
+            (template_registry, app_settings.MESSAGE_TEMPLATES),
+        ):
+            for path in paths if isinstance(paths, (list, tuple)) else ():
+                try:
+                    registry.register_path(path)
+                except ConfigurationError as error:  # reported by the system checks (E027, E028), not a crash here
+                    logging.getLogger("django_signal_notifier").error("django-signal-notifier: %s", error)
         watch_configuration()
         connect_all()
 

@@ -194,3 +194,132 @@ def check_task_backend(app_configs: Any = None, **kwargs: Any) -> list[CheckMess
 
 
 from django_signal_notifier import config_checks  # noqa: E402, F401  (conditions and dynamic receivers)
+
+_IMMEDIATE_BACKENDS = (
+    "django_tasks.backends.immediate.ImmediateBackend",
+    "django.tasks.backends.immediate.ImmediateBackend",
+)
+_DUMMY_BACKENDS = ("django_tasks.backends.dummy.DummyBackend", "django.tasks.backends.dummy.DummyBackend")
+
+
+@register(Tags.compatibility)
+def check_task_worker(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
+    """A task backend that loads but cannot deliver as configured: its app missing, or no worker running.
+
+    A missing alias, a backend that does not import and a refused queue are E040 and E041.
+    """
+    import django
+    from django.apps import apps
+    from django.conf import settings
+    from django.utils.module_loading import import_string
+
+    from django_signal_notifier.conf import app_settings
+
+    immediate = _IMMEDIATE_BACKENDS[1] if django.VERSION >= (6, 0) else _IMMEDIATE_BACKENDS[0]
+    configured = getattr(settings, "TASKS", None) or {"default": {"BACKEND": immediate}}
+    alias = app_settings.TASK_BACKEND
+    queue = app_settings.TASK_QUEUE
+    params = configured.get(alias) if isinstance(configured, dict) else None
+    if not isinstance(params, dict):
+        return []  # E040
+    path = str(params.get("BACKEND", ""))
+    try:
+        import_string(path)
+    except ImportError:
+        return []  # E040
+    messages: list[CheckMessage] = []
+    if path.startswith("django_tasks_db.") and not apps.is_installed("django_tasks_db"):
+        messages.append(
+            Error(
+                f"The task backend {alias!r} stores tasks with django_tasks_db, which is not in INSTALLED_APPS.",
+                hint="Add 'django_tasks_db' to INSTALLED_APPS and run migrate.",
+                id="signal_notifier.E022",
+            )
+        )
+    if path in _DUMMY_BACKENDS:
+        messages.append(
+            Warning(
+                f"The task backend {alias!r} is the DummyBackend, which never runs tasks: messages other than "
+                "the in-site inbox stay pending.",
+                hint="Use the ImmediateBackend (the default) or a worker backend; in tests, capture_notifications() "
+                "delivers in-process whatever the backend.",
+                id="signal_notifier.W025",
+            )
+        )
+    elif path not in _IMMEDIATE_BACKENDS:
+        worker = "`manage.py db_worker`" if path.startswith("django_tasks_db.") else "its worker process"
+        messages.append(
+            Warning(
+                f"The task backend {alias!r} ({path}) runs tasks in a worker: messages are sent only while a worker "
+                "runs.",
+                hint=f"Run {worker} for the queue {queue!r}; `manage.py signal_notifier redrive` sends what was "
+                "left pending. Silence this with SILENCED_SYSTEM_CHECKS = ['signal_notifier.W024'].",
+                id="signal_notifier.W024",
+            )
+        )
+    return messages
+
+
+@register(Tags.compatibility)
+def check_configured_paths(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
+    """LANGUAGE_GETTER, MESSENGERS and MESSAGE_TEMPLATES name things that import and fit."""
+    from django.utils.module_loading import import_string
+
+    from django_signal_notifier.conf import app_settings
+    from django_signal_notifier.message_templates.base import MessageTemplate
+    from django_signal_notifier.messengers.base import Messenger
+
+    messages: list[CheckMessage] = []
+    getter = app_settings.LANGUAGE_GETTER
+    if getter is not None:
+        problem = ""
+        if isinstance(getter, str):
+            try:
+                getter = import_string(getter)
+            except ImportError as error:
+                problem = f"cannot be imported: {error}"
+        if not problem and not callable(getter):
+            problem = "is not callable"
+        if problem:
+            messages.append(
+                Error(
+                    f"SIGNAL_NOTIFIER['LANGUAGE_GETTER'] ({app_settings.LANGUAGE_GETTER!r}) {problem}.",
+                    hint="Give the dotted path of a function (user) -> language code, e.g. 'myapp.i18n.user_language'.",
+                    id="signal_notifier.E026",
+                )
+            )
+    for key, base, check_id in (
+        ("MESSENGERS", Messenger, "signal_notifier.E027"),
+        ("MESSAGE_TEMPLATES", MessageTemplate, "signal_notifier.E028"),
+    ):
+        paths = getattr(app_settings, key)
+        if isinstance(paths, str) or not isinstance(paths, (list, tuple)):
+            messages.append(
+                Error(
+                    f"SIGNAL_NOTIFIER[{key!r}] must be a list of dotted paths, not {paths!r}.",
+                    hint=f"e.g. SIGNAL_NOTIFIER = {{{key!r}: ['myapp.notify.MyClass']}}",
+                    id=check_id,
+                )
+            )
+            continue
+        for path in paths:
+            try:
+                found = import_string(path)
+            except ImportError as error:
+                messages.append(
+                    Error(
+                        f"SIGNAL_NOTIFIER[{key!r}] names {path!r}, which cannot be imported: {error}.",
+                        hint="Fix the dotted path (module.ClassName) or remove it.",
+                        id=check_id,
+                    )
+                )
+                continue
+            if not (isinstance(found, type) and issubclass(found, base)):
+                messages.append(
+                    Error(
+                        f"SIGNAL_NOTIFIER[{key!r}] names {path!r}, which is not a subclass of {base.__name__}.",
+                        hint=f"Subclass django_signal_notifier.{base.__name__}.",
+                        id=check_id,
+                    )
+                )
+    return messages

@@ -8,7 +8,7 @@ inbox) write their rows here; the others get Delivery rows that a task sends.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from itertools import islice
 from typing import Any, TypeVar
 
@@ -45,33 +45,57 @@ def fan_out(
     dead delivery; the dispatcher retries a failed fan-out that way, so one broken channel
     cannot take the event's other messages down with it.
     """
-    db = router.db_for_write(Event)
-    view = EventView.from_signal(event)
-    with transaction.atomic(using=db):
-        row = Event.objects.using(db).create(
-            verb=event.verb,
-            action_object_content_type_id=_ref(snapshot, "action_object", "content_type_id"),
-            action_object_id=_ref(snapshot, "action_object", "pk") or "",
-            actor_content_type_id=_ref(snapshot, "actor", "content_type_id"),
-            actor_object_id=_ref(snapshot, "actor", "pk") or "",
-            target_content_type_id=_ref(snapshot, "target", "content_type_id"),
-            target_object_id=_ref(snapshot, "target", "pk") or "",
-            snapshot=snapshot,
-        )
-        writer = OutboxWriter(row, snapshot, view, db, careful=careful)
+
+    def plan(writer: OutboxWriter) -> None:
         for trigger in matched:
             for subscription in trigger.subscriptions:
-                recipients = resolve_recipients(subscription, view, db)
+                recipients = resolve_recipients(subscription, writer.view, writer.db)
                 for backend in subscription.backends:
                     writer.write(trigger, subscription, backend, recipients.ids)
                     for problem in recipients.problems:  # an admin sees it as a dead delivery
                         writer._write_rows(trigger, subscription, backend, [(None, None, "", problem)])
+
+    return write_event(event, snapshot, plan, careful=careful)
+
+
+def write_event(
+    event: SignalEvent,
+    snapshot: dict[str, Any],
+    plan: Callable[[OutboxWriter], None],
+    *,
+    careful: bool = False,
+    enqueue: bool = True,
+) -> Event:
+    """The Event row, then ``plan(writer)`` writes its messages; one transaction, enqueued after commit.
+
+    Shared by signal-triggered fan-outs and explicit sends (:mod:`django_signal_notifier.explicit`).
+    """
+    db = router.db_for_write(Event)
+    view = EventView.from_signal(event)
+    with transaction.atomic(using=db):
+        row = Event.objects.using(db).create(**event_fields(event.verb, snapshot))
+        writer = OutboxWriter(row, snapshot, view, db, careful=careful)
+        plan(writer)
         delivery_ids = writer.finish()
-        if delivery_ids:
+        if delivery_ids and enqueue:
             from django_signal_notifier.tasks import enqueue_deliveries
 
             transaction.on_commit(lambda: enqueue_deliveries(delivery_ids), using=db)
     return row
+
+
+def event_fields(verb: str, snapshot: dict[str, Any]) -> dict[str, Any]:
+    """The Event row's columns for a snapshot."""
+    return {
+        "verb": verb,
+        "action_object_content_type_id": _ref(snapshot, "action_object", "content_type_id"),
+        "action_object_id": _ref(snapshot, "action_object", "pk") or "",
+        "actor_content_type_id": _ref(snapshot, "actor", "content_type_id"),
+        "actor_object_id": _ref(snapshot, "actor", "pk") or "",
+        "target_content_type_id": _ref(snapshot, "target", "content_type_id"),
+        "target_object_id": _ref(snapshot, "target", "pk") or "",
+        "snapshot": snapshot,
+    }
 
 
 def _ref(snapshot: dict[str, Any], role: str, key: str) -> Any:
@@ -90,22 +114,34 @@ class OutboxWriter:
         self.snapshot = snapshot
         self.view = view
         self.db = db
-        self.seen: set[tuple[int, Any]] = set()
+        self.seen: set[tuple[Any, Any]] = set()
         self.delivery_ids: list[int] = []
         self.wrote_deliveries = False
         self.planner = Planner(event_row, db)
 
     def write(
-        self, trigger: TriggerSpec, subscription: SubscriptionSpec, backend: BackendSpec, recipient_ids: list[Any]
+        self,
+        trigger: TriggerSpec | None,
+        subscription: SubscriptionSpec | None,
+        backend: BackendSpec,
+        recipient_ids: list[Any],
+        template: MessageTemplate | None = None,
+        mandatory: bool = False,
     ) -> None:
-        fresh = [rid for rid in recipient_ids if (backend.id, rid) not in self.seen]
-        self.seen.update((backend.id, rid) for rid in fresh)
+        """Render and write ``backend``'s messages to ``recipient_ids`` (each once per backend and event).
+
+        ``trigger`` and ``subscription`` are None for explicit sends; ``template`` replaces the
+        backend's template (explicit content); ``mandatory`` ignores preferences (explicit sends).
+        """
+        seen_key = backend.id if backend.id is not None else backend.messenger
+        fresh = [rid for rid in recipient_ids if (seen_key, rid) not in self.seen]
+        self.seen.update((seen_key, rid) for rid in fresh)
         if not fresh:
             return
         messenger_cls = messenger_registry.get(backend.messenger)
         if messenger_cls is not None:
             channel = messenger_cls.channel_name()
-            plan = self.planner.plan(trigger, subscription, backend, channel, messenger_cls.inline, fresh)
+            plan = self.planner.plan(trigger, subscription, backend, channel, messenger_cls.inline, fresh, mandatory)
             self.planner.write_skipped(trigger, subscription, backend, channel, plan)
             self.wrote_deliveries = self.wrote_deliveries or bool(plan.skipped)
             fresh = plan.send
@@ -115,7 +151,7 @@ class OutboxWriter:
         else:
             hold = False
         template_name = backend.message_template or (messenger_cls.default_template if messenger_cls else None) or ""
-        template_cls = template_registry.get(template_name)
+        template_cls = type(template) if template is not None else template_registry.get(template_name)
         if messenger_cls is None or template_cls is None:
             problem = (
                 f"unknown messenger {backend.messenger!r}"
@@ -125,7 +161,8 @@ class OutboxWriter:
             self._log(trigger, subscription, backend, problem)
             self._write_rows(trigger, subscription, backend, [(rid, None, "", problem) for rid in fresh])
             return
-        template = template_cls()
+        if template is None:
+            template = template_cls()
         try:
             template.sources()  # compiles every part once: a syntax error is one error, not one per recipient
         except Exception as error:
@@ -180,8 +217,8 @@ class OutboxWriter:
 
     def _write_rows(
         self,
-        trigger: TriggerSpec,
-        subscription: SubscriptionSpec,
+        trigger: TriggerSpec | None,
+        subscription: SubscriptionSpec | None,
         backend: BackendSpec,
         planned: list[tuple[Any, RenderedMessage | None, str, str]],
         messenger_cls: type[Messenger] | None = None,
@@ -190,21 +227,19 @@ class OutboxWriter:
     ) -> None:
         channel = messenger_cls.channel_name() if messenger_cls else backend.messenger
         rows = [
-            Delivery(
-                event_id=self.event_row.pk,
-                trigger_id=trigger.id,
-                subscription_id=subscription.id,
-                backend_id=backend.id,
-                channel=channel,
-                recipient_id=rid,
+            Delivery.for_event(
+                self.event_row,
+                trigger,
+                subscription,
+                backend,
+                channel,
+                rid,
                 status=DeliveryStatus.DEAD if error else DeliveryStatus.PENDING,
                 reason=reason if error else "",
                 last_error=error,
                 content=rendered.as_content() if rendered is not None else {},
                 language=language,
-                digest_key=digest_key(subscription.id, backend.id, rid) if hold and not error else "",
-                created_at=self.event_row.created_at,
-                next_attempt_at=self.event_row.created_at,
+                digest_key=digest_key(subscription.id, backend.id, rid) if hold and subscription and not error else "",
             )
             for rid, rendered, language, error in planned
         ]
@@ -217,8 +252,8 @@ class OutboxWriter:
 
     def _write_inline(
         self,
-        trigger: TriggerSpec,
-        subscription: SubscriptionSpec,
+        trigger: TriggerSpec | None,
+        subscription: SubscriptionSpec | None,
         backend: BackendSpec,
         messenger_cls: type[Messenger],
         items: list[tuple[Any, RenderedMessage]],
@@ -245,17 +280,23 @@ class OutboxWriter:
         return self.delivery_ids
 
     @staticmethod
-    def _log(trigger: TriggerSpec, subscription: SubscriptionSpec, backend: BackendSpec, problem: str) -> None:
+    def _log(
+        trigger: TriggerSpec | None, subscription: SubscriptionSpec | None, backend: BackendSpec, problem: str
+    ) -> None:
         logger.error(
             "django-signal-notifier: %s (trigger %s %r, subscription %s %r, backend %s %r)",
             problem,
-            trigger.id,
-            trigger.name,
-            subscription.id,
-            subscription.name,
+            trigger.id if trigger else None,
+            trigger.name if trigger else "explicit send",
+            subscription.id if subscription else None,
+            subscription.name if subscription else "",
             backend.id,
             backend.name,
-            extra={"trigger_id": trigger.id, "subscription_id": subscription.id, "backend_id": backend.id},
+            extra={
+                "trigger_id": trigger.id if trigger else None,
+                "subscription_id": subscription.id if subscription else None,
+                "backend_id": backend.id,
+            },
         )
 
 

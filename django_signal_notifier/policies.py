@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
+from django_signal_notifier.conf import app_settings
 from django_signal_notifier.models import Delivery, DeliveryStatus, Event
 from django_signal_notifier.preferences import opted_out
 from django_signal_notifier.specs import BackendSpec, SubscriptionSpec, TriggerSpec
@@ -45,15 +46,19 @@ class Planner:
 
     def plan(
         self,
-        trigger: TriggerSpec,
-        subscription: SubscriptionSpec,
+        trigger: TriggerSpec | None,
+        subscription: SubscriptionSpec | None,
         backend: BackendSpec,
         channel: str,
         inline: bool,
         recipient_ids: list[Any],
+        mandatory: bool = False,
     ) -> Plan:
         skipped: list[tuple[Any, str]] = []
         send = recipient_ids
+        if subscription is None or trigger is None:  # an explicit send: the rules for every subscription apply
+            muted = set() if mandatory else opted_out(None, [channel], self.db, send).get(channel, set())
+            return Plan([rid for rid in send if rid not in muted], [(rid, OPTED_OUT) for rid in send if rid in muted])
         if not subscription.mandatory:
             muted = self._muted_for(subscription).get(channel, set())
             if muted:
@@ -100,26 +105,27 @@ class Planner:
         return set(recent)
 
     def write_skipped(
-        self, trigger: TriggerSpec, subscription: SubscriptionSpec, backend: BackendSpec, channel: str, plan: Plan
+        self,
+        trigger: TriggerSpec | None,
+        subscription: SubscriptionSpec | None,
+        backend: BackendSpec,
+        channel: str,
+        plan: Plan,
     ) -> None:
         """Record the skipped recipients: one bulk insert."""
         if not plan.skipped:
             return
-        created = self.event_row.created_at
         rows = [
-            Delivery(
-                event_id=self.event_row.pk,
-                trigger_id=trigger.id,
-                subscription_id=subscription.id,
-                backend_id=backend.id,
-                channel=channel,
-                recipient_id=rid,
+            Delivery.for_event(
+                self.event_row,
+                trigger,
+                subscription,
+                backend,
+                channel,
+                rid,
                 status=DeliveryStatus.SKIPPED,
                 reason=reason,
-                created_at=created,
-                next_attempt_at=created,
-                updated_at=created,
             )
             for rid, reason in plan.skipped
         ]
-        Delivery.objects.using(self.db).bulk_create(rows, batch_size=500)
+        Delivery.objects.using(self.db).bulk_create(rows, batch_size=int(app_settings.BATCH_SIZE))

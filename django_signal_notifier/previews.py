@@ -10,8 +10,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db import router, transaction
-
 from django_signal_notifier.events import SignalEvent
 from django_signal_notifier.message_templates.base import MessageTemplate, RenderedMessage
 from django_signal_notifier.models import Backend, Event, Trigger
@@ -39,31 +37,18 @@ def render_preview(template: MessageTemplate, trigger: Trigger, instance: Any, u
 
 def send_test(backend: Backend, trigger: Trigger, instance: Any, user: Any) -> Event:
     """Send ``backend``'s message about ``instance`` to ``user`` through the pipeline; returns the Event row."""
-    from django_signal_notifier.fanout import OutboxWriter, _ref
+    from django_signal_notifier.fanout import write_event
 
     event = preview_event(trigger, instance, user)
-    snapshot = event.snapshot()
-    db = router.db_for_write(Event)
     backend_spec = BackendSpec(backend.pk, str(backend), backend.messenger, backend.message_template, backend.options)
     # A test send belongs to no subscription: its Delivery rows have no subscription.
     subscription_spec = SubscriptionSpec(id=None, name="test send", backends=(backend_spec,))  # type: ignore[arg-type]
-    with transaction.atomic(using=db):
-        row = Event.objects.using(db).create(
-            verb=event.verb,
-            action_object_content_type_id=_ref(snapshot, "action_object", "content_type_id"),
-            action_object_id=_ref(snapshot, "action_object", "pk") or "",
-            actor_content_type_id=_ref(snapshot, "actor", "content_type_id"),
-            actor_object_id=_ref(snapshot, "actor", "pk") or "",
-            snapshot=snapshot,
-        )
-        writer = OutboxWriter(row, snapshot, EventView.from_signal(event), db)
-        writer.write(_trigger_spec(trigger, type(instance)), subscription_spec, backend_spec, [user.pk])
-        delivery_ids = writer.finish()
-        if delivery_ids:
-            from django_signal_notifier.tasks import enqueue_deliveries
-
-            transaction.on_commit(lambda: enqueue_deliveries(delivery_ids), using=db)
-    return row
+    trigger_spec = _trigger_spec(trigger, type(instance))
+    return write_event(
+        event,
+        event.snapshot(),
+        lambda writer: writer.write(trigger_spec, subscription_spec, backend_spec, [user.pk]),
+    )
 
 
 def _trigger_spec(trigger: Trigger, model: Any) -> TriggerSpec:

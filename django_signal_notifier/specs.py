@@ -8,9 +8,12 @@ from typing import Any
 
 @dataclass(frozen=True)
 class BackendSpec:
-    """A backend as the engine needs it: which messenger, which template, which options."""
+    """A backend as the engine needs it: which messenger, which template, which options.
 
-    id: int
+    ``id`` is None for a channel named in an explicit send without a stored Backend.
+    """
+
+    id: int | None
     name: str
     messenger: str
     message_template: str

@@ -65,3 +65,6 @@ def _fresh_index() -> Iterator[None]:
     trigger_index.invalidate()
     yield
     trigger_index.invalidate()
+
+
+from django_signal_notifier.testing.pytest_plugin import notifications  # noqa: E402,F401  (the users' fixture)

@@ -11,6 +11,7 @@ import signal
 import subprocess
 import sys
 import time
+import zlib
 from collections import Counter
 from collections.abc import Callable, Iterator
 from datetime import timedelta
@@ -32,7 +33,11 @@ from tests.testapp.models import Article, SentRecord
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.services, pytest.mark.slow]
 
 ROOT = Path(__file__).resolve().parent.parent
-REDIS_URL = "redis://127.0.0.1:6379/5"  # this suite's own Redis database
+# This suite's own Redis database, one per test database name, so that two runs at once on one
+# machine (e.g. SQLite and PostgreSQL suites of two checkouts) never flush or consume each other's
+# Celery messages.
+REDIS_DB = 5 + zlib.crc32(os.environ.get("DSN_PG_TEST_NAME", "test_django_signal_notifier").encode()) % 10
+REDIS_URL = f"redis://127.0.0.1:6379/{REDIS_DB}"
 WORKER_TASKS = {
     "default": {"BACKEND": f"{TASK_BACKENDS}.immediate.ImmediateBackend"},
     "db": {"BACKEND": "django_tasks_db.DatabaseBackend"},
@@ -290,9 +295,16 @@ CELERY_WORKER = (
 )
 
 
-def test_a_killed_celery_worker_s_message_is_redelivered_and_nothing_is_sent_twice(workers: Workers) -> None:
+def test_a_killed_celery_worker_loses_nothing_and_sends_nothing_twice(workers: Workers) -> None:
+    """SIGKILL mid-batch; a second Celery worker and the periodic redrive (beat's job) finish it.
+
+    Redis' own redelivery of the unacknowledged message (acks_late) may also happen, at a time
+    the broker decides; either way the claims make every delivery go out exactly once.
+    """
     require_service("Redis", "127.0.0.1", 6379)
     import redis
+
+    from django_signal_notifier.tasks import redrive
 
     redis.Redis.from_url(REDIS_URL).flushdb()
     from django_signal_notifier.backends.celery import app
@@ -307,8 +319,16 @@ def test_a_killed_celery_worker_s_message_is_redelivered_and_nothing_is_sent_twi
         os.kill(doomed.pid, signal.SIGKILL)
         doomed.wait(timeout=10)
         rescuer = workers.start(*CELERY_WORKER, **knobs)
-        wait_until(
-            lambda: statuses() == {"sent": 3}, 60, lambda: f"{statuses()} redelivery; log:\n{workers.output(rescuer)}"
-        )
+        periodic = redrive.using(backend="celery")
+        next_redrive = 0.0
+
+        def finished() -> bool:
+            nonlocal next_redrive
+            if time.monotonic() >= next_redrive:  # what a beat schedule does, every 2 s here
+                periodic.enqueue()
+                next_redrive = time.monotonic() + 2
+            return statuses() == {"sent": 3}
+
+        wait_until(finished, 60, lambda: f"{statuses()}; log:\n{workers.output(rescuer)}")
     assert set(sends_per_delivery().values()) == {1}
     assert len(set(SentRecord.objects.values_list("pid", flat=True))) == 2

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
-from django_signal_notifier.cli import digest, prune, redrive, sync
+from django_signal_notifier.cli import digest, fire, prune, redrive, render, sync, trial_send
+from django_signal_notifier.cli import list as list_command
 
 # name -> module with `help`, `add_arguments(parser)` and `handle(command, options) -> int`
 COMMANDS = {
     "digest": digest,
+    "fire": fire,
+    "list": list_command,
     "prune": prune,
     "redrive": redrive,
+    "render": render,
     "sync": sync,
+    "test-send": trial_send,
 }

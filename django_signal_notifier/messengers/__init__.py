@@ -13,6 +13,7 @@ from django_signal_notifier.messengers.insite import InSiteMessenger
 from django_signal_notifier.messengers.registry import messenger_registry, register_messenger
 from django_signal_notifier.messengers.slack import SlackMessenger
 from django_signal_notifier.messengers.telegram import TelegramBotMessenger
+from django_signal_notifier.messengers.testing import TestMessenger
 from django_signal_notifier.messengers.twilio import TwilioSMSMessenger
 from django_signal_notifier.messengers.webhook import WebhookMessenger, sign_webhook, verify_webhook_signature
 
@@ -39,6 +40,7 @@ __all__ = [
     "SimplePrintMessengerTemplateBased",
     "SlackMessenger",
     "TelegramBotMessenger",
+    "TestMessenger",
     "TwilioSMSMessenger",
     "WebhookMessenger",
     "messenger_registry",
