@@ -145,6 +145,15 @@ def check_stored_configuration(app_configs: Any = None, **kwargs: Any) -> list[C
                     id="signal_notifier.E013",
                 )
             )
+        if backend.options is not None and not isinstance(backend.options, dict):
+            messages.append(
+                Error(
+                    f"Backend {backend.pk} ({backend}) has options that are not a JSON object; it sends nothing.",
+                    hint='Edit the backend\'s options in the admin: a JSON object such as {"url": "https://…"}.',
+                    obj=backend,
+                    id="signal_notifier.E015",
+                )
+            )
         if messenger is not None and not name:
             messages.append(
                 Warning(

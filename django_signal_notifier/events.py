@@ -72,7 +72,7 @@ def content_type_id(obj: Any) -> int | None:
 
 
 def safe_text(value: Any, limit: int = MAX_TEXT) -> str:
-    """``str(value)`` that never raises and never exceeds ``limit`` characters."""
+    """``str(value)`` that never raises, holds no NUL character and never exceeds ``limit`` characters."""
     try:
         if isinstance(value, bytes):
             text = value.decode("utf-8", errors="replace")
@@ -80,6 +80,8 @@ def safe_text(value: Any, limit: int = MAX_TEXT) -> str:
             text = str(value)
     except Exception as error:  # a __str__ that raises must not break the send
         text = f"<{type(value).__name__}: str() failed: {type(error).__name__}>"
+    if "\x00" in text:  # PostgreSQL text and jsonb cannot hold NUL: the whole event would be lost
+        text = text.replace("\x00", "\ufffd")
     if len(text) > limit:
         text = text[: limit - 1] + "…"
     return text

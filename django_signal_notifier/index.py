@@ -188,6 +188,7 @@ class TriggerIndex:
                 backends=tuple(
                     BackendSpec(b.pk, str(b), b.messenger, b.message_template, dict(b.options or {}))
                     for b in sub.backends.all()
+                    if _options_ok(b, problems)
                 ),
                 receiver_field_paths=path_list(sub.receiver_field_paths),
                 receiver_callable=sub.receiver_callable or "",
@@ -214,6 +215,14 @@ class TriggerIndex:
             subscriptions=subscriptions,
             conditions=compile_conditions(trigger, model, problems),
         )
+
+
+def _options_ok(backend: Any, problems: list[str]) -> bool:
+    """A backend whose stored options are not a JSON object is left out, not the whole index."""
+    if backend.options is None or isinstance(backend.options, dict):
+        return True
+    problems.append(f"Backend {backend.pk} ({backend}) has options that are not a JSON object; it is ignored.")
+    return False
 
 
 trigger_index = TriggerIndex()

@@ -14,17 +14,18 @@ import logging
 import time
 import uuid
 from collections import Counter, defaultdict
+from collections.abc import Callable
 from datetime import timedelta
-from time import monotonic
 from typing import Any
 
-from django.db import connections, router, transaction
+from django.db import InterfaceError, OperationalError, connections, router, transaction
 from django.db.models import F
 from django.utils import timezone
 
 from django_signal_notifier.conf import app_settings
 from django_signal_notifier.events import safe_text
 from django_signal_notifier.exceptions import SkipDelivery
+from django_signal_notifier.lease import Lease
 from django_signal_notifier.message_templates.base import RenderedMessage
 from django_signal_notifier.message_templates.registry import template_registry
 from django_signal_notifier.messengers.base import Message, Messenger, SendResult
@@ -159,7 +160,7 @@ def send_claimed(deliveries: list[Delivery], token: str) -> Counter[str]:
     """Send claimed deliveries grouped by channel and backend; record every outcome."""
     counts: Counter[str] = Counter()
     db = deliveries[0]._state.db if deliveries else None
-    lease = Lease(db or router.db_for_write(Delivery), token)
+    lease = Lease(token, db or router.db_for_write(Delivery))
     users = load_users([d.recipient_id for d in deliveries if d.recipient_id is not None], db)
     groups: dict[tuple[str, int | None], list[Delivery]] = defaultdict(list)
     for delivery in deliveries:
@@ -200,12 +201,18 @@ def send_claimed(deliveries: list[Delivery], token: str) -> Counter[str]:
                 continue
             messages.append(message)
             by_message[id(message)] = delivery
+        held = lease.keep(d.pk for d in by_message.values())
+        if len(held) < len(by_message):  # the lease ran out before sending started
+            counts["lost_claim"] += len(by_message) - len(held)
+            messages = [m for m in messages if by_message[id(m)].pk in held]
+            by_message = {key: d for key, d in by_message.items() if d.pk in held}
         if not messages:
             continue
+        results = messenger.send_batch(messages)
         sent: list[Delivery] = []  # successes are recorded together: one UPDATE, one commit
         flush_at = 0.0
         try:
-            for result in messenger.send_batch(messages):
+            for result in results:
                 delivery = by_message.pop(id(result.message))
                 if result.status != "sent":
                     counts[_record(delivery, token, result, messenger_cls)] += 1
@@ -216,7 +223,8 @@ def send_claimed(deliveries: list[Delivery], token: str) -> Counter[str]:
                     if time.monotonic() >= flush_at:
                         counts.update(_finish_sent(sent, token, messenger_cls))
                         sent = []
-                lease.keep_alive()
+                if by_message and _lost_part_of_batch(lease, by_message, counts):
+                    break  # closing the messenger's generator stops it before its next message
         except Exception as error:  # the messenger broke mid-batch: the rest are retried
             for delivery in by_message.values():
                 logger.exception(
@@ -224,11 +232,32 @@ def send_claimed(deliveries: list[Delivery], token: str) -> Counter[str]:
                 )
                 counts[_finish(delivery, token, "failed", f"{type(error).__name__}: {error}", None, messenger_cls)] += 1
             by_message.clear()
+        finally:
+            close = getattr(results, "close", None)
+            if close is not None:
+                close()
         if sent:
             counts.update(_finish_sent(sent, token, messenger_cls))
         for delivery in by_message.values():  # a send_batch() that skipped some messages: retry them
             counts[_finish(delivery, token, "failed", "the messenger reported no result", None, messenger_cls)] += 1
     return counts
+
+
+def _lost_part_of_batch(lease: Lease, unsent: dict[int, Delivery], counts: Counter[str]) -> bool:
+    """Renew the lease of the unsent rest; if another worker took some of it, give the rest back."""
+    held = lease.keep(d.pk for d in unsent.values())
+    if len(held) == len(unsent):
+        return False
+    logger.warning(
+        "the claim on %d deliveries expired mid-batch and another worker took them; %d given back unsent",
+        len(unsent) - len(held),
+        len(held),
+    )
+    counts["lost_claim"] += len(unsent) - len(held)
+    if held:
+        counts["released"] += lease.release(held)
+    unsent.clear()
+    return True
 
 
 def _finish_sent(deliveries: list[Delivery], token: str, messenger_cls: type[Messenger]) -> Counter[str]:
@@ -246,7 +275,7 @@ def _finish_sent(deliveries: list[Delivery], token: str, messenger_cls: type[Mes
     }
     manager = Delivery.objects.using(deliveries[0]._state.db)
     ids = [d.pk for d in deliveries]
-    updated = record_outcome(manager.filter(pk__in=ids, claim_token=token), changes)
+    updated = _reconnecting(manager.db, lambda: record_outcome(manager.filter(pk__in=ids, claim_token=token), changes))
     ours = set(ids)
     if updated != len(ids):  # rare: some claims expired and were taken by another worker
         ours = set(manager.filter(pk__in=ids, status=DeliveryStatus.SENT, sent_at=now).values_list("pk", flat=True))
@@ -272,29 +301,6 @@ def _finish_sent(deliveries: list[Delivery], token: str, messenger_cls: type[Mes
     return counts
 
 
-class Lease:
-    """Extends a live worker's claims while it makes progress through a long batch.
-
-    Renewed (one UPDATE) once a third of ``CLAIM_TIMEOUT`` has passed since the last renewal, so
-    a slow channel does not lose its claims mid-batch; a worker that dies or hangs stops renewing
-    and its claims expire as before.
-    """
-
-    def __init__(self, db: str, token: str) -> None:
-        self.db = db
-        self.token = token
-        self.renewed_at = monotonic()
-
-    def keep_alive(self) -> None:
-        timeout = float(app_settings.CLAIM_TIMEOUT)
-        if monotonic() - self.renewed_at < timeout / 3:
-            return
-        Delivery.objects.using(self.db).filter(claim_token=self.token, status=DeliveryStatus.SENDING).update(
-            claimed_until=timezone.now() + timedelta(seconds=timeout)
-        )
-        self.renewed_at = monotonic()
-
-
 def _backend_options(delivery: Delivery) -> dict[str, Any]:
     if delivery.backend_id is None:
         return {}
@@ -303,8 +309,10 @@ def _backend_options(delivery: Delivery) -> dict[str, Any]:
 
 
 def _message(delivery: Delivery, user: Any, messenger: Messenger) -> Message | None:
-    if delivery.recipient_id is not None and user is None:
-        return None  # the user was deleted
+    if user is None and not delivery.address:
+        # Fan-out writes every delivery with its recipient or an address: neither left means the
+        # user was deleted (the recipient key is set to null), and a message about them goes nowhere.
+        raise SkipDelivery("the recipient was deleted")
     address = delivery.address or messenger.get_address(user)
     if address is None:
         return None
@@ -355,6 +363,30 @@ def _record(delivery: Delivery, token: str, result: SendResult, messenger_cls: t
     return _finish(delivery, token, result.status, result.error, result.retry_after, messenger_cls)
 
 
+def _write_outcome(delivery: Delivery, token: str, changes: dict[str, Any]) -> int:
+    """Update the claimed row; a connection that dropped is replaced once and the write retried.
+
+    The message has already left: an outcome lost with the connection would let the claim expire
+    and the message be sent a second time.
+    """
+    db = delivery._state.db or router.db_for_write(Delivery)
+    rows = Delivery.objects.using(db).filter(pk=delivery.pk, claim_token=token)
+    return _reconnecting(db, lambda: record_outcome(rows, changes))
+
+
+def _reconnecting(db: str, write: Callable[[], int]) -> int:
+    """Run an outcome write; if the connection dropped (outside a transaction), reconnect once and retry."""
+    try:
+        return write()
+    except (OperationalError, InterfaceError):
+        connection = connections[db]
+        if connection.in_atomic_block:
+            raise
+        logger.warning("database connection lost while recording delivery outcomes; reconnecting")
+        connection.close()
+        return write()
+
+
 def _finish(
     delivery: Delivery,
     token: str,
@@ -380,9 +412,7 @@ def _finish(
     else:
         status = "dead"
         changes.update(status=DeliveryStatus.DEAD, last_error=safe_text(error, 4000))
-    updated = record_outcome(
-        Delivery.objects.using(delivery._state.db).filter(pk=delivery.pk, claim_token=token), changes
-    )
+    updated = _write_outcome(delivery, token, changes)
     if not updated:
         logger.warning(
             "delivery %s was reclaimed by another worker; outcome %s not recorded",

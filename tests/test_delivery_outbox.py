@@ -306,7 +306,7 @@ def statuses_now() -> dict[str, int]:
 
 
 def test_a_slow_batch_renews_its_lease_while_it_makes_progress(settings: Any, monkeypatch: pytest.MonkeyPatch) -> None:
-    from django_signal_notifier import outbox
+    from django_signal_notifier import lease
     from tests.testapp.messengers import DurableRecordingMessenger as RecordingMessenger
 
     settings.SIGNAL_NOTIFIER = {**settings.SIGNAL_NOTIFIER, "CLAIM_TIMEOUT": 60.0}
@@ -314,7 +314,7 @@ def test_a_slow_batch_renews_its_lease_while_it_makes_progress(settings: Any, mo
     monkeypatch.setattr("django_signal_notifier.tasks.enqueue_deliveries", lambda ids: None)
     Article.objects.create(title="slow channel")
     clock = [1000.0]
-    monkeypatch.setattr(outbox, "monotonic", lambda: clock[0])
+    monkeypatch.setattr(lease, "monotonic", lambda: clock[0])
     leases: list[list[Any]] = []
     original = RecordingMessenger.send_message
 

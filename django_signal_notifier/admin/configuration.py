@@ -45,13 +45,13 @@ class SubscriptionInline(admin.StackedInline):
     show_change_link = True
 
 
-@admin.action(description=_("Enable the selected items"))
+@admin.action(description=_("Enable the selected items"), permissions=["change"])
 def enable(modeladmin: admin.ModelAdmin, request: HttpRequest, queryset: QuerySet[Any]) -> None:
     count = queryset.update(enabled=True)
     modeladmin.message_user(request, ngettext("%d item enabled.", "%d items enabled.", count) % count, messages.SUCCESS)
 
 
-@admin.action(description=_("Disable the selected items"))
+@admin.action(description=_("Disable the selected items"), permissions=["change"])
 def disable(modeladmin: admin.ModelAdmin, request: HttpRequest, queryset: QuerySet[Any]) -> None:
     count = queryset.update(enabled=False)
     modeladmin.message_user(

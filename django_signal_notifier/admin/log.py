@@ -115,7 +115,7 @@ class NotificationAdmin(admin.ModelAdmin):
     raw_id_fields = ["recipient", "event"]
     actions = ["mark_read", "mark_unread", "archive", "unarchive"]
 
-    @admin.action(description=_("Mark selected notifications as read"))
+    @admin.action(description=_("Mark selected notifications as read"), permissions=["change"])
     def mark_read(self, request: HttpRequest, queryset: NotificationQuerySet) -> None:
         count = queryset.mark_as_read()
         self.message_user(
@@ -125,7 +125,7 @@ class NotificationAdmin(admin.ModelAdmin):
             messages.SUCCESS,
         )
 
-    @admin.action(description=_("Mark selected notifications as unread"))
+    @admin.action(description=_("Mark selected notifications as unread"), permissions=["change"])
     def mark_unread(self, request: HttpRequest, queryset: NotificationQuerySet) -> None:
         count = queryset.mark_as_unread()
         self.message_user(
@@ -135,7 +135,7 @@ class NotificationAdmin(admin.ModelAdmin):
             messages.SUCCESS,
         )
 
-    @admin.action(description=_("Archive selected notifications"))
+    @admin.action(description=_("Archive selected notifications"), permissions=["change"])
     def archive(self, request: HttpRequest, queryset: NotificationQuerySet) -> None:
         count = queryset.archive()
         self.message_user(
@@ -144,7 +144,7 @@ class NotificationAdmin(admin.ModelAdmin):
             messages.SUCCESS,
         )
 
-    @admin.action(description=_("Move selected notifications back to the inbox"))
+    @admin.action(description=_("Move selected notifications back to the inbox"), permissions=["change"])
     def unarchive(self, request: HttpRequest, queryset: NotificationQuerySet) -> None:
         count = queryset.unarchive()
         self.message_user(
