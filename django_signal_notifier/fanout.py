@@ -16,6 +16,7 @@ from django.db import connections, router, transaction
 
 from django_signal_notifier.conf import app_settings
 from django_signal_notifier.events import SignalEvent, safe_text
+from django_signal_notifier.inbox.cache import in_own_transaction
 from django_signal_notifier.message_templates.base import MessageTemplate, RenderedMessage
 from django_signal_notifier.message_templates.registry import template_registry
 from django_signal_notifier.messengers.base import Messenger
@@ -49,7 +50,10 @@ def fan_out(
     def plan(writer: OutboxWriter) -> None:
         for trigger in matched:
             for subscription in trigger.subscriptions:
-                recipients = resolve_recipients(subscription, writer.view, writer.db)
+                channels = writer.planner.channels_of(subscription)
+                recipients = resolve_recipients(subscription, writer.view, writer.db, channels)
+                if recipients.muted is not None:
+                    writer.planner.know_muted(subscription, recipients.muted)
                 for backend in subscription.backends:
                     writer.write(trigger, subscription, backend, recipients.ids)
                     for problem in recipients.problems:  # an admin sees it as a dead delivery
@@ -72,15 +76,19 @@ def write_event(
     """
     db = router.db_for_write(Event)
     view = EventView.from_signal(event)
-    with transaction.atomic(using=db):
-        row = Event.objects.using(db).create(**event_fields(event.verb, snapshot))
-        writer = OutboxWriter(row, snapshot, view, db, careful=careful)
-        plan(writer)
-        delivery_ids = writer.finish()
-        if delivery_ids and enqueue:
-            from django_signal_notifier.tasks import enqueue_deliveries
+    own = in_own_transaction.set(not connections[db].in_atomic_block)
+    try:
+        with transaction.atomic(using=db):
+            row = Event.objects.using(db).create(**event_fields(event.verb, snapshot))
+            writer = OutboxWriter(row, snapshot, view, db, careful=careful)
+            plan(writer)
+            delivery_ids = writer.finish()
+            if delivery_ids and enqueue:
+                from django_signal_notifier.tasks import enqueue_deliveries
 
-            transaction.on_commit(lambda: enqueue_deliveries(delivery_ids), using=db)
+                transaction.on_commit(lambda: enqueue_deliveries(delivery_ids), using=db)
+    finally:
+        in_own_transaction.reset(own)
     return row
 
 

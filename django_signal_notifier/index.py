@@ -1,6 +1,6 @@
 """The trigger index: ``{verb: {sender: triggers}}``, built lazily and rebuilt on change.
 
-A signal for a model with no trigger costs one clock read and one or two dictionary lookups.
+Only models with a trigger reach the package at all (see :mod:`django_signal_notifier.receivers`).
 A change made in this process takes effect at once; a change made in another process is seen
 through the :class:`ConfigStamp` version, read at most once per ``CONFIG_CHECK_INTERVAL``.
 """
@@ -51,6 +51,10 @@ class TriggerIndex:
         self._lock = threading.RLock()
         self._building = False
         self.problems: list[str] = []  # stored triggers that could not be indexed, for checks/admin
+        # Called with the tables after every refresh (the receivers bind to their models) ...
+        self.listeners: list[Callable[[dict[str, VerbTable]], None]] = []
+        # ... and on invalidation (the receivers arm their sentinels so the next send refreshes).
+        self.invalidation_listeners: list[Callable[[], None]] = []
         # True while `migrate` runs: the schema may be half-way between two migrations, and
         # migrations use historical models that no trigger can name anyway.
         self.suspended = False
@@ -81,6 +85,13 @@ class TriggerIndex:
         """Rebuild at the next lookup (a change in this process)."""
         self._dirty = True
         self._next_check = 0.0
+        for listener in self.invalidation_listeners:
+            listener()
+
+    @staticmethod
+    def interval() -> float:
+        """Seconds between two reads of the configuration version (``CONFIG_CHECK_INTERVAL``)."""
+        return float(app_settings.CONFIG_CHECK_INTERVAL)
 
     def refresh(self) -> None:
         """Read the version stamp; rebuild when it moved or a local change is pending."""
@@ -101,7 +112,12 @@ class TriggerIndex:
                 logger.exception("django-signal-notifier could not load its triggers; retrying later")
             finally:
                 self._building = False
-                self._next_check = time.monotonic() + float(app_settings.CONFIG_CHECK_INTERVAL)
+                self._next_check = time.monotonic() + self.interval()
+            for listener in self.listeners:
+                try:
+                    listener(self._tables)
+                except Exception:
+                    logger.exception("django-signal-notifier could not bind its receivers")
 
     # -- building -----------------------------------------------------------------------------
     def _read_version(self) -> int | None:

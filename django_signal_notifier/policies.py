@@ -73,15 +73,24 @@ class Planner:
                 send = [rid for rid in send if rid not in recent]
         return Plan(send, skipped, hold=subscription.digest_seconds > 0)
 
+    @staticmethod
+    def channels_of(subscription: SubscriptionSpec) -> tuple[str, ...]:
+        """The channels of ``subscription``'s backends (the preference rules name channels)."""
+        from django_signal_notifier.messengers.registry import messenger_registry
+
+        channels = []
+        for backend in subscription.backends:
+            messenger = messenger_registry.get(backend.messenger)
+            channels.append(messenger.channel_name() if messenger else backend.messenger)
+        return tuple(sorted(set(channels)))
+
+    def know_muted(self, subscription: SubscriptionSpec, muted: dict[str, set[Any]]) -> None:
+        """Use opt-outs already read (with the recipients, by the same query) for ``subscription``."""
+        self._muted[subscription.id] = muted
+
     def _muted_for(self, subscription: SubscriptionSpec) -> dict[str, set[Any]]:
         if subscription.id not in self._muted:
-            from django_signal_notifier.messengers.registry import messenger_registry
-
-            channels = []
-            for backend in subscription.backends:
-                messenger = messenger_registry.get(backend.messenger)
-                channels.append(messenger.channel_name() if messenger else backend.messenger)
-            self._muted[subscription.id] = opted_out(subscription.id, channels, self.db)
+            self._muted[subscription.id] = opted_out(subscription.id, self.channels_of(subscription), self.db)
         return self._muted[subscription.id]
 
     def _recently_sent(self, trigger: TriggerSpec, subscription: SubscriptionSpec, backend: BackendSpec) -> set[Any]:

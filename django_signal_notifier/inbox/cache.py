@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable, Iterable
+from contextvars import ContextVar
 from typing import Any, TypeVar
 
 from django.core.cache import BaseCache, caches
@@ -23,6 +24,8 @@ from django.db import transaction
 from django_signal_notifier.conf import app_settings
 
 T = TypeVar("T")
+# True while the package writes in a transaction that it opened itself (see fanout.write_event).
+in_own_transaction: ContextVar[bool] = ContextVar("dsn_in_own_transaction", default=False)
 PREFIX = "dsn:inbox"
 GLOBAL_VERSION_KEY = f"{PREFIX}:v:*"
 # Tokens outlive the values keyed on them; an expired token only costs one cache miss.
@@ -81,7 +84,8 @@ def _bump_now(user_ids: Iterable[Any] | None) -> None:
     if user_ids is None:
         cache.set(GLOBAL_VERSION_KEY, _new_token(), VERSION_TIMEOUT)
         return
-    keys = {_user_version_key(uid): _new_token() for uid in user_ids}
+    token = _new_token()  # fresh for each of these users: one token serves them all
+    keys = dict.fromkeys(map(_user_version_key, user_ids), token)
     if keys:
         cache.set_many(keys, VERSION_TIMEOUT)
 
@@ -93,5 +97,9 @@ def bump(user_ids: Iterable[Any] | None, using: str | None = None) -> None:
     ``update()``), or rely on ``INBOX_CACHE_TIMEOUT`` to bound how long a count stays stale.
     """
     ids = None if user_ids is None else list(dict.fromkeys(user_ids))
-    _bump_now(ids)
+    # In a transaction of the package's own (a fan-out after commit) nothing reads the inbox
+    # before the commit: the bump after it is enough. Elsewhere the caller's later reads in the
+    # same transaction must see the write at once.
+    if not in_own_transaction.get() and transaction.get_connection(using).in_atomic_block:
+        _bump_now(ids)
     transaction.on_commit(lambda: _bump_now(ids), using=using)

@@ -26,6 +26,9 @@ class InSiteMessageTemplate(MessageTemplate):
     url = "{{ instance_url }}"
 
 
+_SHARED_RENDERINGS = 8  # more distinct renderings than this: content columns travel per row
+
+
 def _ref(described: dict[str, Any] | None) -> tuple[int | None, str, str]:
     if not described:
         return None, "", ""
@@ -43,37 +46,48 @@ class InSiteMessenger(Messenger):
     def write_inline(
         self, event_row: Any, items: Iterable[tuple[int, RenderedMessage]], snapshot: dict[str, Any]
     ) -> int:
+        from django_signal_notifier.bulk import BulkInsert
+        from django_signal_notifier.conf import app_settings
         from django_signal_notifier.models import Notification
 
         actor_ct, actor_id, actor_text = _ref(snapshot.get("actor"))
         object_ct, object_id, object_text = _ref(snapshot.get("action_object"))
         target_ct, target_id, target_text = _ref(snapshot.get("target"))
-        rows = [
-            Notification(
-                recipient_id=recipient_id,
-                verb=event_row.verb,
-                actor_content_type_id=actor_ct,
-                actor_object_id=actor_id,
-                actor_text=actor_text,
-                action_object_content_type_id=object_ct,
-                action_object_id=object_id,
-                action_object_text=object_text,
-                target_content_type_id=target_ct,
-                target_object_id=target_id,
-                target_text=target_text,
-                title=rendered.subject[:255],
-                body=rendered.text,
-                url=rendered.url[:500],
-                data=rendered.data,
-                event_id=event_row.pk,
-                created_at=event_row.created_at,
-            )
-            for recipient_id, rendered in items
-        ]
+        shared = {
+            "verb": event_row.verb,
+            "actor_content_type_id": actor_ct,
+            "actor_object_id": actor_id,
+            "actor_text": actor_text,
+            "action_object_content_type_id": object_ct,
+            "action_object_id": object_id,
+            "action_object_text": object_text,
+            "target_content_type_id": target_ct,
+            "target_object_id": target_id,
+            "target_text": target_text,
+            "event_id": event_row.pk,
+            "created_at": event_row.created_at,
+        }
         db = event_row._state.db
-        Notification.objects.using(db).bulk_create(rows)
-        bump_unread_caches([row.recipient_id for row in rows], using=db)
-        return len(rows)
+        batch_size = int(app_settings.BATCH_SIZE)
+        # Usually one rendering is shared by everyone (or one per language): its columns are then
+        # sent once per statement and a row is just its recipient.
+        by_rendering: dict[int, tuple[RenderedMessage, list[int]]] = {}
+        recipient_ids: list[int] = []
+        for recipient_id, rendered in items:
+            by_rendering.setdefault(id(rendered), (rendered, []))[1].append(recipient_id)
+            recipient_ids.append(recipient_id)
+        if len(by_rendering) <= _SHARED_RENDERINGS:
+            for rendered, ids in by_rendering.values():
+                content = {"title": rendered.subject[:255], "body": rendered.text, "url": rendered.url[:500]}
+                row = {**shared, **content, "data": rendered.data}
+                BulkInsert(Notification, db, row, ("recipient_id",), batch_size).insert((rid,) for rid in ids)
+        else:
+            varying = ("recipient_id", "title", "body", "url", "data")
+            BulkInsert(Notification, db, shared, varying, batch_size).insert(
+                (rid, r.subject[:255], r.text, r.url[:500], r.data) for r, ids in by_rendering.values() for rid in ids
+            )
+        bump_unread_caches(recipient_ids, using=db)
+        return len(recipient_ids)
 
     @classmethod
     def check(cls) -> list[CheckMessage]:
