@@ -98,6 +98,8 @@ def table(report: dict[str, Any]) -> str:
     for r in report["results"]:
         if not r["available"]:
             met = "n/a"
+        elif r["met"] is None:
+            met = "—"  # measured for information: no target
         else:
             met = "yes" if r["met"] else "no"
         ratio = "—" if r["ratio"] is None else f"{r['ratio']:.2f}×"

@@ -1,7 +1,11 @@
-"""A messenger that sends nothing: S6 measures the worker and the outbox, not a network."""
+"""The benchmarks' messenger and message template.
+
+``NullMessenger`` sends nothing: S6 measures the worker and the outbox, not a network.
+"""
 
 from __future__ import annotations
 
+from django_signal_notifier.message_templates.base import MessageTemplate
 from django_signal_notifier.messengers.base import Message, Messenger
 
 
@@ -12,3 +16,11 @@ class NullMessenger(Messenger):
 
     def send_message(self, message: Message) -> None:
         return None
+
+
+class ReferenceEmailTemplate(MessageTemplate):
+    """S4's messages: the subject and text body that the reference gives ``send_mass_mail``."""
+
+    label = "S4: the reference's message (benchmarks)"
+    subject = "{{ action }} {{ instance_type }} “{{ instance }}”"
+    template_string = "{{ action }} {{ instance_type }} “{{ instance }}”."

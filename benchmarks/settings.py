@@ -78,6 +78,7 @@ DEFAULT_FROM_EMAIL = "bench@example.com"
 
 SIGNAL_NOTIFIER = {
     "MESSENGERS": ["benchmarks.messengers.NullMessenger"],
+    "MESSAGE_TEMPLATES": ["benchmarks.messengers.ReferenceEmailTemplate"],
     # 0 (the default) records every sent delivery at once; S6 can be re-run with a window to
     # measure the throughput that buys (DSN_BENCH_SENT_FLUSH_SECONDS=1 make bench).
     "SENT_FLUSH_SECONDS": float(os.environ.get("DSN_BENCH_SENT_FLUSH_SECONDS", "0")),

@@ -14,6 +14,7 @@ from typing import Any, TypeVar
 
 from django.db import connections, router, transaction
 
+from django_signal_notifier.bulk import BulkInsert
 from django_signal_notifier.conf import app_settings
 from django_signal_notifier.events import SignalEvent, safe_text
 from django_signal_notifier.inbox.cache import in_own_transaction
@@ -113,6 +114,9 @@ def _ref(snapshot: dict[str, Any], role: str, key: str) -> Any:
 
 class OutboxWriter:
     """Renders and writes one event's messages, channel by channel, batch by batch."""
+
+    # The columns of a Delivery row that differ between the recipients of one backend.
+    DELIVERY_COLUMNS = ("recipient_id", "status", "reason", "last_error", "content", "language", "digest_key")
 
     def __init__(
         self, event_row: Event, snapshot: dict[str, Any], view: EventView, db: str, careful: bool = False
@@ -234,29 +238,60 @@ class OutboxWriter:
         reason: str = "configuration error",
     ) -> None:
         channel = messenger_cls.channel_name() if messenger_cls else backend.messenger
-        rows = [
-            Delivery.for_event(
-                self.event_row,
-                trigger,
-                subscription,
-                backend,
-                channel,
-                rid,
-                status=DeliveryStatus.DEAD if error else DeliveryStatus.PENDING,
-                reason=reason if error else "",
-                last_error=error,
-                content=rendered.as_content() if rendered is not None else {},
-                language=language,
-                digest_key=digest_key(subscription.id, backend.id, rid) if hold and subscription and not error else "",
-            )
-            for rid, rendered, language, error in planned
-        ]
-        if not rows:
+        if not planned:
             return
-        created = Delivery.objects.using(self.db).bulk_create(rows, batch_size=int(app_settings.BATCH_SIZE))
+        contents: dict[int, dict[str, Any]] = {}  # one stored content per rendering, not per row
+
+        def content(rendered: RenderedMessage | None) -> dict[str, Any]:
+            if rendered is None:
+                return {}
+            found = contents.get(id(rendered))
+            if found is None:
+                found = contents[id(rendered)] = rendered.as_content()
+            return found
+
+        rows = []
+        for rid, rendered, language, error in planned:
+            held = hold and subscription is not None and not error
+            rows.append(
+                (
+                    rid,
+                    DeliveryStatus.DEAD if error else DeliveryStatus.PENDING,
+                    reason if error else "",
+                    error,
+                    content(rendered),
+                    language,
+                    digest_key(subscription.id, backend.id, rid) if held and subscription else "",
+                )
+            )
+        pks = self.deliveries(trigger, subscription, backend, channel).insert(rows, returning=True)
         self.wrote_deliveries = True
         if connections[self.db].features.can_return_rows_from_bulk_insert:
-            self.delivery_ids.extend(d.pk for d in created if d.status == DeliveryStatus.PENDING and not d.digest_key)
+            pending = {row[0] for row in rows if row[1] == DeliveryStatus.PENDING and not row[6]}
+            if len(pending) == len(rows):
+                self.delivery_ids.extend(pks)
+            else:  # the ids of the pending ones: read back (a rare mix of dead/held and pending rows)
+                self.delivery_ids.extend(
+                    Delivery.objects.using(self.db)
+                    .filter(pk__in=pks, status=DeliveryStatus.PENDING, digest_key="")
+                    .values_list("pk", flat=True)
+                )
+
+    def deliveries(
+        self, trigger: TriggerSpec | None, subscription: SubscriptionSpec | None, backend: BackendSpec, channel: str
+    ) -> BulkInsert:
+        """A bulk insert of this event's deliveries for one backend; rows give the per-recipient columns."""
+        created = self.event_row.created_at
+        shared = {
+            "event_id": self.event_row.pk,
+            "trigger_id": trigger.id if trigger else None,
+            "subscription_id": subscription.id if subscription else None,
+            "backend_id": backend.id,
+            "channel": channel,
+            "created_at": created,
+            "next_attempt_at": created,
+        }
+        return BulkInsert(Delivery, self.db, shared, self.DELIVERY_COLUMNS, int(app_settings.BATCH_SIZE))
 
     def _write_inline(
         self,

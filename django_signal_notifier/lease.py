@@ -28,6 +28,10 @@ class Lease:
         self.db = db
         self.renewed_at = monotonic()
 
+    def renewal_due(self) -> bool:
+        """Whether a third of the lease has passed since it was taken or last renewed."""
+        return monotonic() - self.renewed_at >= float(app_settings.CLAIM_TIMEOUT) / 3
+
     def keep(self, ids: Iterable[int]) -> set[int]:
         """Those of ``ids`` this worker still holds; renews their lease when a third of it has passed."""
         wanted = set(ids)

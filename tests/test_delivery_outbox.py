@@ -97,9 +97,11 @@ def _fan_out_queries(recipients: int, monkeypatch: pytest.MonkeyPatch) -> tuple[
 
 def _insert_batches(rows: int) -> int:
     """INSERTs the database needs for ``rows`` deliveries (SQLite caps the parameters of one query)."""
-    fields = [f for f in Delivery._meta.concrete_fields if not f.primary_key]
-    per_query = connection.ops.bulk_batch_size(fields, [Delivery()] * rows)
-    size = min(per_query, 500)  # BATCH_SIZE
+    from django_signal_notifier.bulk import BulkInsert
+    from django_signal_notifier.fanout import OutboxWriter
+
+    varying = OutboxWriter.DELIVERY_COLUMNS
+    size = BulkInsert(Delivery, "default", {}, varying, 500).rows_per_statement()  # BATCH_SIZE
     return -(-rows // size)
 
 
