@@ -22,8 +22,10 @@ def deliver(delivery_ids: list[int]) -> dict[str, int]:
     """
     from django_signal_notifier.outbox import deliver_due, leased_elsewhere
 
-    counts = deliver_due(ids=delivery_ids)
-    held = leased_elsewhere(delivery_ids)
+    claimed: set[int] = set()
+    counts = deliver_due(ids=delivery_ids, claimed_ids=claimed)
+    unclaimed = [pk for pk in delivery_ids if pk not in claimed]
+    held = leased_elsewhere(unclaimed) if unclaimed else []
     if held:
         defer_deliveries(held)
     return counts

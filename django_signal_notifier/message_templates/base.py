@@ -43,7 +43,14 @@ class RenderedMessage:
 
     @classmethod
     def from_content(cls, content: dict[str, Any]) -> RenderedMessage:
-        return cls(**{k: content.get(k) or default for k, default in asdict(cls()).items()})
+        """The message stored by :meth:`as_content` (missing parts empty)."""
+        return cls(
+            subject=content.get("subject") or "",
+            text=content.get("text") or "",
+            html=content.get("html") or "",
+            url=content.get("url") or "",
+            data=dict(content.get("data") or {}),
+        )
 
 
 class MessageTemplate:
