@@ -13,8 +13,9 @@ SQLite and PostgreSQL take this form; other databases get ``bulk_create``.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Sequence
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.db import connections
 from django.db.models import Field, Model
@@ -22,6 +23,11 @@ from django.utils import timezone
 
 RAW_VENDORS = frozenset({"sqlite", "postgresql"})
 _AUTO_KEYS = frozenset({"AutoField", "BigAutoField", "SmallAutoField"})
+# Whose str, int and None values the driver takes as they are (no conversion by the field).
+_PLAIN_TYPES = frozenset(
+    {"CharField", "TextField", "IntegerField", "BigIntegerField", "PositiveIntegerField", "SmallIntegerField"}
+    | _AUTO_KEYS
+)
 
 
 class BulkInsert:
@@ -39,45 +45,32 @@ class BulkInsert:
         self.shared = shared
         self.varying = tuple(varying)
         self.batch_size = max(1, batch_size)
-        opts = model._meta
-        self.fields: list[Field[Any, Any]] = [
-            f for f in opts.concrete_fields if not (f.primary_key and f.get_internal_type() in _AUTO_KEYS)
-        ]
-        by_name = {f.attname: f for f in self.fields}
-        unknown = [name for name in (*shared, *self.varying) if name not in by_name]
-        if unknown or not self.varying:
-            raise ValueError(
-                f"{opts.label}: unknown column(s) {', '.join(unknown)}" if unknown else "no varying column"
-            )
-        self._varying_fields = [by_name[name] for name in self.varying]
+        layout = _layout(model, using, self.connection.vendor, self.varying, frozenset(shared))
+        self.fields = layout.fields
+        self._select = layout.select
+        self._varying_fields = layout.varying_fields
+        self._plain = layout.plain
+        self._head = layout.head
         now = timezone.now()
         self._shared_params: list[Any] = []
-        self._select: list[str] = []
-        vendor = self.connection.vendor
-        for field in self.fields:
-            if field.attname in self.varying:
-                column = f"v.column{self.varying.index(field.attname) + 1}"
-                if vendor == "postgresql":  # a VALUES column of NULLs alone would be typed text
-                    column = f"CAST({column} AS {field.cast_db_type(self.connection)})"
-                self._select.append(column)
-                continue
-            if field.attname in shared:
+        for field, source, plain in layout.shared:
+            if source == "shared":
                 value = shared[field.attname]
-            elif getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
+            elif source == "now":
                 value = now
             else:
                 value = field.get_default()
-            self._select.append("%s")
-            self._shared_params.append(field.get_db_prep_save(value, connection=self.connection))
+            if plain and (value is None or type(value) in (int, str)):
+                self._shared_params.append(value)
+            else:
+                self._shared_params.append(field.get_db_prep_save(value, connection=self.connection))
         # Rows rendered per language share their value objects: each object is prepared once.
         self._prepared: list[dict[int, tuple[Any, Any]]] = [{} for _ in self.varying]
 
     def _prepare(self, index: int, value: Any) -> Any:
-        if (
-            value is None
-            or type(value) in (int, str)
-            and self._varying_fields[index].get_internal_type() != "JSONField"
-        ):
+        if value is None or type(value) in (int, str):
+            if self._plain[index]:
+                return value
             return self._varying_fields[index].get_db_prep_save(value, connection=self.connection)
         cache = self._prepared[index]
         hit = cache.get(id(value))
@@ -106,11 +99,7 @@ class BulkInsert:
         ops, features = self.connection.ops, self.connection.features
         width = len(self.varying)
         per_batch = self.rows_per_statement()
-        head = (
-            f"INSERT INTO {ops.quote_name(self.model._meta.db_table)} "
-            f"({', '.join(ops.quote_name(str(f.column)) for f in self.fields)}) "
-            f"SELECT {', '.join(self._select)} FROM (VALUES "
-        )
+        head = self._head
         suffix = ") AS v"
         if returning and features.can_return_rows_from_bulk_insert:
             suffix += " RETURNING " + ops.quote_name(str(self.model._meta.pk.column))
@@ -145,6 +134,80 @@ class BulkInsert:
         objects = [self.model(**self.shared, **dict(zip(self.varying, row, strict=True))) for row in rows]
         created = self.model._default_manager.using(self.using).bulk_create(objects, batch_size=self.batch_size)
         return [obj.pk for obj in created if obj.pk is not None] if returning else []
+
+
+def insert_one(instance: Model, using: str) -> None:
+    """INSERT one new model instance and set its primary key, without ``save()``'s machinery.
+
+    For the package's own rows, written once per event: no model signals are sent. Where the
+    database cannot return the new key from this form, ``save(force_insert=True)`` is used.
+    """
+    connection = connections[using]
+    if connection.vendor not in RAW_VENDORS or not connection.features.can_return_rows_from_bulk_insert:
+        instance.save(force_insert=True, using=using)
+        return
+    values = {
+        field.attname: field.pre_save(instance, add=True)
+        for field in instance._meta.concrete_fields
+        if not (field.primary_key and field.get_internal_type() in _AUTO_KEYS)
+    }
+    first = next(iter(values))
+    shared = {name: value for name, value in values.items() if name != first}
+    (pk,) = BulkInsert(type(instance), using, shared, (first,)).insert([(values[first],)], returning=True)
+    instance.pk = pk
+    instance._state.adding = False
+    instance._state.db = using
+
+
+class _Layout(NamedTuple):
+    fields: list[Field[Any, Any]]
+    select: list[str]  # per column: "%s" (a shared value) or the VALUES column
+    varying_fields: list[Field[Any, Any]]
+    plain: list[bool]  # per varying column: str, int and None values reach the driver unchanged
+    shared: list[tuple[Field[Any, Any], str, bool]]  # per "%s": the field, its value's source, plain?
+    head: str  # the INSERT up to the VALUES rows
+
+
+@functools.lru_cache(maxsize=256)
+def _layout(model: type[Model], alias: str, vendor: str, varying: tuple[str, ...], shared: frozenset[str]) -> _Layout:
+    opts = model._meta
+    fields: list[Field[Any, Any]] = [
+        f for f in opts.concrete_fields if not (f.primary_key and f.get_internal_type() in _AUTO_KEYS)
+    ]
+    by_name = {f.attname: f for f in fields}
+    unknown = [name for name in (*shared, *varying) if name not in by_name]
+    if unknown or not varying:
+        raise ValueError(f"{opts.label}: unknown column(s) {', '.join(unknown)}" if unknown else "no varying column")
+    connection = connections[alias]
+    select: list[str] = []
+    sources: list[tuple[Field[Any, Any], str, bool]] = []
+    for field in fields:
+        if field.attname in varying:
+            column = f"v.column{varying.index(field.attname) + 1}"
+            if vendor == "postgresql":  # a VALUES column of NULLs alone would be typed text
+                column = f"CAST({column} AS {field.cast_db_type(connection)})"
+            select.append(column)
+            continue
+        select.append("%s")
+        if field.attname in shared:
+            source = "shared"
+        elif getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
+            source = "now"
+        else:
+            source = "default"
+        sources.append((field, source, _is_plain(field)))
+    varying_fields = [by_name[name] for name in varying]
+    quote = connection.ops.quote_name
+    head = (
+        f"INSERT INTO {quote(opts.db_table)} ({', '.join(quote(str(f.column)) for f in fields)}) "
+        f"SELECT {', '.join(select)} FROM (VALUES "
+    )
+    return _Layout(fields, select, varying_fields, [_is_plain(f) for f in varying_fields], sources, head)
+
+
+def _is_plain(field: Field[Any, Any]) -> bool:
+    target = field.target_field if field.is_relation else field  # type: ignore[attr-defined]
+    return target.get_internal_type() in _PLAIN_TYPES
 
 
 def _parameter_limit(connection: Any) -> int | None:

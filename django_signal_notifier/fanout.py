@@ -14,7 +14,7 @@ from typing import Any, TypeVar
 
 from django.db import connections, router, transaction
 
-from django_signal_notifier.bulk import BulkInsert
+from django_signal_notifier.bulk import BulkInsert, insert_one
 from django_signal_notifier.conf import app_settings
 from django_signal_notifier.events import SignalEvent, safe_text
 from django_signal_notifier.inbox.cache import in_own_transaction
@@ -80,7 +80,8 @@ def write_event(
     own = in_own_transaction.set(not connections[db].in_atomic_block)
     try:
         with transaction.atomic(using=db):
-            row = Event.objects.using(db).create(**event_fields(event.verb, snapshot))
+            row = Event(**event_fields(event.verb, snapshot))
+            insert_one(row, db)
             writer = OutboxWriter(row, snapshot, view, db, careful=careful)
             plan(writer)
             delivery_ids = writer.finish()
