@@ -18,7 +18,8 @@ from collections.abc import Iterable, Sequence
 from typing import Any, NamedTuple
 
 from django.db import connections
-from django.db.models import Field, Model
+from django.db.models import CharField, Field, Model
+from django.db.models.signals import post_save, pre_save
 from django.utils import timezone
 
 RAW_VENDORS = frozenset({"sqlite", "postgresql"})
@@ -139,11 +140,18 @@ class BulkInsert:
 def insert_one(instance: Model, using: str) -> None:
     """INSERT one new model instance and set its primary key, without ``save()``'s machinery.
 
-    For the package's own rows, written once per event: no model signals are sent. Where the
-    database cannot return the new key from this form, ``save(force_insert=True)`` is used.
+    For the package's own rows, written once per event. Where the database cannot return the
+    new key from this form, or a receiver listens to the model's save signals,
+    ``save(force_insert=True)`` is used.
     """
     connection = connections[using]
-    if connection.vendor not in RAW_VENDORS or not connection.features.can_return_rows_from_bulk_insert:
+    model = type(instance)
+    if (
+        connection.vendor not in RAW_VENDORS
+        or not connection.features.can_return_rows_from_bulk_insert
+        or pre_save.has_listeners(model)
+        or post_save.has_listeners(model)  # a project listens to these rows: save() sends the signals
+    ):
         instance.save(force_insert=True, using=using)
         return
     values = {
@@ -153,7 +161,7 @@ def insert_one(instance: Model, using: str) -> None:
     }
     first = next(iter(values))
     shared = {name: value for name, value in values.items() if name != first}
-    (pk,) = BulkInsert(type(instance), using, shared, (first,)).insert([(values[first],)], returning=True)
+    (pk,) = BulkInsert(model, using, shared, (first,)).insert([(values[first],)], returning=True)
     instance.pk = pk
     instance._state.adding = False
     instance._state.db = using
@@ -185,7 +193,7 @@ def _layout(model: type[Model], alias: str, vendor: str, varying: tuple[str, ...
         if field.attname in varying:
             column = f"v.column{varying.index(field.attname) + 1}"
             if vendor == "postgresql":  # a VALUES column of NULLs alone would be typed text
-                column = f"CAST({column} AS {field.cast_db_type(connection)})"
+                column = f"CAST({column} AS {_cast_type(field, connection)})"
             select.append(column)
             continue
         select.append("%s")
@@ -205,6 +213,15 @@ def _layout(model: type[Model], alias: str, vendor: str, varying: tuple[str, ...
     return _Layout(fields, select, varying_fields, [_is_plain(f) for f in varying_fields], sources, head)
 
 
+def _cast_type(field: Field[Any, Any], connection: Any) -> str:
+    """The type to cast a VALUES column to; strings without their length, so that an over-long
+    value fails in the column as it would with ``bulk_create`` instead of being cut short."""
+    target = field.target_field if field.is_relation else field  # type: ignore[attr-defined]
+    if isinstance(target, CharField):
+        return str(connection.ops.cast_char_field_without_max_length)
+    return str(target.cast_db_type(connection))
+
+
 def _is_plain(field: Field[Any, Any]) -> bool:
     target = field.target_field if field.is_relation else field  # type: ignore[attr-defined]
     return target.get_internal_type() in _PLAIN_TYPES
@@ -218,5 +235,7 @@ def _parameter_limit(connection: Any) -> int | None:
         getlimit = getattr(connection.connection, "getlimit", None)  # Python >= 3.11
         if getlimit is not None:
             return int(getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER))
+    if connection.vendor == "postgresql":
+        return 65535  # the protocol's limit, reached only with server-side binding and huge batches
     limit = connection.features.max_query_params
     return int(limit) if limit else None

@@ -48,6 +48,7 @@ class TriggerIndex:
         self._version: int | None = None
         self._next_check = 0.0  # monotonic time of the next stamp read; 0 forces one
         self._dirty = True
+        self._generation = 0  # bumped by invalidate(): a rebuild that raced one is not trusted
         self._lock = threading.RLock()
         self._building = False
         self.problems: list[str] = []  # stored triggers that could not be indexed, for checks/admin
@@ -83,10 +84,17 @@ class TriggerIndex:
     # -- invalidation -------------------------------------------------------------------------
     def invalidate(self) -> None:
         """Rebuild at the next lookup (a change in this process)."""
+        self._generation += 1
         self._dirty = True
         self._next_check = 0.0
         for listener in self.invalidation_listeners:
             listener()
+
+    def after_fork(self) -> None:
+        """In a child process: a fresh lock, and the stamp read at the first send."""
+        self._lock = threading.RLock()
+        self._building = False
+        self._next_check = 0.0
 
     @staticmethod
     def interval() -> float:
@@ -99,6 +107,7 @@ class TriggerIndex:
             if self._building or time.monotonic() < self._next_check:
                 return
             self._building = True
+            generation = self._generation
             try:
                 version = None if self.suspended else self._read_version()
                 if version is None:
@@ -112,7 +121,11 @@ class TriggerIndex:
                 logger.exception("django-signal-notifier could not load its triggers; retrying later")
             finally:
                 self._building = False
-                self._next_check = time.monotonic() + self.interval()
+                if generation == self._generation:
+                    self._next_check = time.monotonic() + self.interval()
+                else:  # invalidated while building: what was read may predate the change
+                    self._dirty = True
+                    self._next_check = 0.0
             for listener in self.listeners:
                 try:
                     listener(self._tables)

@@ -63,12 +63,12 @@ def claim(ids: list[int] | None = None, limit: int | None = None) -> tuple[list[
     if ids is not None:
         due = due.filter(pk__in=ids)
     with transaction.atomic(using=db):
-        _commit_without_waiting_for_disk(db)
         if connections[db].features.has_select_for_update_skip_locked:
             due = due.select_for_update(skip_locked=True)
         chosen = list(due.order_by("pk").values_list("pk", flat=True)[:limit])
         if not chosen:
             return [], token
+        _commit_without_waiting_for_disk(db)
         # Re-checking "due" makes the claim safe on databases without row locks too.
         Delivery.objects.using(db).due(now).filter(pk__in=chosen).update(
             status=DeliveryStatus.SENDING,
@@ -109,6 +109,11 @@ def _bury_abandoned(db: str, now: Any, ids: list[int] | None) -> None:
         )
 
 
+def _outside_transactions(connection: Any) -> bool:
+    """No transaction of the caller's is open (so a transaction-local setting stays ours)."""
+    return bool(connection.get_autocommit()) and not connection.in_atomic_block
+
+
 def _commit_without_waiting_for_disk(db: str) -> None:
     """In a transaction of the outbox's own: its commit need not wait for the disk (PostgreSQL).
 
@@ -131,7 +136,7 @@ def record_outcome(deliveries: Any, changes: dict[str, Any]) -> int:
     plain UPDATE.
     """
     connection = connections[deliveries.db]
-    if connection.vendor != "postgresql" or connection.in_atomic_block:
+    if connection.vendor != "postgresql" or not _outside_transactions(connection):
         return int(deliveries.update(**changes))
     with transaction.atomic(using=deliveries.db):
         with connection.cursor() as cursor:
@@ -149,7 +154,7 @@ def record_sent(db: str, ids: list[int], token: str, now: Any) -> int:
     """
     connection = connections[db]
     when = Delivery._meta.get_field("sent_at").get_db_prep_save(now, connection=connection)
-    asynchronous = connection.vendor == "postgresql" and not connection.in_atomic_block
+    asynchronous = connection.vendor == "postgresql" and _outside_transactions(connection)
     sql = _sent_sql(connection.alias, connection.vendor, len(ids), asynchronous)
     with connection.cursor() as cursor:
         cursor.execute(sql, [DeliveryStatus.SENT.value, when, when, *ids, token])
@@ -195,7 +200,7 @@ def deliver_due(
 ) -> dict[str, int]:
     """Claim and send due deliveries, batch by batch, until none is left (or ``limit`` is reached).
 
-    ``claimed_ids``, when given, receives the ids this call claimed.
+    ``claimed_ids``, when given, receives the ids this call claimed and recorded an outcome for.
     """
     totals: Counter[str] = Counter()
     remaining = limit
@@ -211,9 +216,9 @@ def deliver_due(
             break
         if wanted is not None:
             wanted.difference_update(d.pk for d in claimed)
-        if claimed_ids is not None:
-            claimed_ids.update(d.pk for d in claimed)
         totals.update(send_claimed(claimed, token))
+        if claimed_ids is not None:  # not those whose claim another worker took meanwhile
+            claimed_ids.update(d.pk for d in claimed if d.status != DeliveryStatus.SENDING)
         retry_later = [d for d in claimed if d.status == DeliveryStatus.FAILED]
         if retry_later:
             from django_signal_notifier.tasks import schedule_retries

@@ -34,7 +34,8 @@ PER_MODEL = frozenset({"pre_save", "post_save", "pre_delete", "post_delete"})
 
 _lock = threading.RLock()
 _signals: dict[str, Signal] = {}
-_receivers: dict[str, Callable[..., None]] = {}
+_receivers: dict[str, Callable[..., None]] = {}  # verb -> the receiver bound per model
+_all_receivers: dict[str, Callable[..., None]] = {}  # verb -> the catch-all receiver
 _sentinels: dict[str, Callable[..., None]] = {}
 _bound: dict[str, frozenset[Any]] = {}  # verb -> models bound one by one
 _catch_all: set[str] = set()  # verbs whose receiver hears every sender
@@ -42,6 +43,7 @@ _armed = False
 _listening = False
 _suspended = False  # disconnect_all(): nothing is connected until connect_all()
 _timer: threading.Timer | None = None
+_timer_due = 0.0  # the monotonic time the timer fires at
 
 
 def _uid(verb: str, kind: str = "") -> str:
@@ -59,20 +61,25 @@ def _dispatch(verb: str, sender: Any, kwargs: dict[str, Any], candidates: Any) -
         dispatch(verb, sender, kwargs, candidates)
 
 
-def make_receiver(verb: str) -> Callable[..., None]:
+def make_receiver(verb: str, all_senders: bool = False) -> Callable[..., None]:
     """The receiver of ``verb``: an index lookup, then (only on a hit) the dispatcher.
 
-    Only bound models (and catch-all verbs) reach it. :meth:`TriggerIndex.lookup` is inlined:
-    a clock read and two dictionary lookups. Previous values for the changed_to/changed_from
-    conditions ride on the save receivers rather than costing two more receivers.
+    Only bound models reach it, or every sender with ``all_senders`` (the catch-all receiver).
+    Each acts only while the verb is bound its way, so that a send racing a switch between the
+    two ways is handled once. :meth:`TriggerIndex.lookup` is inlined: a clock read and two
+    dictionary lookups. Previous values for the changed_to/changed_from conditions ride on the
+    save receivers rather than costing two more receivers.
     """
     index = trigger_index
     monotonic = time.monotonic
     needs_fallback = verb == "m2m_changed"
+    catch_all = _catch_all
 
     if verb == "pre_save":
 
         def receive(sender: Any, **kwargs: Any) -> None:
+            if (verb in catch_all) is not all_senders:
+                return
             if monotonic() >= index._next_check:
                 index.refresh()  # first: it also (re)computes which models are tracked
             table = index._tables.get(verb)
@@ -86,6 +93,8 @@ def make_receiver(verb: str) -> Callable[..., None]:
     elif verb == "post_save":
 
         def receive(sender: Any, **kwargs: Any) -> None:
+            if (verb in catch_all) is not all_senders:
+                return
             if monotonic() >= index._next_check:
                 index.refresh()
             table = index._tables.get(verb)
@@ -99,6 +108,8 @@ def make_receiver(verb: str) -> Callable[..., None]:
     else:
 
         def receive(sender: Any, **kwargs: Any) -> None:
+            if (verb in catch_all) is not all_senders:
+                return
             if monotonic() >= index._next_check:
                 index.refresh()
             table = index._tables.get(verb)
@@ -113,14 +124,23 @@ def make_receiver(verb: str) -> Callable[..., None]:
     return receive
 
 
+def _receiver_for(verb: str) -> Callable[..., None]:
+    return (_all_receivers if verb in _catch_all else _receivers)[verb]
+
+
 def _make_sentinel(verb: str) -> Callable[..., None]:
-    """A catch-all receiver armed when the configuration may have changed elsewhere."""
+    """A catch-all receiver armed when the configuration may have changed elsewhere.
+
+    It is connected first, so it runs before any other receiver of the send: what it reads of
+    the bindings is what Django saw when the send began (a nested send in a later receiver may
+    rebind, but cannot fool this check).
+    """
 
     def sentinel(sender: Any, **kwargs: Any) -> None:
         handled = verb in _catch_all or sender in _bound.get(verb, ())
         trigger_index.refresh()  # rebinds, and disarms the sentinels
         if not handled and (verb in _catch_all or sender in _bound.get(verb, ())):
-            _receivers[verb](sender=sender, **kwargs)  # bound during this very send
+            _receiver_for(verb)(sender=sender, **kwargs)  # bound during this very send
 
     sentinel.__name__ = f"signal_notifier_sentinel_{verb}"
     sentinel.__qualname__ = sentinel.__name__
@@ -147,23 +167,24 @@ def bind(tables: dict[str, VerbTable]) -> None:
         for verb, signal in _signals.items():
             catch_all, models = _wanted(verb, tables)
             before = _bound.get(verb, frozenset())
+            if not _suspended:  # else connect_all() connects what is recorded here
+                # Connect the new way first, then switch which way acts, then disconnect the old.
+                for model in models - before:
+                    signal.connect(_receivers[verb], sender=model, weak=False, dispatch_uid=_uid(verb))
+                if catch_all:
+                    signal.connect(_all_receivers[verb], weak=False, dispatch_uid=_uid(verb, ":all"))
             _bound[verb] = models
             if catch_all:
                 _catch_all.add(verb)
             else:
                 _catch_all.discard(verb)
-            if _suspended:
-                continue  # connect_all() connects what is recorded here
-            receiver = _receivers[verb]
-            for model in before - models:
-                signal.disconnect(sender=model, dispatch_uid=_uid(verb))
-            for model in models - before:
-                signal.connect(receiver, sender=model, weak=False, dispatch_uid=_uid(verb))
-            if catch_all:
-                signal.connect(receiver, weak=False, dispatch_uid=_uid(verb, ":all"))  # idempotent
-            else:
-                signal.disconnect(dispatch_uid=_uid(verb, ":all"))
-        _disarm()
+            if not _suspended:
+                for model in before - models:
+                    signal.disconnect(sender=model, dispatch_uid=_uid(verb))
+                if not catch_all:
+                    signal.disconnect(dispatch_uid=_uid(verb, ":all"))
+        if time.monotonic() < trigger_index._next_check:  # else another refresh is due at once
+            _disarm()
         _schedule()
 
 
@@ -176,7 +197,20 @@ def arm() -> None:
         _armed = True
         if not _suspended:
             for verb, signal in _signals.items():
-                signal.connect(_sentinels[verb], weak=False, dispatch_uid=_uid(verb, ":sentinel"))
+                _connect_first(signal, _sentinels[verb], _uid(verb, ":sentinel"))
+
+
+def _connect_first(signal: Signal, receiver: Callable[..., None], uid: str) -> None:
+    """Connect a catch-all ``receiver`` at the head of ``signal``'s receivers."""
+    signal.connect(receiver, weak=False, dispatch_uid=uid)
+    key = (uid, id(None))  # Django's lookup key of a receiver: (dispatch_uid, id of its sender)
+    with signal.lock:
+        for position, entry in enumerate(signal.receivers):
+            if entry[0] == key:
+                if position:
+                    signal.receivers.insert(0, signal.receivers.pop(position))
+                break
+        signal.sender_receivers_cache.clear()
 
 
 def _disarm() -> None:
@@ -190,13 +224,19 @@ def _disarm() -> None:
 
 
 def _schedule() -> None:
-    global _timer
+    global _timer, _timer_due
     interval = trigger_index.interval()
-    if interval <= 0 or (_timer is not None and _timer.is_alive()):
+    if interval <= 0:
         return
-    _timer = threading.Timer(max(0.0, trigger_index._next_check - time.monotonic()), _timer_fired)
+    due = trigger_index._next_check
+    if _timer is not None and _timer.is_alive():
+        if _timer_due <= due:
+            return  # it fires in time (early is harmless: it re-schedules itself)
+        _timer.cancel()  # the interval was shortened
+    _timer = threading.Timer(max(0.0, due - time.monotonic()), _timer_fired)
     _timer.daemon = True
     _timer.name = "django-signal-notifier config check"
+    _timer_due = due
     _timer.start()
 
 
@@ -217,8 +257,12 @@ def _request_started(**kwargs: Any) -> None:
 
 
 def _after_fork_in_child() -> None:
-    global _timer
-    _timer = None  # the parent's timer thread did not come along
+    global _timer, _lock
+    # Another thread of the parent may have held these locks at the fork: fresh ones. The
+    # parent's timer thread did not come along, and the child reads the stamp at its first send.
+    _lock = threading.RLock()
+    _timer = None
+    trigger_index.after_fork()
     arm()
 
 
@@ -229,9 +273,10 @@ def _connect(verb: str, signal: Signal) -> None:
             return
         _signals[verb] = signal
         _receivers[verb] = make_receiver(verb)
+        _all_receivers[verb] = make_receiver(verb, all_senders=True)
         _sentinels[verb] = _make_sentinel(verb)
         if _armed and not _suspended:
-            signal.connect(_sentinels[verb], weak=False, dispatch_uid=_uid(verb, ":sentinel"))
+            _connect_first(signal, _sentinels[verb], _uid(verb, ":sentinel"))
         if _listening:
             trigger_index.invalidate()  # a trigger may already name this newly registered verb
 
@@ -262,9 +307,9 @@ def connect_all() -> None:
             for model in _bound.get(verb, ()):
                 signal.connect(receiver, sender=model, weak=False, dispatch_uid=_uid(verb))
             if verb in _catch_all:
-                signal.connect(receiver, weak=False, dispatch_uid=_uid(verb, ":all"))
+                signal.connect(_all_receivers[verb], weak=False, dispatch_uid=_uid(verb, ":all"))
             if _armed:
-                signal.connect(_sentinels[verb], weak=False, dispatch_uid=_uid(verb, ":sentinel"))
+                _connect_first(signal, _sentinels[verb], _uid(verb, ":sentinel"))
 
 
 def disconnect_all() -> None:

@@ -6,7 +6,7 @@ import time
 from typing import Any
 
 import pytest
-from django.db.models.signals import post_delete, post_save, pre_save
+from django.db.models.signals import post_delete, post_save, pre_delete, pre_save
 from django.dispatch import Signal
 from django.test import override_settings
 
@@ -17,6 +17,12 @@ from tests.factories import subscribe, user
 from tests.testapp.models import Article, Quiet
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _no_timer_mid_test(settings: Any) -> None:
+    """Receiver lists are compared at given moments: the sentinels' timer must not arm meanwhile."""
+    settings.SIGNAL_NOTIFIER = {**settings.SIGNAL_NOTIFIER, "CONFIG_CHECK_INTERVAL": 3600}
 
 
 def package_receivers(signal: Signal, sender: Any) -> list[str]:
@@ -106,3 +112,72 @@ def test_disconnect_all_then_connect_all_restores_the_bindings() -> None:
     finally:
         receivers.connect_all()
     assert package_receivers(post_save, Article) == ["signal_notifier_receive_post_save"]
+
+
+def configured_elsewhere(verb: str) -> None:
+    """A trigger on Quiet stored by another process: this one has not read the change yet."""
+    trigger_index.suspended = True
+    try:
+        subscribe(verb, Quiet, users=[user("alice")])
+        trigger_index._next_check = 0
+        trigger_index.refresh()  # reads nothing while suspended: Quiet stays unbound
+    finally:
+        trigger_index.suspended = False
+    assert Quiet not in receivers.bound_models(verb)
+
+
+@pytest.mark.parametrize("nested", [False, True])
+@pytest.mark.parametrize("verb, signal", [("pre_save", pre_save), ("pre_delete", pre_delete)])
+def test_the_first_send_after_another_process_added_a_trigger_is_handled_once(
+    verb: str, signal: Signal, nested: bool, recorded: list[Any], django_capture_on_commit_callbacks: Any
+) -> None:
+    """Also when a project receiver that runs earlier saves another model (whose own send
+    refreshes and rebinds before the sentinel of the outer send runs)."""
+    obj = Quiet.objects.create(name="x") if verb == "pre_delete" else None
+    configured_elsewhere(verb)
+
+    def audit(sender: Any, **kwargs: Any) -> None:  # a project's receiver, connected before
+        if nested:
+            Article.objects.create(title="audit")
+
+    signal.connect(audit, sender=Quiet, weak=False, dispatch_uid="test-binding-audit")
+    try:
+        trigger_index._next_check = 0  # the interval has passed: what the timer sees
+        receivers.arm()
+        with django_capture_on_commit_callbacks(execute=True):
+            if obj is None:
+                Quiet.objects.create(name="first")
+            else:
+                obj.delete()
+        assert len(recorded) == 1
+    finally:
+        signal.disconnect(sender=Quiet, dispatch_uid="test-binding-audit")
+
+
+@pytest.mark.parametrize("to_catch_all", [False, True])
+def test_a_send_during_a_switch_between_catch_all_and_per_model_is_handled_once(
+    to_catch_all: bool, recorded: list[Any], django_capture_on_commit_callbacks: Any, monkeypatch: Any
+) -> None:
+    subscribe("post_save", Quiet, users=[user("alice")])
+    anyone = subscribe("post_save", None, users=[user("bob")])
+    if to_catch_all:
+        Trigger.objects.filter(pk=anyone.trigger_id).update(enabled=False)
+    settle()
+    assert ("post_save" in receivers._catch_all) is not to_catch_all
+    Trigger.objects.filter(pk=anyone.trigger_id).update(enabled=to_catch_all)
+    original = Signal.disconnect
+    sent: list[int] = []
+
+    def disconnect(self: Signal, receiver: Any = None, sender: Any = None, dispatch_uid: Any = None) -> bool:
+        switching = dispatch_uid in (receivers._uid("post_save"), receivers._uid("post_save", ":all"))
+        if self is post_save and switching and not sent:  # another thread saves a Quiet mid-switch
+            sent.append(1)
+            with django_capture_on_commit_callbacks(execute=True):
+                Quiet.objects.create(name="concurrent")
+        return bool(original(self, receiver, sender, dispatch_uid))
+
+    monkeypatch.setattr(Signal, "disconnect", disconnect)
+    settle()
+    assert sent
+    assert ("post_save" in receivers._catch_all) is to_catch_all
+    assert sorted(m.address for m in recorded) == (["alice", "bob"] if to_catch_all else ["alice"])

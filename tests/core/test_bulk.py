@@ -78,3 +78,16 @@ def test_insert_one_sets_the_key_and_the_defaults() -> None:
     stored = Event.objects.get(pk=event.pk)
     assert stored.snapshot == {"instance": {"pk": "1"}}
     assert stored.created_at == event.created_at
+
+
+def test_an_over_long_value_fails_as_with_bulk_create() -> None:
+    """PostgreSQL would cut a value cast to varchar(n) short; the column must refuse it instead."""
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite does not enforce varchar lengths (neither does bulk_create there)")
+    alice = user("alice")
+    event = Event.objects.create(verb="post_save", snapshot={})
+    writer = BulkInsert(Delivery, "default", {"event_id": event.pk, "channel": "c"}, ("recipient_id", "digest_key"))
+    from django.db import DataError, transaction
+
+    with pytest.raises(DataError), transaction.atomic():
+        writer.insert([(alice.pk, "k" * 150)])  # digest_key holds 100 characters
