@@ -38,16 +38,18 @@ def run(settings: Settings) -> list[Result]:
         with transaction.atomic():
             Post.objects.create(title="Hello", author=user)
 
+    def note_for(post: Post) -> None:
+        NoteRow.objects.create(
+            recipient=user,
+            verb="post_save",
+            title=f"created post “{post}”",
+            url=post.get_absolute_url(),
+            created_at=timezone.now(),
+        )
+
     def reference() -> None:
         with transaction.atomic():
-            post = Post.objects.create(title="Hello", author=user)
-            NoteRow.objects.create(
-                recipient=user,
-                verb="post_save",
-                title=f"created post “{post}”",
-                url=post.get_absolute_url(),
-                created_at=timezone.now(),
-            )
+            note_for(Post.objects.create(title="Hello", author=user))
 
     def after_commit_floor() -> None:
         """The pipeline's own floor: the notification row written after the object's commit, in
@@ -55,13 +57,7 @@ def run(settings: Settings) -> list[Result]:
         with transaction.atomic():
             post = Post.objects.create(title="Hello", author=user)
         with transaction.atomic():
-            NoteRow.objects.create(
-                recipient=user,
-                verb="post_save",
-                title=f"created post “{post}”",
-                url=post.get_absolute_url(),
-                created_at=timezone.now(),
-            )
+            note_for(post)
 
     ops = settings.pick(20, 3)
     rounds = settings.pick(25, 3)

@@ -138,7 +138,11 @@ def _measure(settings: Settings, users: list[Any], size: int, case: str, templat
             send_mass_mail([(subject, body, None, [u.email]) for u in users])
 
         engine_s, reference_s, rounds = compare(
-            engine, reference, rounds=rounds, reference_context=receivers_disconnected, budget=settings.pick(45 if target else 30, 5)
+            engine,
+            reference,
+            rounds=rounds,
+            reference_context=receivers_disconnected,
+            budget=settings.pick(45 if target else 30, 5),
         )
         expected = 2 * size * (rounds + 1)
         if handler.received != expected:
