@@ -15,6 +15,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.contrib.contenttypes.models import ContentType
+from django.core import mail
 from django.db import connection
 from django.test.utils import CaptureQueriesContext, override_settings
 
@@ -23,7 +24,9 @@ from benchmarks.inbox import PAGE, inbox_page
 from django_signal_notifier import receivers
 from django_signal_notifier.bulk import BulkInsert
 from django_signal_notifier.index import trigger_index
-from django_signal_notifier.models import Backend, Notification, Subscription, Trigger
+from django_signal_notifier.models import Backend, Delivery, DeliveryStatus, Notification, Subscription, Trigger
+from django_signal_notifier.outbox import deliver_due
+from tests.factories import RecordingMessenger
 from tests.testapp.models import Article, Quiet
 
 pytestmark = pytest.mark.django_db
@@ -59,13 +62,15 @@ def make_users(count: int, prefix: str) -> list[Any]:
     return list(user_model.objects.filter(username__startswith=prefix).order_by("pk"))
 
 
-def subscribe(model: Any, *, users: Any = (), groups: Any = (), object_id: str | None = None) -> Subscription:
+def subscribe(
+    model: Any, *, users: Any = (), groups: Any = (), object_id: str | None = None, messenger: str = "InSiteMessenger"
+) -> Subscription:
     trigger = Trigger.objects.create(
         verb="post_save",
         action_object_content_type=ContentType.objects.get_for_model(model),
         action_object_id=object_id,
     )
-    backend = Backend.objects.create(messenger="InSiteMessenger")
+    backend = Backend.objects.create(messenger=messenger)
     subscription = Subscription.objects.create(trigger=trigger)
     subscription.backends.add(backend)
     subscription.receiver_users.add(*users)
@@ -184,3 +189,61 @@ def test_S5_inbox_page_is_3_queries(size: int) -> None:
     assert html.count("<li") == PAGE
     assert f"{size // 2} unread" in html
     assert len(sql) == 3, sql
+
+
+DELIVERY_UPDATE = f'UPDATE "{Delivery._meta.db_table}"'.upper()
+
+
+def delivery_updates(sql: list[str]) -> int:
+    return sum(1 for s in sql if s.lstrip().upper().startswith(DELIVERY_UPDATE))
+
+
+def test_S4_each_email_costs_one_outcome_write_and_the_rest_is_fixed(django_capture_on_commit_callbacks: Any) -> None:
+    """One event to N email recipients (one claim batch): N outcome UPDATEs, all else constant."""
+    users = make_users(30, "s4_")
+    group = Group.objects.create(name="s4")
+    subscribe(Article, groups=[group], messenger="EmailMessenger")
+
+    def emails_to(size: int) -> list[str]:
+        group.user_set.set(users[:size])
+        fresh_index()
+        mail.outbox.clear()
+
+        def event() -> None:
+            with django_capture_on_commit_callbacks(execute=True):
+                Article.objects.create(title=f"to {size}")
+
+        sql = statements(event)
+        assert len(mail.outbox) == size
+        return sql
+
+    small, large = emails_to(10), emails_to(30)
+    assert delivery_updates(large) - delivery_updates(small) == 20  # one per message
+    assert len(work(large)) - len(work(small)) == 20  # nothing else grows with recipients
+
+
+def test_S6_a_worker_writes_one_statement_per_delivery_and_a_fixed_number_per_batch(
+    django_capture_on_commit_callbacks: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``deliver_due`` (what the workers of S6 run): a claim per batch, an UPDATE per delivery."""
+    users = make_users(30, "s6_")
+    group = Group.objects.create(name="s6")
+    subscribe(Article, groups=[group], messenger=RecordingMessenger.__name__)
+    monkeypatch.setattr("django_signal_notifier.tasks.enqueue_deliveries", lambda ids: None)  # left for the worker
+
+    def worker_run(size: int) -> list[str]:
+        group.user_set.set(users[:size])
+        fresh_index()
+        with django_capture_on_commit_callbacks(execute=True):
+            Article.objects.create(title=f"to {size}")
+        assert Delivery.objects.filter(status=DeliveryStatus.PENDING).count() == size
+        sql = statements(deliver_due)
+        assert Delivery.objects.filter(status=DeliveryStatus.PENDING).count() == 0
+        return sql
+
+    small, large = worker_run(10), worker_run(30)
+    assert delivery_updates(large) - delivery_updates(small) == 20
+    assert len(work(large)) - len(work(small)) == 20
+    # Per claim batch: bury worn-out claims, choose, claim, read the claimed rows and (prefetched)
+    # their event, trigger and subscription, their users, their backend; then one empty claim.
+    assert len(work(small)) - 10 <= 12, work(small)
