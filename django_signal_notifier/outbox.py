@@ -4,8 +4,8 @@ Claims are exclusive (SELECT … FOR UPDATE SKIP LOCKED where the database has i
 for ``CLAIM_TIMEOUT`` seconds: a worker that dies leaves its claims to expire and be taken
 again. Each outcome is written as soon as the messenger reports it, and only by the worker that
 holds the claim. ``SENT_FLUSH_SECONDS`` > 0 trades that for throughput: successes are then
-grouped into one write (at most that many seconds late), and a worker that dies in between
-leaves them to be sent again.
+grouped into one write (when a success arrives after the window, and at the end of the batch),
+and a worker that dies in between leaves them to be sent again.
 """
 
 from __future__ import annotations

@@ -5,9 +5,9 @@ their inbox, and a global one, replaced by writes that span many users (admin ac
 ``mark_all_as_read()`` without a user). A write therefore makes every cached value of that user
 unreachable at once, and a value cached for one user is never read under another user's key.
 
-Tokens are bumped twice: at once (so the same transaction or request sees its own write) and
-after the transaction commits (so a reader that cached the pre-commit value in between is
-superseded). A missing token is replaced by a fresh random one, never by a fixed default, so an
+Tokens are bumped after the transaction commits (so a reader that cached the pre-commit value
+in between is superseded) and, inside a caller's transaction, also at once (so the same
+transaction or request sees its own write); the fan-out's own transaction needs only the first. A missing token is replaced by a fresh random one, never by a fixed default, so an
 evicted token cannot resurrect an older cached value.
 """
 
