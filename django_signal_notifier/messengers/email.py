@@ -17,7 +17,7 @@ from typing import Any, ClassVar
 from django.conf import settings
 from django.core.checks import CheckMessage, Error
 from django.core.exceptions import ValidationError
-from django.core.mail import BadHeaderError, EmailMultiAlternatives, get_connection
+from django.core.mail import EmailMultiAlternatives, get_connection
 from django.core.validators import validate_email
 from django.utils.html import strip_tags
 
@@ -65,7 +65,7 @@ def classify_smtp_error(error: BaseException) -> DeliveryError:
         if 500 <= error.smtp_code < 600:
             return PermanentDeliveryError(reply)
         return TransientDeliveryError(reply)
-    if isinstance(error, BadHeaderError | UnicodeError | ValueError):
+    if isinstance(error, UnicodeError | ValueError):  # a bad header (BadHeaderError before Django 6)
         return PermanentDeliveryError(f"the email cannot be built: {type(error).__name__}: {error}")
     status = getattr(error, "status_code", None)  # provider APIs (django-anymail's errors carry it)
     if isinstance(status, int):
