@@ -23,8 +23,8 @@ from django_signal_notifier.message_templates.registry import template_registry
 from django_signal_notifier.messengers.base import Messenger
 from django_signal_notifier.messengers.registry import messenger_registry
 from django_signal_notifier.models import Delivery, DeliveryStatus, Event
-from django_signal_notifier.policies import Planner, digest_key
-from django_signal_notifier.recipients import load_users, resolve_recipients
+from django_signal_notifier.policies import Plan, Planner, digest_key
+from django_signal_notifier.recipients import Recipients, load_users, resolve_recipients
 from django_signal_notifier.rendering import EventView, base_context, language_for, render
 from django_signal_notifier.specs import BackendSpec, SubscriptionSpec, TriggerSpec
 
@@ -51,10 +51,7 @@ def fan_out(
     def plan(writer: OutboxWriter) -> None:
         for trigger in matched:
             for subscription in trigger.subscriptions:
-                channels = writer.planner.channels_of(subscription)
-                recipients = resolve_recipients(subscription, writer.view, writer.db, channels)
-                if recipients.muted is not None:
-                    writer.planner.know_muted(subscription, recipients.muted)
+                recipients = writer.recipients(subscription)
                 for backend in subscription.backends:
                     writer.write(trigger, subscription, backend, recipients.ids)
                     for problem in recipients.problems:  # an admin sees it as a dead delivery
@@ -132,6 +129,13 @@ class OutboxWriter:
         self.wrote_deliveries = False
         self.planner = Planner(event_row, db)
 
+    def recipients(self, subscription: SubscriptionSpec) -> Recipients:
+        """The subscription's recipients for this event, their opt-outs read by the same query."""
+        recipients = resolve_recipients(subscription, self.view, self.db, self.planner.channels_of(subscription))
+        if recipients.muted is not None:
+            self.planner.know_muted(subscription, recipients.muted)
+        return recipients
+
     def write(
         self,
         trigger: TriggerSpec | None,
@@ -155,8 +159,7 @@ class OutboxWriter:
         if messenger_cls is not None:
             channel = messenger_cls.channel_name()
             plan = self.planner.plan(trigger, subscription, backend, channel, messenger_cls.inline, fresh, mandatory)
-            self.planner.write_skipped(trigger, subscription, backend, channel, plan)
-            self.wrote_deliveries = self.wrote_deliveries or bool(plan.skipped)
+            self._write_skipped(trigger, subscription, backend, channel, plan)
             fresh = plan.send
             hold = plan.hold
             if not fresh:
@@ -277,6 +280,23 @@ class OutboxWriter:
                     .filter(pk__in=pks, status=DeliveryStatus.PENDING, digest_key="")
                     .values_list("pk", flat=True)
                 )
+
+    def _write_skipped(
+        self,
+        trigger: TriggerSpec | None,
+        subscription: SubscriptionSpec | None,
+        backend: BackendSpec,
+        channel: str,
+        plan: Plan,
+    ) -> None:
+        """Record the recipients the policies skipped, each with the reason: one bulk insert."""
+        if not plan.skipped:
+            return
+        rows: list[tuple[Any, ...]] = [
+            (rid, DeliveryStatus.SKIPPED, reason, "", {}, "", "") for rid, reason in plan.skipped
+        ]
+        self.deliveries(trigger, subscription, backend, channel).insert(rows)
+        self.wrote_deliveries = True
 
     def deliveries(
         self, trigger: TriggerSpec | None, subscription: SubscriptionSpec | None, backend: BackendSpec, channel: str

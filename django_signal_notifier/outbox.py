@@ -62,13 +62,16 @@ def claim(ids: list[int] | None = None, limit: int | None = None) -> tuple[list[
     due = Delivery.objects.using(db).due(now)
     if ids is not None:
         due = due.filter(pk__in=ids)
+    connection = connections[db]
+    asynchronous = _may_commit_asynchronously(connection)  # read before atomic() opens one
     with transaction.atomic(using=db):
-        if connections[db].features.has_select_for_update_skip_locked:
+        if connection.features.has_select_for_update_skip_locked:
             due = due.select_for_update(skip_locked=True)
         chosen = list(due.order_by("pk").values_list("pk", flat=True)[:limit])
         if not chosen:
             return [], token
-        _commit_without_waiting_for_disk(db)
+        if asynchronous:
+            _commit_without_waiting_for_disk(connection)
         # Re-checking "due" makes the claim safe on databases without row locks too.
         Delivery.objects.using(db).due(now).filter(pk__in=chosen).update(
             status=DeliveryStatus.SENDING,
@@ -109,21 +112,16 @@ def _bury_abandoned(db: str, now: Any, ids: list[int] | None) -> None:
         )
 
 
-def _outside_transactions(connection: Any) -> bool:
-    """No transaction of the caller's is open (so a transaction-local setting stays ours)."""
-    return bool(connection.get_autocommit()) and not connection.in_atomic_block
+def _may_commit_asynchronously(connection: Any) -> bool:
+    """PostgreSQL, and no transaction of the caller's open: a transaction the outbox opens now is
+    its own, and its commit need not wait for the disk (see :func:`record_outcome`)."""
+    return connection.vendor == "postgresql" and bool(connection.get_autocommit()) and not connection.in_atomic_block
 
 
-def _commit_without_waiting_for_disk(db: str) -> None:
-    """In a transaction of the outbox's own: its commit need not wait for the disk (PostgreSQL).
-
-    A claim lost to a crash of the database server itself only makes its deliveries due again:
-    at worst a message is sent twice, never lost (see :func:`record_outcome`).
-    """
-    connection = connections[db]
-    if connection.vendor == "postgresql" and not connection.savepoint_ids:
-        with connection.cursor() as cursor:
-            cursor.execute("SET LOCAL synchronous_commit TO OFF")
+def _commit_without_waiting_for_disk(connection: Any) -> None:
+    """Inside the outbox's own transaction: its commit returns before the disk write."""
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL synchronous_commit TO OFF")
 
 
 def record_outcome(deliveries: Any, changes: dict[str, Any]) -> int:
@@ -136,11 +134,10 @@ def record_outcome(deliveries: Any, changes: dict[str, Any]) -> int:
     plain UPDATE.
     """
     connection = connections[deliveries.db]
-    if connection.vendor != "postgresql" or not _outside_transactions(connection):
+    if not _may_commit_asynchronously(connection):
         return int(deliveries.update(**changes))
     with transaction.atomic(using=deliveries.db):
-        with connection.cursor() as cursor:
-            cursor.execute("SET LOCAL synchronous_commit TO OFF")
+        _commit_without_waiting_for_disk(connection)
         return int(deliveries.update(**changes))
 
 
@@ -154,7 +151,7 @@ def record_sent(db: str, ids: list[int], token: str, now: Any) -> int:
     """
     connection = connections[db]
     when = Delivery._meta.get_field("sent_at").get_db_prep_save(now, connection=connection)
-    asynchronous = connection.vendor == "postgresql" and _outside_transactions(connection)
+    asynchronous = _may_commit_asynchronously(connection)
     sql = _sent_sql(connection.alias, connection.vendor, len(ids), asynchronous)
     with connection.cursor() as cursor:
         cursor.execute(sql, [DeliveryStatus.SENT.value, when, when, *ids, token])

@@ -13,7 +13,6 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
-from django_signal_notifier.conf import app_settings
 from django_signal_notifier.models import Delivery, DeliveryStatus, Event
 from django_signal_notifier.preferences import opted_out
 from django_signal_notifier.specs import BackendSpec, SubscriptionSpec, TriggerSpec
@@ -112,29 +111,3 @@ class Planner:
             .values_list("recipient_id", flat=True)
         )
         return set(recent)
-
-    def write_skipped(
-        self,
-        trigger: TriggerSpec | None,
-        subscription: SubscriptionSpec | None,
-        backend: BackendSpec,
-        channel: str,
-        plan: Plan,
-    ) -> None:
-        """Record the skipped recipients: one bulk insert."""
-        if not plan.skipped:
-            return
-        rows = [
-            Delivery.for_event(
-                self.event_row,
-                trigger,
-                subscription,
-                backend,
-                channel,
-                rid,
-                status=DeliveryStatus.SKIPPED,
-                reason=reason,
-            )
-            for rid, reason in plan.skipped
-        ]
-        Delivery.objects.using(self.db).bulk_create(rows, batch_size=int(app_settings.BATCH_SIZE))

@@ -14,7 +14,7 @@ from django_signal_notifier.messengers.base import Messenger
 from django_signal_notifier.messengers.registry import messenger_registry
 from django_signal_notifier.models import Event
 from django_signal_notifier.policies import Plan
-from django_signal_notifier.recipients import load_users, resolve_recipients
+from django_signal_notifier.recipients import load_users
 from django_signal_notifier.rendering import EventView
 from django_signal_notifier.specs import BackendSpec, SubscriptionSpec, TriggerSpec
 
@@ -47,9 +47,8 @@ class DryRunWriter(OutboxWriter):
     def __init__(self, event_row: Event, snapshot: dict[str, Any], view: EventView, db: str) -> None:
         super().__init__(event_row, snapshot, view, db)
         self.planned: list[PlannedMessage] = []
-        self.planner.write_skipped = self._skipped  # type: ignore[method-assign]
 
-    def _skipped(
+    def _write_skipped(
         self,
         trigger: TriggerSpec | None,
         subscription: SubscriptionSpec | None,
@@ -146,7 +145,7 @@ def plan(event: SignalEvent, matched: list[TriggerSpec], db: str) -> list[Planne
     backends: dict[Any, BackendSpec] = {}
     for trigger in matched:
         for subscription in trigger.subscriptions:
-            recipients = resolve_recipients(subscription, view, db)
+            recipients = writer.recipients(subscription)
             for backend in subscription.backends:
                 backends[backend.id] = backend
                 writer.write(trigger, subscription, backend, recipients.ids)

@@ -97,28 +97,3 @@ class Delivery(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.pk} {self.channel} → {self.recipient_id or self.address} ({self.status})"
-
-    @classmethod
-    def for_event(
-        cls,
-        event_row: Event,
-        trigger: Any,
-        subscription: Any,
-        backend: Any,
-        channel: str,
-        recipient_id: Any,
-        **fields: Any,
-    ) -> Delivery:
-        """An unsaved delivery of ``event_row`` (from specs: trigger and subscription may be None)."""
-        created = event_row.created_at
-        return cls(
-            event_id=event_row.pk,
-            trigger_id=trigger.id if trigger else None,
-            subscription_id=subscription.id if subscription else None,
-            backend_id=backend.id,
-            channel=channel,
-            recipient_id=recipient_id,
-            created_at=created,
-            next_attempt_at=created,
-            **fields,
-        )
