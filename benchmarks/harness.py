@@ -177,7 +177,7 @@ def _no_context() -> Iterator[None]:
 @contextmanager
 def receivers_disconnected() -> Iterator[None]:
     """The package's signal receivers disconnected: the raw-Django reference."""
-    from django_signal_notifier import receivers
+    from django_signal_notifier.intake import receivers
 
     receivers.disconnect_all()
     try:
@@ -190,7 +190,7 @@ def reset_data() -> None:
     """Empty the tables the scenarios write (content types and permissions stay)."""
     from django.apps import apps
 
-    from django_signal_notifier.index import trigger_index
+    from django_signal_notifier.config.index import trigger_index
 
     tables: list[str] = []
     for label in ("django_signal_notifier", "benchapp", "auth"):
@@ -243,7 +243,7 @@ def notify_on_post(messenger: str, *, users: Any = (), groups: Any = (), templat
 
 def refresh_index() -> None:
     """Rebuild the trigger index now, so no measured operation pays for it."""
-    from django_signal_notifier.index import trigger_index
+    from django_signal_notifier.config.index import trigger_index
 
     trigger_index.invalidate()
     trigger_index.refresh()

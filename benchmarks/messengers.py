@@ -5,8 +5,8 @@
 
 from __future__ import annotations
 
-from django_signal_notifier.message_templates.base import MessageTemplate
 from django_signal_notifier.messengers.base import Message, Messenger
+from django_signal_notifier.rendering.base import MessageTemplate
 
 
 class NullMessenger(Messenger):

@@ -20,7 +20,7 @@ def main() -> int:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    from django_signal_notifier.outbox import deliver_due
+    from django_signal_notifier.delivery.outbox import deliver_due
 
     connection.ensure_connection()
     print("ready", flush=True)

@@ -9,18 +9,22 @@ from __future__ import annotations
 
 from typing import Any
 
+from django_signal_notifier.compat.paths import install as _keep_old_paths
+
+_keep_old_paths()
+
 __version__ = "1.0.0a1"
 
 _LAZY = {
-    "register_signal": "django_signal_notifier.verbs",
-    "acting_as": "django_signal_notifier.context",
+    "register_signal": "django_signal_notifier.events.verbs",
+    "acting_as": "django_signal_notifier.events.actor",
     "Messenger": "django_signal_notifier.messengers.base",
     "Message": "django_signal_notifier.messengers.base",
     "register_messenger": "django_signal_notifier.messengers.registry",
-    "MessageTemplate": "django_signal_notifier.message_templates.base",
-    "register_message_template": "django_signal_notifier.message_templates.registry",
-    "declare": "django_signal_notifier.declare",
-    "notify": "django_signal_notifier.explicit",
+    "MessageTemplate": "django_signal_notifier.rendering.base",
+    "register_message_template": "django_signal_notifier.rendering.registry",
+    "declare": "django_signal_notifier.config.declare",
+    "notify": "django_signal_notifier.fanout.notify",
     "TransientDeliveryError": "django_signal_notifier.exceptions",
     "PermanentDeliveryError": "django_signal_notifier.exceptions",
     "SkipDelivery": "django_signal_notifier.exceptions",

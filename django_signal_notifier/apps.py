@@ -17,17 +17,17 @@ class SignalNotifierConfig(AppConfig):
     def ready(self) -> None:
         from django_signal_notifier import (  # noqa: F401  (built-ins)
             checks,  # noqa: F401  (registers the system checks)
-            message_templates,
             messengers,
+            rendering,
         )
         from django_signal_notifier.conf import app_settings
-        from django_signal_notifier.declare import run_after_migrate
+        from django_signal_notifier.config.declare import run_after_migrate
+        from django_signal_notifier.config.freshness import watch_configuration
+        from django_signal_notifier.config.index import resume_after_migrate, suspend_during_migrate
         from django_signal_notifier.exceptions import ConfigurationError
-        from django_signal_notifier.index import resume_after_migrate, suspend_during_migrate
-        from django_signal_notifier.message_templates.registry import template_registry
+        from django_signal_notifier.intake.receivers import connect_all
         from django_signal_notifier.messengers.registry import messenger_registry
-        from django_signal_notifier.receivers import connect_all
-        from django_signal_notifier.watch import watch_configuration
+        from django_signal_notifier.rendering.registry import template_registry
 
         for registry, paths in (
             (messenger_registry, app_settings.MESSENGERS),

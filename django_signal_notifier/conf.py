@@ -104,7 +104,7 @@ app_settings = AppSettings()
 
 def _on_setting_changed(*, setting: str, **kwargs: Any) -> None:
     if setting == "SIGNAL_NOTIFIER":
-        from django_signal_notifier.index import trigger_index
+        from django_signal_notifier.config.index import trigger_index
 
         trigger_index.invalidate()
 

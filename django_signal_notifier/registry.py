@@ -11,6 +11,15 @@ from django_signal_notifier.exceptions import ConfigurationError
 
 T = TypeVar("T", bound=type)
 
+# Every registry by kind ("messenger", "message template"), so that the models, which sit below
+# the stages that own the registries, can validate a name without importing those stages.
+_BY_KIND: dict[str, Registry[type]] = {}
+
+
+def registry_of(kind: str) -> Registry[type]:
+    """The registry of ``kind``; its stage is imported by the app's ``ready()``."""
+    return _BY_KIND[kind]
+
 
 class Registry(Generic[T]):
     """Classes by name. A stored Backend names a class; the admin lists the names."""
@@ -20,6 +29,7 @@ class Registry(Generic[T]):
         self.base = base
         self.error = error
         self._classes: dict[str, T] = {}
+        _BY_KIND[kind] = self  # type: ignore[assignment]
 
     @overload
     def register(self, cls: T, *, name: str | None = None) -> T: ...

@@ -60,7 +60,7 @@ def recorded() -> Iterator[list[Any]]:
 @pytest.fixture(autouse=True)
 def _fresh_index() -> Iterator[None]:
     """Each test starts with an index rebuilt from its own database state."""
-    from django_signal_notifier.index import trigger_index
+    from django_signal_notifier.config.index import trigger_index
 
     trigger_index.invalidate()
     yield

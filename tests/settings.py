@@ -37,7 +37,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    "django_signal_notifier.context.ActorMiddleware",
+    "django_signal_notifier.events.actor.ActorMiddleware",
 ]
 
 ROOT_URLCONF = "tests.urls"

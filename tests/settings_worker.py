@@ -14,7 +14,7 @@ DATABASES["default"]["NAME"] = os.environ.get("DSN_PG_NAME", DATABASES["default"
 TASKS = {
     "default": {"BACKEND": f"{TASK_BACKENDS}.immediate.ImmediateBackend"},
     "db": {"BACKEND": "django_tasks_db.DatabaseBackend"},
-    "celery": {"BACKEND": "django_signal_notifier.backends.celery.CeleryBackend"},
+    "celery": {"BACKEND": "django_signal_notifier.delivery.backends.celery.CeleryBackend"},
 }
 CELERY_BROKER_URL = os.environ.get("DSN_CELERY_BROKER", "redis://127.0.0.1:6379/5")
 CELERY_TASK_IGNORE_RESULT = True

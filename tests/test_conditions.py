@@ -13,7 +13,7 @@ from django.db import connection
 from django.db.models.signals import post_init
 from django.test.utils import CaptureQueriesContext
 
-from django_signal_notifier.index import trigger_index
+from django_signal_notifier.config.index import trigger_index
 from django_signal_notifier.models import Notification, Trigger
 from tests.testapp.models import Article, Quiet
 from tests.whomwhat_helpers import configure

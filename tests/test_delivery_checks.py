@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django_signal_notifier.checks import check_task_backend
+from django_signal_notifier.checks.settings import check_task_backend
 from tests.taskpaths import TASK_BACKENDS
 
 

@@ -31,7 +31,7 @@ def run(*args: str) -> tuple[int, str, str]:
 @pytest.fixture
 def queued(monkeypatch: pytest.MonkeyPatch) -> Any:
     """Five pending deliveries that no task sent (as when the task backend was down)."""
-    monkeypatch.setattr("django_signal_notifier.tasks.enqueue_deliveries", lambda ids: None)
+    monkeypatch.setattr("django_signal_notifier.delivery.tasks.enqueue_deliveries", lambda ids: None)
     setup = configure(5)
     Article.objects.create(title="queued")
     assert Delivery.objects.filter(status=DeliveryStatus.PENDING).count() == 5
@@ -63,7 +63,7 @@ def test_redrive_takes_abandoned_claims_and_failed_due_ones(queued: Any) -> None
 
 
 def test_redrive_exits_non_zero_when_deliveries_fail(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("django_signal_notifier.tasks.enqueue_deliveries", lambda ids: None)
+    monkeypatch.setattr("django_signal_notifier.delivery.tasks.enqueue_deliveries", lambda ids: None)
     configure(2, options={"permanent": True})
     Article.objects.create(title="doomed")
     code, out, _ = run("redrive")

@@ -11,9 +11,9 @@ from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from django_signal_notifier.delivery.outbox import deliver_due
+from django_signal_notifier.delivery.retry import error_for_http_status, parse_retry_after
 from django_signal_notifier.models import Delivery, DeliveryStatus, Event
-from django_signal_notifier.outbox import deliver_due
-from django_signal_notifier.retry import error_for_http_status, parse_retry_after
 from django_signal_notifier.signals import notification_failed, notification_sent
 from tests.delivery_setup import configure
 from tests.taskpaths import TASK_BACKENDS
@@ -67,7 +67,7 @@ def test_the_signal_using_alias_is_the_transaction_waited_for(monkeypatch: pytes
         seen.append(using)
         original(func, using=using, robust=robust)
 
-    monkeypatch.setattr("django_signal_notifier.dispatch.transaction.on_commit", spy)
+    monkeypatch.setattr("django_signal_notifier.intake.dispatch.transaction.on_commit", spy)
     Article.objects.using("default").create(title="aliased")
     assert seen[0] == "default"
     assert SentRecord.objects.count() == 1
@@ -89,7 +89,7 @@ def test_a_deleted_object_still_renders_its_fields() -> None:
 
 def _fan_out_queries(recipients: int, monkeypatch: pytest.MonkeyPatch) -> tuple[list[str], int]:
     configure(recipients)
-    monkeypatch.setattr("django_signal_notifier.tasks.enqueue_deliveries", lambda ids: None)
+    monkeypatch.setattr("django_signal_notifier.delivery.tasks.enqueue_deliveries", lambda ids: None)
     with CaptureQueriesContext(connection) as queries:
         Article.objects.create(title="many readers")
     return [q["sql"] for q in queries.captured_queries], Delivery.objects.filter(status=DeliveryStatus.PENDING).count()
@@ -97,8 +97,8 @@ def _fan_out_queries(recipients: int, monkeypatch: pytest.MonkeyPatch) -> tuple[
 
 def _insert_batches(rows: int) -> int:
     """INSERTs the database needs for ``rows`` deliveries (SQLite caps the parameters of one query)."""
-    from django_signal_notifier.bulk import BulkInsert
-    from django_signal_notifier.fanout import OutboxWriter
+    from django_signal_notifier.fanout.writer import OutboxWriter
+    from django_signal_notifier.models.bulk import BulkInsert
 
     varying = OutboxWriter.DELIVERY_COLUMNS
     size = BulkInsert(Delivery, "default", {}, varying, 500).rows_per_statement()  # BATCH_SIZE
@@ -250,10 +250,10 @@ def test_outbox_log_lines_carry_trigger_subscription_and_delivery(caplog: pytest
 
 
 def test_a_worker_that_lost_its_claim_does_not_record_an_outcome(monkeypatch: pytest.MonkeyPatch) -> None:
-    from django_signal_notifier.outbox import claim, send_claimed
+    from django_signal_notifier.delivery.outbox import claim, send_claimed
 
     configure(1)
-    monkeypatch.setattr("django_signal_notifier.tasks.enqueue_deliveries", lambda ids: None)
+    monkeypatch.setattr("django_signal_notifier.delivery.tasks.enqueue_deliveries", lambda ids: None)
     Article.objects.create(title="leased")
     claimed, token = claim()
     assert len(claimed) == 1
@@ -308,12 +308,12 @@ def statuses_now() -> dict[str, int]:
 
 
 def test_a_slow_batch_renews_its_lease_while_it_makes_progress(settings: Any, monkeypatch: pytest.MonkeyPatch) -> None:
-    from django_signal_notifier import lease
+    from django_signal_notifier.delivery import lease
     from tests.testapp.messengers import DurableRecordingMessenger as RecordingMessenger
 
     settings.SIGNAL_NOTIFIER = {**settings.SIGNAL_NOTIFIER, "CLAIM_TIMEOUT": 60.0}
     configure(3)
-    monkeypatch.setattr("django_signal_notifier.tasks.enqueue_deliveries", lambda ids: None)
+    monkeypatch.setattr("django_signal_notifier.delivery.tasks.enqueue_deliveries", lambda ids: None)
     Article.objects.create(title="slow channel")
     clock = [1000.0]
     monkeypatch.setattr(lease, "monotonic", lambda: clock[0])
@@ -337,7 +337,7 @@ def test_a_slow_batch_renews_its_lease_while_it_makes_progress(settings: Any, mo
 
 def test_a_fast_batch_does_not_renew_its_lease(monkeypatch: pytest.MonkeyPatch) -> None:
     configure(20)
-    monkeypatch.setattr("django_signal_notifier.tasks.enqueue_deliveries", lambda ids: None)
+    monkeypatch.setattr("django_signal_notifier.delivery.tasks.enqueue_deliveries", lambda ids: None)
     Article.objects.create(title="fast channel")
     with CaptureQueriesContext(connection) as queries:
         assert deliver_due() == {"sent": 20}
@@ -352,7 +352,7 @@ def test_a_fast_batch_does_not_renew_its_lease(monkeypatch: pytest.MonkeyPatch) 
 def test_a_delivery_that_kills_its_worker_every_time_ends_dead(settings: Any, monkeypatch: pytest.MonkeyPatch) -> None:
     settings.SIGNAL_NOTIFIER = {**settings.SIGNAL_NOTIFIER, "MAX_ATTEMPTS": 3}
     configure(2)
-    monkeypatch.setattr("django_signal_notifier.tasks.enqueue_deliveries", lambda ids: None)
+    monkeypatch.setattr("django_signal_notifier.delivery.tasks.enqueue_deliveries", lambda ids: None)
     Article.objects.create(title="poison")
     poison, healthy = Delivery.objects.order_by("pk")
     expired = timezone.now() - timedelta(seconds=1)
@@ -385,9 +385,9 @@ def test_a_channel_that_cannot_connect_fails_the_batch_for_a_retry(
 
 
 def test_the_redrive_task_sends_what_is_due(monkeypatch: pytest.MonkeyPatch) -> None:
-    from django_signal_notifier.tasks import deliver, redrive
+    from django_signal_notifier.delivery.tasks import deliver, redrive
 
-    monkeypatch.setattr("django_signal_notifier.tasks.enqueue_deliveries", lambda ids: None)
+    monkeypatch.setattr("django_signal_notifier.delivery.tasks.enqueue_deliveries", lambda ids: None)
     configure(4)
     Article.objects.create(title="periodic")
     first = Delivery.objects.order_by("pk").first()

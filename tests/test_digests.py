@@ -9,11 +9,11 @@ import pytest
 from django.core.management import call_command
 from django.test import override_settings
 
-from django_signal_notifier.digests import collapse_due_digests, send_digests
-from django_signal_notifier.index import trigger_index
-from django_signal_notifier.message_templates.base import MessageTemplate
-from django_signal_notifier.message_templates.registry import template_registry
+from django_signal_notifier.config.index import trigger_index
+from django_signal_notifier.fanout.digests import collapse_due_digests, send_digests
 from django_signal_notifier.models import Delivery, DeliveryStatus
+from django_signal_notifier.rendering.base import MessageTemplate
+from django_signal_notifier.rendering.registry import template_registry
 from tests.prefs_support import configure, make_user, recorded_messages, save_article  # noqa: F401
 
 HOUR = 3600
@@ -109,7 +109,7 @@ def test_each_recipient_has_their_own_window_and_language(django_capture_on_comm
 
 @pytest.mark.django_db
 def test_held_deliveries_are_never_due_on_their_own(django_capture_on_commit_callbacks, sent):
-    from django_signal_notifier.tasks import redrive
+    from django_signal_notifier.delivery.tasks import redrive
 
     configure([make_user("ana")], digest_seconds=HOUR)
     save_article(django_capture_on_commit_callbacks)
@@ -207,7 +207,7 @@ def test_an_unknown_digest_template_is_refused_by_validation():
 
 @pytest.mark.django_db
 def test_opting_out_while_messages_wait_drops_the_digest(django_capture_on_commit_callbacks, sent):
-    from django_signal_notifier.preferences import set_preference
+    from django_signal_notifier.preferences.rules import set_preference
 
     ana, bob = make_user("ana"), make_user("bob")
     subscription = configure([ana, bob], digest_seconds=HOUR)

@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext, override_settings
 
-from django_signal_notifier.context import acting_as
+from django_signal_notifier.events.actor import acting_as
 from django_signal_notifier.models import Delivery, DeliveryStatus, Notification, Subscription
 from tests.testapp.models import Article, Comment
 from tests.whomwhat_helpers import configure
@@ -250,7 +250,7 @@ def _bulk_writes(statements: list[str]) -> list[str]:
 
 
 def _fan_out_queries(count: int, run_on_commit: Any, channel: str) -> list[str]:
-    from django_signal_notifier import fanout
+    from django_signal_notifier.fanout import writer as fanout
 
     created = User.objects.bulk_create([User(username=f"c{count}-{i}") for i in range(count)])
     article = Article.objects.create(title="A")

@@ -8,10 +8,10 @@ import pytest
 from django.test import override_settings
 from django.utils import translation
 
-from django_signal_notifier.message_templates.base import MessageTemplate
-from django_signal_notifier.message_templates.registry import template_registry
 from django_signal_notifier.models import Delivery, Notification
-from django_signal_notifier.rendering import language_for
+from django_signal_notifier.rendering.base import MessageTemplate
+from django_signal_notifier.rendering.registry import template_registry
+from django_signal_notifier.rendering.render import language_for
 from tests.prefs_support import configure, make_user, recorded_messages, save_article  # noqa: F401
 
 GETTER = {"CONFIG_CHECK_INTERVAL": 0.2, "LANGUAGE_GETTER": "tests.testapp.recording.language_of"}
@@ -119,7 +119,7 @@ def test_language_getter_answers_are_normalised(getter, expected):
 
 def test_package_strings_are_translated():
     from django_signal_notifier.models import DeliveryStatus
-    from django_signal_notifier.rendering import action_text
+    from django_signal_notifier.rendering.render import action_text
 
     with translation.override("es"):
         assert str(action_text("post_save", True)) == "creó"

@@ -6,8 +6,8 @@ import pytest
 from django.db import connection, transaction
 from django.utils import timezone
 
+from django_signal_notifier.delivery.outbox import claim, record_sent
 from django_signal_notifier.models import Delivery, DeliveryStatus, Event
-from django_signal_notifier.outbox import claim, record_sent
 from tests.factories import user
 
 pytestmark = pytest.mark.django_db(transaction=True)

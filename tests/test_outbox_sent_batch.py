@@ -9,7 +9,7 @@ from django.contrib.auth import get_user_model
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from django_signal_notifier import outbox
+from django_signal_notifier.delivery import outbox
 from django_signal_notifier.messengers.base import Message, Messenger
 from django_signal_notifier.messengers.registry import messenger_registry
 from django_signal_notifier.models import Delivery, DeliveryStatus, Event

@@ -8,9 +8,9 @@ from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from django_signal_notifier.index import trigger_index
+from django_signal_notifier.config.index import trigger_index
 from django_signal_notifier.models import Delivery, DeliveryStatus, Notification, Preference
-from django_signal_notifier.preferences import is_enabled, set_preference
+from django_signal_notifier.preferences.rules import is_enabled, set_preference
 from tests.prefs_support import configure, make_user, recorded_messages, save_article  # noqa: F401
 
 PAGE = "django_signal_notifier_preferences:preferences"

@@ -11,8 +11,8 @@ import pytest
 from django.db import connections
 from django.test import Client
 
+from django_signal_notifier.delivery.unsubscribe import make_token
 from django_signal_notifier.models import Preference
-from django_signal_notifier.unsubscribe import make_token
 from tests.prefs_support import configure, make_user
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

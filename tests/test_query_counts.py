@@ -21,11 +21,11 @@ from django.test.utils import CaptureQueriesContext, override_settings
 
 from benchmarks.harness import TRANSACTION_CONTROL
 from benchmarks.inbox import PAGE, inbox_page
-from django_signal_notifier import receivers
-from django_signal_notifier.bulk import BulkInsert
-from django_signal_notifier.index import trigger_index
+from django_signal_notifier.config.index import trigger_index
+from django_signal_notifier.delivery.outbox import deliver_due
+from django_signal_notifier.intake import receivers
 from django_signal_notifier.models import Backend, Delivery, DeliveryStatus, Notification, Subscription, Trigger
-from django_signal_notifier.outbox import deliver_due
+from django_signal_notifier.models.bulk import BulkInsert
 from tests.factories import RecordingMessenger
 from tests.testapp.models import Article, Quiet
 
@@ -229,7 +229,7 @@ def test_S6_a_worker_writes_one_statement_per_delivery_and_a_fixed_number_per_ba
     users = make_users(30, "s6_")
     group = Group.objects.create(name="s6")
     subscribe(Article, groups=[group], messenger=RecordingMessenger.__name__)
-    monkeypatch.setattr("django_signal_notifier.tasks.enqueue_deliveries", lambda ids: None)  # left for the worker
+    monkeypatch.setattr("django_signal_notifier.delivery.tasks.enqueue_deliveries", lambda ids: None)  # left for the worker
 
     def worker_run(size: int) -> list[str]:
         group.user_set.set(users[:size])

@@ -8,9 +8,9 @@ from django.contrib.auth.models import Group
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from django_signal_notifier.config.specs import SubscriptionSpec
+from django_signal_notifier.fanout.recipients import resolve_recipient_ids
 from django_signal_notifier.models import Subscription, Trigger
-from django_signal_notifier.recipients import resolve_recipient_ids
-from django_signal_notifier.specs import SubscriptionSpec
 
 pytestmark = pytest.mark.django_db
 

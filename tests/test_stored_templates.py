@@ -9,7 +9,6 @@ from django.contrib.auth.models import User
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 
-from django_signal_notifier.message_templates.registry import template_registry
 from django_signal_notifier.models import (
     Backend,
     Delivery,
@@ -19,6 +18,7 @@ from django_signal_notifier.models import (
     StoredTemplate,
     Trigger,
 )
+from django_signal_notifier.rendering.registry import template_registry
 from tests.testapp.models import Article, Comment
 from tests.whomwhat_helpers import configure
 
@@ -233,7 +233,7 @@ def test_admin_send_a_test_to_me(
 
 
 def test_a_change_seen_only_through_the_version_stamp_reloads_the_template(run_on_commit: Any) -> None:
-    from django_signal_notifier.message_templates import stored as stored_module
+    from django_signal_notifier.rendering import stored as stored_module
 
     reader = User.objects.create_user("reader")
     stored(subject="v1 {{ instance }}")

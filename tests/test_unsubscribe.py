@@ -6,8 +6,8 @@ import pytest
 from django.test import Client, override_settings
 from django.urls import reverse
 
+from django_signal_notifier.delivery.unsubscribe import make_token, read_token, unsubscribe_url
 from django_signal_notifier.models import Delivery, DeliveryStatus, Preference
-from django_signal_notifier.unsubscribe import make_token, read_token, unsubscribe_url
 from tests.prefs_support import configure, make_user, recorded_messages, save_article  # noqa: F401
 
 SITE = {"CONFIG_CHECK_INTERVAL": 0.2, "SITE_URL": "https://example.test/"}
@@ -198,7 +198,7 @@ def test_replaying_a_used_token_is_harmless(client):
 
 @pytest.mark.parametrize(("value", "ok"), [(None, True), ("https://example.com", True), ("example.com", False)])
 def test_site_url_is_checked(value, ok):
-    from django_signal_notifier.checks import check_settings
+    from django_signal_notifier.checks.settings import check_settings
 
     with override_settings(SIGNAL_NOTIFIER={"SITE_URL": value}):
         ids = [m.id for m in check_settings()]

@@ -23,8 +23,8 @@ from django.db import connection
 from django.test import override_settings
 from django.utils import timezone
 
+from django_signal_notifier.delivery.outbox import deliver_due
 from django_signal_notifier.models import Delivery, DeliveryStatus
-from django_signal_notifier.outbox import deliver_due
 from tests.conftest import require_service
 from tests.delivery_setup import configure
 from tests.taskpaths import TASK_BACKENDS
@@ -41,7 +41,7 @@ REDIS_URL = f"redis://127.0.0.1:6379/{REDIS_DB}"
 WORKER_TASKS = {
     "default": {"BACKEND": f"{TASK_BACKENDS}.immediate.ImmediateBackend"},
     "db": {"BACKEND": "django_tasks_db.DatabaseBackend"},
-    "celery": {"BACKEND": "django_signal_notifier.backends.celery.CeleryBackend"},
+    "celery": {"BACKEND": "django_signal_notifier.delivery.backends.celery.CeleryBackend"},
 }
 
 
@@ -115,7 +115,7 @@ def workers(tmp_path: Path) -> Iterator[Workers]:
 @pytest.fixture
 def no_enqueue(monkeypatch: pytest.MonkeyPatch) -> None:
     """Leave the deliveries pending in the outbox, as after a crash of the task backend."""
-    monkeypatch.setattr("django_signal_notifier.tasks.enqueue_deliveries", lambda ids: None)
+    monkeypatch.setattr("django_signal_notifier.delivery.tasks.enqueue_deliveries", lambda ids: None)
 
 
 def statuses() -> Counter[str]:
@@ -164,7 +164,7 @@ def test_celery_worker_with_redis_broker_delivers(workers: Workers) -> None:
     import redis
 
     redis.Redis.from_url(REDIS_URL).flushdb()
-    from django_signal_notifier.backends.celery import app
+    from django_signal_notifier.delivery.backends.celery import app
 
     app.conf.broker_url = REDIS_URL
     with override_settings(TASKS=WORKER_TASKS, SIGNAL_NOTIFIER={"TASK_BACKEND": "celery"}):
@@ -175,7 +175,7 @@ def test_celery_worker_with_redis_broker_delivers(workers: Workers) -> None:
             "-m",
             "celery",
             "-A",
-            "django_signal_notifier.backends.celery",
+            "django_signal_notifier.delivery.backends.celery",
             "worker",
             "-Q",
             "default",
@@ -281,7 +281,7 @@ CELERY_WORKER = (
     "-m",
     "celery",
     "-A",
-    "django_signal_notifier.backends.celery",
+    "django_signal_notifier.delivery.backends.celery",
     "worker",
     "-Q",
     "default",
@@ -304,10 +304,10 @@ def test_a_killed_celery_worker_loses_nothing_and_sends_nothing_twice(workers: W
     require_service("Redis", "127.0.0.1", 6379)
     import redis
 
-    from django_signal_notifier.tasks import redrive
+    from django_signal_notifier.delivery.tasks import redrive
 
     redis.Redis.from_url(REDIS_URL).flushdb()
-    from django_signal_notifier.backends.celery import app
+    from django_signal_notifier.delivery.backends.celery import app
 
     app.conf.broker_url = REDIS_URL
     knobs = {"DSN_TASK_BACKEND": "celery", "DSN_CLAIM_TIMEOUT": "2", "DSN_CELERY_VISIBILITY": "3"}

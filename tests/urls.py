@@ -4,5 +4,5 @@ from django.urls import include, path
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("inbox/", include("django_signal_notifier.inbox.urls")),
-    path("notifications/", include("django_signal_notifier.preference_pages.urls")),
+    path("notifications/", include("django_signal_notifier.preferences.pages.urls")),
 ]

@@ -50,7 +50,7 @@ def setup_triggers() -> None:
 
 
 def run(settings: Settings) -> list[Result]:
-    from django_signal_notifier.index import trigger_index
+    from django_signal_notifier.config.index import trigger_index
 
     setup_triggers()
     # the package's own models are also keys (mapped to no trigger), so count the real ones

@@ -1,4 +1,4 @@
-"""The blog's notifications, declared in code with ``django_signal_notifier.declare``.
+"""The blog's notifications, declared in code with ``django_signal_notifier.config.declare``.
 
 A comment on an article notifies the article's author in the in-site inbox and by email; a new
 follower notifies the followed author in the inbox. The receivers are dynamic: field paths from
@@ -12,8 +12,8 @@ from __future__ import annotations
 from typing import Any
 
 from django_signal_notifier import declare
-from django_signal_notifier.message_templates import MessageTemplate, register_message_template
 from django_signal_notifier.messengers import messenger_registry
+from django_signal_notifier.rendering import MessageTemplate, register_message_template
 
 SITE_URL = "http://127.0.0.1:8000"
 

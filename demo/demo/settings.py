@@ -32,7 +32,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # The logged-in user becomes the actor of the events sent while handling a request.
-    "django_signal_notifier.context.ActorMiddleware",
+    "django_signal_notifier.events.actor.ActorMiddleware",
 ]
 
 ROOT_URLCONF = "demo.urls"

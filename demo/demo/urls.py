@@ -15,6 +15,6 @@ urlpatterns = [
     # The package's inbox page and JSON API (the badge polls notifications/api/unread-count/),
     # and its preferences page and one-click unsubscribe endpoint.
     path("notifications/", include("django_signal_notifier.inbox.urls")),
-    path("notifications/", include("django_signal_notifier.preference_pages.urls")),
+    path("notifications/", include("django_signal_notifier.preferences.pages.urls")),
     path("", include("blog.urls")),
 ]

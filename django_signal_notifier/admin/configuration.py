@@ -80,14 +80,14 @@ class TriggerAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("problems"))
     def status_note(self, obj: Trigger) -> str:
-        from django_signal_notifier.verbs import get_signal
+        from django_signal_notifier.events.verbs import get_signal
 
         if get_signal(obj.verb) is None:
             return str(_("signal %(verb)s is not registered") % {"verb": obj.verb})
         content_type = obj.action_object_content_type
         if content_type is not None and content_type.model_class() is None:
             return str(_("model %(model)s no longer exists") % {"model": content_type.model})
-        from django_signal_notifier.conditions import validate_conditions
+        from django_signal_notifier.config.conditions import validate_conditions
 
         model = content_type.model_class() if content_type is not None else None
         return " ".join(validate_conditions(obj.conditions, model, obj.verb))

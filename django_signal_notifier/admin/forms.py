@@ -37,7 +37,7 @@ class TriggerForm(forms.ModelForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        from django_signal_notifier.verbs import verb_choices
+        from django_signal_notifier.events.verbs import verb_choices
 
         choices = verb_choices()
         current = self.initial.get("verb") or getattr(self.instance, "verb", "")
@@ -60,8 +60,8 @@ class BackendForm(forms.ModelForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        from django_signal_notifier.message_templates.registry import template_registry
         from django_signal_notifier.messengers.registry import messenger_registry
+        from django_signal_notifier.rendering.registry import template_registry
 
         messengers = messenger_registry.choices()
         templates = [("", _("(the messenger's default)")), *template_registry.choices()]

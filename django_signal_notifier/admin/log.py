@@ -13,10 +13,10 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from django_signal_notifier.delivery.tasks import enqueue_deliveries
 from django_signal_notifier.inbox.cache import bump
 from django_signal_notifier.models import Delivery, DeliveryStatus, Event, Notification
 from django_signal_notifier.models.notification import NotificationQuerySet
-from django_signal_notifier.tasks import enqueue_deliveries
 
 
 @admin.register(Delivery)

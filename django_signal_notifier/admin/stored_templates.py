@@ -91,9 +91,9 @@ class StoredTemplateAdmin(admin.ModelAdmin):
         return [preview, *super().get_urls()]
 
     def preview_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
-        from django_signal_notifier.message_templates.sandbox import syntax_errors
-        from django_signal_notifier.message_templates.stored import build_template_class
-        from django_signal_notifier.previews import render_preview, send_test
+        from django_signal_notifier.admin.previews import render_preview, send_test
+        from django_signal_notifier.rendering.sandbox import syntax_errors
+        from django_signal_notifier.rendering.stored import build_template_class
 
         record = self.get_object(request, object_id)
         if record is None:

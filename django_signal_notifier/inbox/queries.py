@@ -17,7 +17,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 
 from django_signal_notifier.conf import app_settings
-from django_signal_notifier.events import safe_text
+from django_signal_notifier.events.snapshot import safe_text
 from django_signal_notifier.inbox.cache import cached
 from django_signal_notifier.models import Notification
 

@@ -16,7 +16,7 @@ from django_signal_notifier.messengers.addresses import source_problem
 
 def channel_in_use(channel: str) -> bool:
     """Whether a stored Backend names this messenger or a subclass of it (False before the tables exist)."""
-    from django_signal_notifier.checks import _tables_exist
+    from django_signal_notifier.checks.settings import _tables_exist
     from django_signal_notifier.models import Backend
 
     try:

@@ -28,12 +28,12 @@ from django_signal_notifier.exceptions import (
     SkipDelivery,
     TransientDeliveryError,
 )
-from django_signal_notifier.message_templates.base import MessageTemplate
-from django_signal_notifier.message_templates.registry import template_registry
 from django_signal_notifier.messengers.addresses import resolve_address
 from django_signal_notifier.messengers.base import Message, Messenger
 from django_signal_notifier.messengers.checks import check_address_source
 from django_signal_notifier.messengers.registry import messenger_registry
+from django_signal_notifier.rendering.base import MessageTemplate
+from django_signal_notifier.rendering.registry import template_registry
 
 
 @template_registry.register

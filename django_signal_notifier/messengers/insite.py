@@ -11,10 +11,10 @@ from typing import Any
 from django.core.checks import CheckMessage
 
 from django_signal_notifier.inbox.cache import bump as bump_unread_caches
-from django_signal_notifier.message_templates.base import MessageTemplate, RenderedMessage
-from django_signal_notifier.message_templates.registry import template_registry
 from django_signal_notifier.messengers.base import Messenger
 from django_signal_notifier.messengers.registry import messenger_registry
+from django_signal_notifier.rendering.base import MessageTemplate, RenderedMessage
+from django_signal_notifier.rendering.registry import template_registry
 
 
 @template_registry.register
@@ -46,9 +46,9 @@ class InSiteMessenger(Messenger):
     def write_inline(
         self, event_row: Any, items: Iterable[tuple[int, RenderedMessage]], snapshot: dict[str, Any]
     ) -> int:
-        from django_signal_notifier.bulk import BulkInsert
         from django_signal_notifier.conf import app_settings
         from django_signal_notifier.models import Notification
+        from django_signal_notifier.models.bulk import BulkInsert
 
         actor_ct, actor_id, actor_text = _ref(snapshot.get("actor"))
         object_ct, object_id, object_text = _ref(snapshot.get("action_object"))

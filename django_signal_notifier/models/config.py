@@ -59,6 +59,6 @@ class ConfigQuerySet(models.QuerySet[Any]):
 
 
 def _config_changed(using: str | None) -> None:
-    from django_signal_notifier.index import config_changed
+    from django_signal_notifier.config.index import config_changed
 
     config_changed(using)

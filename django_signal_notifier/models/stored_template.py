@@ -60,7 +60,7 @@ class StoredTemplate(models.Model):
         return {"subject": self.subject, "text": self.text, "html": self.html, "url": self.url}
 
     def clean(self) -> None:
-        from django_signal_notifier.message_templates.sandbox import syntax_errors
+        from django_signal_notifier.rendering.sandbox import syntax_errors
 
         errors = syntax_errors(self.sources())
         if not (self.subject.strip() or self.text.strip() or self.html.strip()):
@@ -70,7 +70,7 @@ class StoredTemplate(models.Model):
 
 
 def _stored_template_changed(using: str | None) -> None:
-    from django_signal_notifier.message_templates.stored import forget_stored_templates
+    from django_signal_notifier.rendering.stored import forget_stored_templates
 
     forget_stored_templates()
     _config_changed(using)  # other processes see the new version stamp and reload

@@ -12,9 +12,9 @@ from django.db import models
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from django_signal_notifier.validators import validate_message_template_name
 from django_signal_notifier.models.config import ConfigQuerySet
 from django_signal_notifier.models.trigger import Trigger
-from django_signal_notifier.validators import validate_message_template_name
 
 
 class Backend(models.Model):
@@ -51,8 +51,8 @@ class Backend(models.Model):
         return f"{self.messenger} · {template}"
 
     def clean(self) -> None:
-        from django_signal_notifier.message_templates.registry import template_registry
         from django_signal_notifier.messengers.registry import messenger_registry
+        from django_signal_notifier.rendering.registry import template_registry
 
         errors: dict[str, Any] = {}
         messenger = messenger_registry.get(self.messenger)
@@ -149,7 +149,7 @@ class Subscription(models.Model):
         return self.name or _("Subscription %(id)s to %(trigger)s") % {"id": self.pk, "trigger": self.trigger}
 
     def clean(self) -> None:
-        from django_signal_notifier.dynamic_receivers import validate_receiver_callable, validate_receiver_paths
+        from django_signal_notifier.config.dynamic_receivers import validate_receiver_callable, validate_receiver_paths
 
         errors: dict[str, Any] = {}
         model = None

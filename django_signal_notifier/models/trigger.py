@@ -102,7 +102,7 @@ class Trigger(models.Model):
     @classmethod
     def registered_verb_signal(cls, name: str, signal: Signal) -> Signal:
         """0.2.1's name for :func:`django_signal_notifier.register_signal`."""
-        from django_signal_notifier.verbs import register_signal
+        from django_signal_notifier.events.verbs import register_signal
 
         register_signal(name, signal)
         cls.verb_signal_list[name] = signal
@@ -119,7 +119,7 @@ class Trigger(models.Model):
         return _resolve(self.actor_object_content_type, self.actor_object_id)
 
     def clean(self) -> None:
-        from django_signal_notifier.verbs import get_signal
+        from django_signal_notifier.events.verbs import get_signal
 
         errors: dict[str, Any] = {}
         if get_signal(self.verb) is None:
@@ -152,7 +152,7 @@ class Trigger(models.Model):
                     "pk": object_id,
                 }
         if "action_object_content_type" not in errors:
-            from django_signal_notifier.conditions import validate_conditions
+            from django_signal_notifier.config.conditions import validate_conditions
 
             content_type = self.action_object_content_type
             condition_errors = validate_conditions(

@@ -264,7 +264,7 @@ def capture_notifications(*, run_on_commit: bool = True, using: str = DEFAULT_DB
         return wrapped[cls]
 
     def deliver_in_process(delivery_ids: list[int]) -> None:
-        from django_signal_notifier.outbox import deliver_due
+        from django_signal_notifier.delivery.outbox import deliver_due
 
         deliver_due(ids=delivery_ids)
 
@@ -288,8 +288,8 @@ def capture_notifications(*, run_on_commit: bool = True, using: str = DEFAULT_DB
     outbox._pending = runner
     with ExitStack() as stack:
         stack.enter_context(mock.patch.object(messenger_registry, "get", get))
-        stack.enter_context(mock.patch("django_signal_notifier.tasks.enqueue_deliveries", deliver_in_process))
-        stack.enter_context(mock.patch("django_signal_notifier.outbox.send_legacy", legacy))
+        stack.enter_context(mock.patch("django_signal_notifier.delivery.tasks.enqueue_deliveries", deliver_in_process))
+        stack.enter_context(mock.patch("django_signal_notifier.delivery.outbox.send_legacy", legacy))
         try:
             yield outbox
         finally:

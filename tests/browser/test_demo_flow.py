@@ -14,8 +14,8 @@ from django.core import mail
 
 from blog.models import Article, Comment
 from django_signal_notifier import declare
+from django_signal_notifier.fanout.policies import OPTED_OUT
 from django_signal_notifier.models import Backend, Delivery, DeliveryStatus, Notification, Subscription, Trigger
-from django_signal_notifier.policies import OPTED_OUT
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True), pytest.mark.urls("demo.urls")]
 

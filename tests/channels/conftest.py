@@ -14,7 +14,7 @@ from aiosmtpd.controller import Controller
 from django.contrib.auth import get_user_model
 from django.test import override_settings
 
-from django_signal_notifier.declare import Declarer
+from django_signal_notifier.config.declare import Declarer
 from django_signal_notifier.models import Delivery
 from tests.testapp.models import Article
 

@@ -6,7 +6,7 @@ import sys
 
 import pytest
 
-from django_signal_notifier.checks import check_messengers, check_settings
+from django_signal_notifier.checks.settings import check_messengers, check_settings
 from django_signal_notifier.models import Backend
 
 pytestmark = pytest.mark.django_db

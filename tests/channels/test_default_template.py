@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from django_signal_notifier.message_templates import MessageTemplate, template_registry
 from django_signal_notifier.messengers import EmailMessenger, Message, Messenger, messenger_registry
 from django_signal_notifier.models import DeliveryStatus
+from django_signal_notifier.rendering import MessageTemplate, template_registry
 
 pytestmark = pytest.mark.django_db
 SENT: list[Message] = []

@@ -10,8 +10,8 @@ from django.db.models.signals import post_delete, post_save, pre_delete, pre_sav
 from django.dispatch import Signal
 from django.test import override_settings
 
-from django_signal_notifier import receivers
-from django_signal_notifier.index import trigger_index
+from django_signal_notifier.config.index import trigger_index
+from django_signal_notifier.intake import receivers
 from django_signal_notifier.models import Trigger
 from tests.factories import subscribe, user
 from tests.testapp.models import Article, Quiet

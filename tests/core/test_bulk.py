@@ -9,8 +9,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from django_signal_notifier.bulk import BulkInsert, insert_one
 from django_signal_notifier.models import Delivery, DeliveryStatus, Event, Notification
+from django_signal_notifier.models.bulk import BulkInsert, insert_one
 from tests.factories import user
 
 pytestmark = pytest.mark.django_db

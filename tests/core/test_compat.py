@@ -6,9 +6,9 @@ from typing import Any, ClassVar
 
 import pytest
 
-from django_signal_notifier.message_templates import Add_Message_Template, BaseMessageTemplate
 from django_signal_notifier.messengers import Add_Messenger, BaseMessenger
 from django_signal_notifier.models import Backend, Delivery, DeliveryStatus, Subscription, Trigger
+from django_signal_notifier.rendering import Add_Message_Template, BaseMessageTemplate
 from tests.factories import subscribe, user
 from tests.testapp.models import Article
 
@@ -65,7 +65,7 @@ def test_an_old_style_messenger_and_template_still_work(django_capture_on_commit
 def test_a_file_template(tmp_path, settings, django_capture_on_commit_callbacks, recorded):
     (tmp_path / "tests_old_style_message.txt").write_text("file: {{ context.verb }} {{ instance }} for {{ user }}")
     settings.TEMPLATES = [{**settings.TEMPLATES[0], "DIRS": [str(tmp_path)]}]
-    from django_signal_notifier.message_templates.base import clear_template_cache
+    from django_signal_notifier.rendering.base import clear_template_cache
 
     clear_template_cache()
     subscribe("post_save", Article, users=[user("alice")], template="FileTemplate")
@@ -75,9 +75,9 @@ def test_a_file_template(tmp_path, settings, django_capture_on_commit_callbacks,
 
 
 def test_old_names_are_importable():
-    from django_signal_notifier.message_templates import SimplePrintMessageTemplate  # noqa: F401
     from django_signal_notifier.messengers import SimplePrintMessenger, SimplePrintMessengerTemplateBased  # noqa: F401
     from django_signal_notifier.models import TestModel1, TestModel2  # noqa: F401
+    from django_signal_notifier.rendering import SimplePrintMessageTemplate  # noqa: F401
 
     for field in (
         "verb",
@@ -101,7 +101,7 @@ def test_old_names_are_importable():
 def test_registered_verb_signal_is_the_register_signal_alias(django_capture_on_commit_callbacks, recorded):
     from django.dispatch import Signal
 
-    from django_signal_notifier.verbs import get_signal
+    from django_signal_notifier.events.verbs import get_signal
 
     custom = Signal()
     Trigger.registered_verb_signal("old_custom_signal", custom)

@@ -12,7 +12,7 @@ from django.dispatch import Signal
 from django.test import RequestFactory
 
 from django_signal_notifier import acting_as, register_signal
-from django_signal_notifier.index import trigger_index
+from django_signal_notifier.config.index import trigger_index
 from django_signal_notifier.models import Delivery, DeliveryStatus, Event, Trigger
 from django_signal_notifier.quickstart.models import TestModel1, TestModel2
 from tests.factories import subscribe, user
@@ -210,7 +210,7 @@ def test_auth_signals(recorded, django_capture_on_commit_callbacks):
 
 
 def test_template_context_names_everything(django_capture_on_commit_callbacks, recorded):
-    from django_signal_notifier.message_templates import MessageTemplate, register_message_template
+    from django_signal_notifier.rendering import MessageTemplate, register_message_template
 
     @register_message_template
     class EverythingTemplate(MessageTemplate):

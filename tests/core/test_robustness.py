@@ -9,9 +9,9 @@ import pytest
 from django.db import transaction
 
 from django_signal_notifier.exceptions import PermanentDeliveryError
-from django_signal_notifier.message_templates import MessageTemplate, register_message_template
 from django_signal_notifier.messengers import Messenger, register_messenger
 from django_signal_notifier.models import Backend, Delivery, DeliveryStatus, Notification
+from django_signal_notifier.rendering import MessageTemplate, register_message_template
 from tests.factories import subscribe, user
 from tests.testapp.models import Article
 

@@ -30,7 +30,7 @@ def test_task_backend_alias_missing_from_TASKS(settings):
 
 
 def test_task_backend_that_does_not_import(settings):
-    from django_signal_notifier.checks import check_task_backend, check_task_worker
+    from django_signal_notifier.checks.settings import check_task_backend, check_task_worker
 
     settings.TASKS = {"default": {"BACKEND": "nowhere.Backend"}}
     # Our checks only: Django 6's own tasks check raises on a backend that does not import.

@@ -235,7 +235,7 @@ def test_fire_warns_when_the_object_would_not_match(configured):
 
 
 def test_fire_dry_run_shows_opted_out_recipients_and_writes_nothing(configured):
-    from django_signal_notifier.preferences import set_preference
+    from django_signal_notifier.preferences.rules import set_preference
 
     bob = configured.receiver_groups.get().user_set.get()
     set_preference(bob.pk, configured.pk, "TestMessenger", False)

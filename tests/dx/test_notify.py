@@ -212,7 +212,7 @@ def test_an_explicit_send_costs_the_same_queries_for_3_or_30_recipients(members,
 
 
 def test_preferences_apply_to_explicit_sends_unless_mandatory(django_capture_on_commit_callbacks):
-    from django_signal_notifier.preferences import set_preference
+    from django_signal_notifier.preferences.rules import set_preference
 
     alice, bob = user("alice"), user("bob")
     set_preference(alice.pk, None, "TestMessenger", False)  # alice turned TestMessenger off everywhere

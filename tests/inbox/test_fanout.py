@@ -9,7 +9,7 @@ from django.test import Client
 from django.urls import reverse
 
 from django_signal_notifier import declare
-from django_signal_notifier.context import acting_as
+from django_signal_notifier.events.actor import acting_as
 from django_signal_notifier.inbox.queries import unread_count
 from django_signal_notifier.models import Delivery, Notification
 from tests.testapp.models import Article

@@ -20,9 +20,9 @@ from django.dispatch import Signal
 from django.utils import timezone
 
 from django_signal_notifier import register_signal
+from django_signal_notifier.config.index import trigger_index
+from django_signal_notifier.delivery.outbox import deliver_due
 from django_signal_notifier.exceptions import TransientDeliveryError
-from django_signal_notifier.index import trigger_index
-from django_signal_notifier.message_templates import MessageTemplate, register_message_template
 from django_signal_notifier.messengers import Message, Messenger, register_messenger
 from django_signal_notifier.models import (
     Backend,
@@ -33,7 +33,7 @@ from django_signal_notifier.models import (
     Subscription,
     Trigger,
 )
-from django_signal_notifier.outbox import deliver_due
+from django_signal_notifier.rendering import MessageTemplate, register_message_template
 from tests.factories import RecordingMessenger, subscribe, user
 from tests.reliability.figures import record
 from tests.testapp.models import Article, Tag

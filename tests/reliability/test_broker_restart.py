@@ -33,7 +33,7 @@ pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow, pytest.
 
 WORKER_TASKS = {
     "default": {"BACKEND": f"{TASK_BACKENDS}.immediate.ImmediateBackend"},
-    "celery": {"BACKEND": "django_signal_notifier.backends.celery.CeleryBackend"},
+    "celery": {"BACKEND": "django_signal_notifier.delivery.backends.celery.CeleryBackend"},
 }
 RECIPIENTS = 3
 
@@ -101,7 +101,7 @@ def statuses() -> dict[str, int]:
 
 
 def test_a_broker_restart_loses_and_duplicates_nothing(pg_only: None, own_redis: OwnRedis, tmp_path: Path) -> None:
-    from django_signal_notifier.backends.celery import app
+    from django_signal_notifier.delivery.backends.celery import app
 
     broker = f"redis://127.0.0.1:{own_redis.port}/0"
     previous_broker = app.conf.broker_url
@@ -119,7 +119,7 @@ def test_a_broker_restart_loses_and_duplicates_nothing(pg_only: None, own_redis:
 
     log = (tmp_path / "celery.log").open("wb")
     worker = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "django_signal_notifier.backends.celery", "worker", "-Q", "default"]
+        [sys.executable, "-m", "celery", "-A", "django_signal_notifier.delivery.backends.celery", "worker", "-Q", "default"]
         + ["--pool", "solo", "--without-heartbeat", "--without-gossip", "--without-mingle", "-l", "INFO"],
         cwd=ROOT,
         env={**os.environ, **env},

@@ -15,8 +15,8 @@ from django.test import override_settings
 from django.utils import timezone
 from werkzeug import Request, Response
 
+from django_signal_notifier.delivery.outbox import deliver_due
 from django_signal_notifier.models import Delivery, DeliveryStatus
-from django_signal_notifier.outbox import deliver_due
 from tests.channels.conftest import RecordingHandler
 from tests.reliability.conftest import free_port
 from tests.reliability.figures import record

@@ -14,10 +14,10 @@ import pytest
 from django.test import override_settings
 from django.utils import timezone
 
+from django_signal_notifier.delivery.outbox import deliver_due
 from django_signal_notifier.exceptions import TransientDeliveryError
 from django_signal_notifier.messengers import Message, Messenger, register_messenger
 from django_signal_notifier.models import Delivery, DeliveryStatus
-from django_signal_notifier.outbox import deliver_due
 from tests.factories import subscribe, user
 from tests.testapp.models import Article
 

@@ -22,8 +22,8 @@ def main() -> int:
     django.setup()
     from django.db import DatabaseError, close_old_connections, connection
 
+    from django_signal_notifier.delivery.outbox import deliver_due
     from django_signal_notifier.models import Delivery, DeliveryStatus
-    from django_signal_notifier.outbox import deliver_due
 
     logging.basicConfig(level=logging.WARNING, stream=sys.stderr)
     stop = Path(os.environ["DSN_REL_STOP"])

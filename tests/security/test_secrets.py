@@ -13,8 +13,8 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 from werkzeug import Request, Response
 
+from django_signal_notifier.delivery.outbox import deliver_due
 from django_signal_notifier.models import Delivery, DeliveryStatus, Event
-from django_signal_notifier.outbox import deliver_due
 from tests.factories import subscribe
 from tests.testapp.models import Article
 

@@ -10,8 +10,8 @@ from django.core import signing
 from django.test import Client
 from django.urls import reverse
 
+from django_signal_notifier.delivery.unsubscribe import SALT, make_token
 from django_signal_notifier.models import Preference
-from django_signal_notifier.unsubscribe import SALT, make_token
 from tests.factories import subscribe
 from tests.testapp.models import Article
 

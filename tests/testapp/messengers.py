@@ -13,12 +13,12 @@ from collections import Counter
 from pathlib import Path
 from typing import Any, ClassVar
 
+from django_signal_notifier.delivery.retry import error_for_http_status
 from django_signal_notifier.exceptions import PermanentDeliveryError
-from django_signal_notifier.message_templates.base import MessageTemplate
-from django_signal_notifier.message_templates.registry import template_registry
 from django_signal_notifier.messengers.base import Message, Messenger
 from django_signal_notifier.messengers.registry import messenger_registry
-from django_signal_notifier.retry import error_for_http_status
+from django_signal_notifier.rendering.base import MessageTemplate
+from django_signal_notifier.rendering.registry import template_registry
 
 HANG_LIMIT_SECONDS = 120.0  # a hanging worker is killed by the test long before this
 

@@ -6,7 +6,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from django_signal_notifier.cli import COMMANDS
+from django_signal_notifier.management.cli import COMMANDS
 
 
 class Command(BaseCommand):

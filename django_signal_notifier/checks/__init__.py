@@ -1,0 +1,5 @@
+"""System checks (``manage.py check``), registered when the app is ready."""
+
+from django_signal_notifier.checks import configuration, settings
+
+__all__ = ["configuration", "settings"]

@@ -1,0 +1,324 @@
+"""System checks (``manage.py check``): configuration errors are reported before they bite.
+
+Stored configuration is read only when the package's tables exist, so a fresh project's
+``migrate`` stays silent.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.checks import CheckMessage, Error, Tags, Warning, register
+from django.db import DatabaseError, connections, router
+
+
+def _tables_exist() -> bool:
+    from django_signal_notifier.models import Backend, Trigger
+
+    try:
+        alias = router.db_for_read(Trigger)
+        existing = set(connections[alias].introspection.table_names())
+    except DatabaseError:
+        return False
+    return {Trigger._meta.db_table, Backend._meta.db_table} <= existing
+
+
+@register(Tags.models)
+def check_settings(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
+    """The SIGNAL_NOTIFIER namespace: known keys, sane numbers, importable paths."""
+    from django_signal_notifier.conf import DEFAULTS, app_settings
+
+    messages: list[CheckMessage] = []
+    raw = app_settings.raw()
+    for key in sorted(set(raw) - set(DEFAULTS)):
+        messages.append(
+            Error(
+                f"SIGNAL_NOTIFIER has an unknown key {key!r}.",
+                hint=f"Known keys: {', '.join(sorted(DEFAULTS))}.",
+                id="signal_notifier.E001",
+            )
+        )
+    for key in ("BATCH_SIZE", "DELIVERY_BATCH_SIZE", "MAX_ATTEMPTS"):
+        value = raw.get(key, DEFAULTS[key])
+        if not isinstance(value, int) or value < 1:
+            messages.append(
+                Error(f"SIGNAL_NOTIFIER[{key!r}] must be a positive integer, not {value!r}.", id="signal_notifier.E002")
+            )
+    for key in (
+        "CONFIG_CHECK_INTERVAL",
+        "RETRY_BASE_DELAY",
+        "RETRY_MAX_DELAY",
+        "CLAIM_TIMEOUT",
+        "HTTP_TIMEOUT",
+        "SENT_FLUSH_SECONDS",
+    ):
+        value = raw.get(key, DEFAULTS[key])
+        if not isinstance(value, (int, float)) or value < 0:
+            messages.append(
+                Error(
+                    f"SIGNAL_NOTIFIER[{key!r}] must be a number of seconds ≥ 0, not {value!r}.",
+                    id="signal_notifier.E002",
+                )
+            )
+    site_url = raw.get("SITE_URL")
+    if site_url is not None and not (isinstance(site_url, str) and site_url.startswith(("http://", "https://"))):
+        messages.append(
+            Error(
+                f"SIGNAL_NOTIFIER['SITE_URL'] must be an absolute URL such as 'https://example.com', not {site_url!r}.",
+                hint="It is the base of the one-click unsubscribe links; None leaves them out.",
+                id="signal_notifier.E003",
+            )
+        )
+    return messages
+
+
+@register(Tags.models)
+def check_messengers(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
+    """Each registered messenger's own checks (missing settings, missing optional packages)."""
+    from django_signal_notifier.messengers.registry import messenger_registry
+
+    messages: list[CheckMessage] = []
+    for _name, messenger in messenger_registry.items():
+        check = getattr(messenger, "check", None)
+        if callable(check):
+            messages.extend(check())
+    return messages
+
+
+@register(Tags.models)
+def check_stored_configuration(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
+    """Stored triggers and backends that name signals, models, messengers or templates that do not exist."""
+    if not _tables_exist():
+        return []
+    from django_signal_notifier.events.verbs import get_signal
+    from django_signal_notifier.messengers.registry import messenger_registry
+    from django_signal_notifier.models import Backend, Trigger
+    from django_signal_notifier.rendering.registry import template_registry
+
+    messages: list[CheckMessage] = []
+    try:
+        triggers = list(Trigger.objects.select_related("action_object_content_type", "actor_object_content_type"))
+        backends = list(Backend.objects.all())
+    except DatabaseError:
+        return []
+    for trigger in triggers:
+        if get_signal(trigger.verb) is None:
+            messages.append(
+                Error(
+                    f"Trigger {trigger.pk} ({trigger}) names the signal {trigger.verb!r}, which is not registered.",
+                    hint="Register it with django_signal_notifier.register_signal(name, signal) in an AppConfig.ready(), "
+                    "or change or disable the trigger in the admin.",
+                    obj=trigger,
+                    id="signal_notifier.E010",
+                )
+            )
+        for field in ("action_object_content_type", "actor_object_content_type"):
+            content_type = getattr(trigger, field)
+            if content_type is not None and content_type.model_class() is None:
+                messages.append(
+                    Error(
+                        f"Trigger {trigger.pk} ({trigger}) names the model {content_type.app_label}.{content_type.model}, "
+                        "which no longer exists.",
+                        hint="Delete or edit the trigger in the admin.",
+                        obj=trigger,
+                        id="signal_notifier.E011",
+                    )
+                )
+    for backend in backends:
+        messenger = messenger_registry.get(backend.messenger)
+        if messenger is None:
+            messages.append(
+                Error(
+                    f"Backend {backend.pk} ({backend}) names the messenger {backend.messenger!r}, which is not registered.",
+                    hint="Register it with register_messenger() or SIGNAL_NOTIFIER['MESSENGERS'], or edit the backend.",
+                    obj=backend,
+                    id="signal_notifier.E012",
+                )
+            )
+        name = backend.message_template or (messenger.default_template if messenger else "")
+        if name and template_registry.get(name) is None:
+            messages.append(
+                Error(
+                    f"Backend {backend.pk} ({backend}) names the message template {name!r}, which is not registered.",
+                    hint="Register it with register_message_template() or SIGNAL_NOTIFIER['MESSAGE_TEMPLATES'].",
+                    obj=backend,
+                    id="signal_notifier.E013",
+                )
+            )
+        if backend.options is not None and not isinstance(backend.options, dict):
+            messages.append(
+                Error(
+                    f"Backend {backend.pk} ({backend}) has options that are not a JSON object; it sends nothing.",
+                    hint='Edit the backend\'s options in the admin: a JSON object such as {"url": "https://…"}.',
+                    obj=backend,
+                    id="signal_notifier.E015",
+                )
+            )
+        if messenger is not None and not name:
+            messages.append(
+                Warning(
+                    f"Backend {backend.pk} ({backend}) has no template and {backend.messenger} has no default.",
+                    obj=backend,
+                    id="signal_notifier.W014",
+                )
+            )
+    return messages
+
+
+@register()
+def check_task_backend(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
+    """The Tasks backend and queue deliveries are enqueued on must exist."""
+    from django_signal_notifier.conf import app_settings
+    from django_signal_notifier.taskapi import task_backends
+
+    alias, queue = app_settings.TASK_BACKEND, app_settings.TASK_QUEUE
+    try:
+        backend = task_backends[alias]
+    except Exception as error:
+        return [
+            Error(
+                f"SIGNAL_NOTIFIER['TASK_BACKEND'] is {alias!r}, which cannot be loaded from TASKS: {error}",
+                hint="Add that alias to the TASKS setting, or set TASK_BACKEND to an alias it has.",
+                id="signal_notifier.E040",
+            )
+        ]
+    if backend.queues and queue not in backend.queues:
+        return [
+            Error(
+                f"SIGNAL_NOTIFIER['TASK_QUEUE'] is {queue!r}, which the {alias!r} task backend does not accept.",
+                hint=f"Add it to TASKS[{alias!r}]['QUEUES'] or set TASK_QUEUE to one of {sorted(backend.queues)}.",
+                id="signal_notifier.E041",
+            )
+        ]
+    return []
+
+
+
+_IMMEDIATE_BACKENDS = (
+    "django_tasks.backends.immediate.ImmediateBackend",
+    "django.tasks.backends.immediate.ImmediateBackend",
+)
+_DUMMY_BACKENDS = ("django_tasks.backends.dummy.DummyBackend", "django.tasks.backends.dummy.DummyBackend")
+
+
+@register(Tags.compatibility)
+def check_task_worker(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
+    """A task backend that loads but cannot deliver as configured: its app missing, or no worker running.
+
+    A missing alias, a backend that does not import and a refused queue are E040 and E041.
+    """
+    import django
+    from django.apps import apps
+    from django.conf import settings
+    from django.utils.module_loading import import_string
+
+    from django_signal_notifier.conf import app_settings
+
+    immediate = _IMMEDIATE_BACKENDS[1] if django.VERSION >= (6, 0) else _IMMEDIATE_BACKENDS[0]
+    configured = getattr(settings, "TASKS", None) or {"default": {"BACKEND": immediate}}
+    alias = app_settings.TASK_BACKEND
+    queue = app_settings.TASK_QUEUE
+    params = configured.get(alias) if isinstance(configured, dict) else None
+    if not isinstance(params, dict):
+        return []  # E040
+    path = str(params.get("BACKEND", ""))
+    try:
+        import_string(path)
+    except ImportError:
+        return []  # E040
+    messages: list[CheckMessage] = []
+    if path.startswith("django_tasks_db.") and not apps.is_installed("django_tasks_db"):
+        messages.append(
+            Error(
+                f"The task backend {alias!r} stores tasks with django_tasks_db, which is not in INSTALLED_APPS.",
+                hint="Add 'django_tasks_db' to INSTALLED_APPS and run migrate.",
+                id="signal_notifier.E022",
+            )
+        )
+    if path in _DUMMY_BACKENDS:
+        messages.append(
+            Warning(
+                f"The task backend {alias!r} is the DummyBackend, which never runs tasks: messages other than "
+                "the in-site inbox stay pending.",
+                hint="Use the ImmediateBackend (the default) or a worker backend; in tests, capture_notifications() "
+                "delivers in-process whatever the backend.",
+                id="signal_notifier.W025",
+            )
+        )
+    elif path not in _IMMEDIATE_BACKENDS:
+        worker = "`manage.py db_worker`" if path.startswith("django_tasks_db.") else "its worker process"
+        messages.append(
+            Warning(
+                f"The task backend {alias!r} ({path}) runs tasks in a worker: messages are sent only while a worker "
+                "runs.",
+                hint=f"Run {worker} for the queue {queue!r}; `manage.py signal_notifier redrive` sends what was "
+                "left pending. Silence this with SILENCED_SYSTEM_CHECKS = ['signal_notifier.W024'].",
+                id="signal_notifier.W024",
+            )
+        )
+    return messages
+
+
+@register(Tags.compatibility)
+def check_configured_paths(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
+    """LANGUAGE_GETTER, MESSENGERS and MESSAGE_TEMPLATES name things that import and fit."""
+    from django.utils.module_loading import import_string
+
+    from django_signal_notifier.conf import app_settings
+    from django_signal_notifier.messengers.base import Messenger
+    from django_signal_notifier.rendering.base import MessageTemplate
+
+    messages: list[CheckMessage] = []
+    getter = app_settings.LANGUAGE_GETTER
+    if getter is not None:
+        problem = ""
+        if isinstance(getter, str):
+            try:
+                getter = import_string(getter)
+            except ImportError as error:
+                problem = f"cannot be imported: {error}"
+        if not problem and not callable(getter):
+            problem = "is not callable"
+        if problem:
+            messages.append(
+                Error(
+                    f"SIGNAL_NOTIFIER['LANGUAGE_GETTER'] ({app_settings.LANGUAGE_GETTER!r}) {problem}.",
+                    hint="Give the dotted path of a function (user) -> language code, e.g. 'myapp.i18n.user_language'.",
+                    id="signal_notifier.E026",
+                )
+            )
+    for key, base, check_id in (
+        ("MESSENGERS", Messenger, "signal_notifier.E027"),
+        ("MESSAGE_TEMPLATES", MessageTemplate, "signal_notifier.E028"),
+    ):
+        paths = getattr(app_settings, key)
+        if isinstance(paths, str) or not isinstance(paths, (list, tuple)):
+            messages.append(
+                Error(
+                    f"SIGNAL_NOTIFIER[{key!r}] must be a list of dotted paths, not {paths!r}.",
+                    hint=f"e.g. SIGNAL_NOTIFIER = {{{key!r}: ['myapp.notify.MyClass']}}",
+                    id=check_id,
+                )
+            )
+            continue
+        for path in paths:
+            try:
+                found = import_string(path)
+            except ImportError as error:
+                messages.append(
+                    Error(
+                        f"SIGNAL_NOTIFIER[{key!r}] names {path!r}, which cannot be imported: {error}.",
+                        hint="Fix the dotted path (module.ClassName) or remove it.",
+                        id=check_id,
+                    )
+                )
+                continue
+            if not (isinstance(found, type) and issubclass(found, base)):
+                messages.append(
+                    Error(
+                        f"SIGNAL_NOTIFIER[{key!r}] names {path!r}, which is not a subclass of {base.__name__}.",
+                        hint=f"Subclass django_signal_notifier.{base.__name__}.",
+                        id=check_id,
+                    )
+                )
+    return messages

@@ -1,0 +1,88 @@
+"""Tasks: the units of work handed to the configured Tasks API backend."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+from typing import Any
+
+from django_signal_notifier.conf import app_settings
+from django_signal_notifier.taskapi import task
+
+logger = logging.getLogger("django_signal_notifier.tasks")
+
+
+@task()
+def deliver(delivery_ids: list[int]) -> dict[str, int]:
+    """Claim and send these deliveries (those still due); returns counts per outcome.
+
+    Deliveries still leased by another worker are looked at again when the lease ends: a live
+    worker will have finished them (nothing to do), a dead one left them to be taken over. This
+    matters when a broker redelivers a dead worker's message before its lease expired.
+    """
+    from django_signal_notifier.delivery.outbox import deliver_due, leased_elsewhere
+
+    claimed: set[int] = set()
+    counts = deliver_due(ids=delivery_ids, claimed_ids=claimed)
+    unclaimed = [pk for pk in delivery_ids if pk not in claimed]
+    held = leased_elsewhere(unclaimed) if unclaimed else []
+    if held:
+        defer_deliveries(held)
+    return counts
+
+
+@task()
+def redrive(limit: int = 1000) -> dict[str, int]:
+    """Send every due delivery (pending, failed and due, or abandoned by a dead worker)."""
+    from django_signal_notifier.delivery.outbox import deliver_due
+
+    return deliver_due(limit=limit)
+
+
+def enqueue_deliveries(delivery_ids: list[int]) -> None:
+    """Enqueue the deliveries in fixed-size batches. A failed enqueue leaves them pending for redrive."""
+    from django_signal_notifier.fanout.writer import batched
+
+    size = int(app_settings.DELIVERY_BATCH_SIZE)
+    target: Any = deliver.using(backend=app_settings.TASK_BACKEND, queue_name=app_settings.TASK_QUEUE)
+    for chunk in batched(delivery_ids, size):
+        try:
+            target.enqueue(chunk)
+        except Exception:
+            logger.exception(
+                "django-signal-notifier could not enqueue %d deliveries; they stay pending "
+                "and `manage.py signal_notifier redrive` will send them",
+                len(chunk),
+            )
+
+
+def schedule_retries(deliveries: list[Any]) -> None:
+    """Enqueue failed deliveries for their next attempt when the backend can defer tasks.
+
+    Backends that cannot defer (the immediate backend) leave retries to ``signal_notifier
+    redrive`` / the ``redrive`` task run periodically; the rows stay due either way.
+    """
+    defer_deliveries([(delivery.pk, delivery.next_attempt_at) for delivery in deliveries])
+
+
+def defer_deliveries(due_at: list[tuple[int, datetime]]) -> None:
+    """Enqueue ``deliver([id])`` to run at each given time, if the task backend can defer."""
+    backend_alias = app_settings.TASK_BACKEND
+    try:
+        supports_defer = bool(deliver.using(backend=backend_alias).get_backend().supports_defer)
+    except Exception:
+        logger.exception("django-signal-notifier could not load the task backend %r", backend_alias)
+        return
+    if not supports_defer:
+        return
+    for delivery_id, when in due_at:
+        try:
+            deliver.using(backend=backend_alias, queue_name=app_settings.TASK_QUEUE, run_after=when).enqueue(
+                [delivery_id]
+            )
+        except Exception:
+            logger.exception(
+                "django-signal-notifier could not schedule delivery %s; redrive will send it",
+                delivery_id,
+                extra={"delivery_id": delivery_id},
+            )

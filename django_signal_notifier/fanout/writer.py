@@ -1,0 +1,374 @@
+"""Fan-out: after commit, turn one matched event into its messages, in bulk.
+
+One Event row, one recipient query per subscription, and one bulk insert per channel and batch:
+the number of queries does not grow with the number of recipients. Inline channels (the in-site
+inbox) write their rows here; the others get Delivery rows that a task sends.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterator, Sequence
+from itertools import islice
+from typing import Any, TypeVar
+
+from django.db import connections, router, transaction
+
+from django_signal_notifier.conf import app_settings
+from django_signal_notifier.config.specs import BackendSpec, SubscriptionSpec, TriggerSpec
+from django_signal_notifier.events.snapshot import SignalEvent, safe_text
+from django_signal_notifier.fanout.policies import Plan, Planner, digest_key
+from django_signal_notifier.fanout.recipients import Recipients, load_users, resolve_recipients
+from django_signal_notifier.inbox.cache import in_own_transaction
+from django_signal_notifier.messengers.base import Messenger
+from django_signal_notifier.messengers.registry import messenger_registry
+from django_signal_notifier.models import Delivery, DeliveryStatus, Event
+from django_signal_notifier.models.bulk import BulkInsert, insert_one
+from django_signal_notifier.rendering.base import MessageTemplate, RenderedMessage
+from django_signal_notifier.rendering.registry import template_registry
+from django_signal_notifier.rendering.render import EventView, base_context, language_for, render
+
+logger = logging.getLogger("django_signal_notifier.fanout")
+T = TypeVar("T")
+
+
+def batched(items: Sequence[T], size: int) -> Iterator[list[T]]:
+    iterator = iter(items)
+    while chunk := list(islice(iterator, max(1, size))):
+        yield chunk
+
+
+def fan_out(
+    event: SignalEvent, snapshot: dict[str, Any], matched: Sequence[TriggerSpec], *, careful: bool = False
+) -> Event:
+    """Write the event's records in one transaction and enqueue its deliveries after commit.
+
+    ``careful`` isolates each inline channel's write in a savepoint and records its failure as a
+    dead delivery; the dispatcher retries a failed fan-out that way, so one broken channel
+    cannot take the event's other messages down with it.
+    """
+
+    def plan(writer: OutboxWriter) -> None:
+        for trigger in matched:
+            for subscription in trigger.subscriptions:
+                recipients = writer.recipients(subscription)
+                for backend in subscription.backends:
+                    writer.write(trigger, subscription, backend, recipients.ids)
+                    for problem in recipients.problems:  # an admin sees it as a dead delivery
+                        writer._write_rows(trigger, subscription, backend, [(None, None, "", problem)])
+
+    return write_event(event, snapshot, plan, careful=careful)
+
+
+def write_event(
+    event: SignalEvent,
+    snapshot: dict[str, Any],
+    plan: Callable[[OutboxWriter], None],
+    *,
+    careful: bool = False,
+    enqueue: bool = True,
+) -> Event:
+    """The Event row, then ``plan(writer)`` writes its messages; one transaction, enqueued after commit.
+
+    Shared by signal-triggered fan-outs and explicit sends (:mod:`django_signal_notifier.fanout.notify`).
+    """
+    db = router.db_for_write(Event)
+    view = EventView.from_signal(event)
+    own = in_own_transaction.set(not connections[db].in_atomic_block)
+    try:
+        with transaction.atomic(using=db):
+            row = Event(**event_fields(event.verb, snapshot))
+            insert_one(row, db)
+            writer = OutboxWriter(row, snapshot, view, db, careful=careful)
+            plan(writer)
+            delivery_ids = writer.finish()
+            if delivery_ids and enqueue:
+                from django_signal_notifier.delivery.tasks import enqueue_deliveries
+
+                transaction.on_commit(lambda: enqueue_deliveries(delivery_ids), using=db)
+    finally:
+        in_own_transaction.reset(own)
+    return row
+
+
+def event_fields(verb: str, snapshot: dict[str, Any]) -> dict[str, Any]:
+    """The Event row's columns for a snapshot."""
+    return {
+        "verb": verb,
+        "action_object_content_type_id": _ref(snapshot, "action_object", "content_type_id"),
+        "action_object_id": _ref(snapshot, "action_object", "pk") or "",
+        "actor_content_type_id": _ref(snapshot, "actor", "content_type_id"),
+        "actor_object_id": _ref(snapshot, "actor", "pk") or "",
+        "target_content_type_id": _ref(snapshot, "target", "content_type_id"),
+        "target_object_id": _ref(snapshot, "target", "pk") or "",
+        "snapshot": snapshot,
+    }
+
+
+def _ref(snapshot: dict[str, Any], role: str, key: str) -> Any:
+    described = snapshot.get(role) or {}
+    return described.get(key)
+
+
+class OutboxWriter:
+    """Renders and writes one event's messages, channel by channel, batch by batch."""
+
+    # The columns of a Delivery row that differ between the recipients of one backend.
+    DELIVERY_COLUMNS = ("recipient_id", "status", "reason", "last_error", "content", "language", "digest_key")
+
+    def __init__(
+        self, event_row: Event, snapshot: dict[str, Any], view: EventView, db: str, careful: bool = False
+    ) -> None:
+        self.careful = careful
+        self.event_row = event_row
+        self.snapshot = snapshot
+        self.view = view
+        self.db = db
+        self.seen: set[tuple[Any, Any]] = set()
+        self.delivery_ids: list[int] = []
+        self.wrote_deliveries = False
+        self.planner = Planner(event_row, db)
+
+    def recipients(self, subscription: SubscriptionSpec) -> Recipients:
+        """The subscription's recipients for this event, their opt-outs read by the same query."""
+        recipients = resolve_recipients(subscription, self.view, self.db, self.planner.channels_of(subscription))
+        if recipients.muted is not None:
+            self.planner.know_muted(subscription, recipients.muted)
+        return recipients
+
+    def write(
+        self,
+        trigger: TriggerSpec | None,
+        subscription: SubscriptionSpec | None,
+        backend: BackendSpec,
+        recipient_ids: list[Any],
+        template: MessageTemplate | None = None,
+        mandatory: bool = False,
+    ) -> None:
+        """Render and write ``backend``'s messages to ``recipient_ids`` (each once per backend and event).
+
+        ``trigger`` and ``subscription`` are None for explicit sends; ``template`` replaces the
+        backend's template (explicit content); ``mandatory`` ignores preferences (explicit sends).
+        """
+        seen_key = backend.id if backend.id is not None else backend.messenger
+        fresh = [rid for rid in recipient_ids if (seen_key, rid) not in self.seen]
+        self.seen.update((seen_key, rid) for rid in fresh)
+        if not fresh:
+            return
+        messenger_cls = messenger_registry.get(backend.messenger)
+        if messenger_cls is not None:
+            channel = messenger_cls.channel_name()
+            plan = self.planner.plan(trigger, subscription, backend, channel, messenger_cls.inline, fresh, mandatory)
+            self._write_skipped(trigger, subscription, backend, channel, plan)
+            fresh = plan.send
+            hold = plan.hold
+            if not fresh:
+                return
+        else:
+            hold = False
+        template_name = backend.message_template or (messenger_cls.default_template if messenger_cls else None) or ""
+        template_cls = type(template) if template is not None else template_registry.get(template_name)
+        if messenger_cls is None or template_cls is None:
+            problem = (
+                f"unknown messenger {backend.messenger!r}"
+                if messenger_cls is None
+                else f"unknown message template {template_name!r}"
+            )
+            self._log(trigger, subscription, backend, problem)
+            self._write_rows(trigger, subscription, backend, [(rid, None, "", problem) for rid in fresh])
+            return
+        if template is None:
+            template = template_cls()
+        try:
+            template.sources()  # compiles every part once: a syntax error is one error, not one per recipient
+        except Exception as error:
+            problem = f"template error: {safe_text(error, 900)}"
+            self._log(trigger, subscription, backend, problem)
+            self._write_rows(trigger, subscription, backend, [(rid, None, "", problem) for rid in fresh], messenger_cls)
+            return
+        context = base_context(self.view, trigger, subscription)
+        legacy = messenger_cls.is_legacy()
+        # Rendered once per language unless the template reads the recipient; users are loaded
+        # (one query per batch) only when the template or the language getter needs them.
+        per_recipient = legacy or _uses_recipient(template)
+        needs_users = per_recipient or app_settings.LANGUAGE_GETTER is not None
+        shared: dict[str, RenderedMessage | Exception] = {}
+        logged_render_error = False
+        batch_size = int(app_settings.BATCH_SIZE)
+        for chunk in batched(fresh, batch_size):
+            users = load_users(chunk, self.db) if needs_users else {}
+            planned: list[tuple[Any, RenderedMessage | None, str, str]] = []
+            for rid in chunk:
+                user = users.get(rid)
+                if needs_users and user is None:
+                    continue  # deleted since the recipient query
+                language = language_for(user)
+                if legacy:
+                    planned.append((rid, None, language, ""))
+                    continue
+                rendered = shared.get(language) if not per_recipient else None
+                if rendered is None:
+                    try:
+                        rendered = render(template, context, user, language)
+                    except Exception as error:
+                        rendered = error
+                    if not per_recipient:
+                        shared[language] = rendered
+                if isinstance(rendered, Exception):
+                    if not logged_render_error:
+                        self._log(trigger, subscription, backend, f"template error: {rendered}")
+                        logged_render_error = True
+                    planned.append((rid, None, language, f"template error: {safe_text(rendered, 900)}"))
+                else:
+                    planned.append((rid, rendered, language, ""))
+            if messenger_cls.inline:
+                ok = [(rid, rendered) for rid, rendered, _, error in planned if rendered is not None and not error]
+                if ok:
+                    self._write_inline(trigger, subscription, backend, messenger_cls, ok)
+                failed = [p for p in planned if p[3]]
+                if failed:
+                    self._write_rows(trigger, subscription, backend, failed, messenger_cls)
+            else:
+                self._write_rows(trigger, subscription, backend, planned, messenger_cls, hold and not legacy)
+
+    def _write_rows(
+        self,
+        trigger: TriggerSpec | None,
+        subscription: SubscriptionSpec | None,
+        backend: BackendSpec,
+        planned: list[tuple[Any, RenderedMessage | None, str, str]],
+        messenger_cls: type[Messenger] | None = None,
+        hold: bool = False,
+        reason: str = "configuration error",
+    ) -> None:
+        channel = messenger_cls.channel_name() if messenger_cls else backend.messenger
+        if not planned:
+            return
+        contents: dict[int, dict[str, Any]] = {}  # one stored content per rendering, not per row
+
+        def content(rendered: RenderedMessage | None) -> dict[str, Any]:
+            if rendered is None:
+                return {}
+            found = contents.get(id(rendered))
+            if found is None:
+                found = contents[id(rendered)] = rendered.as_content()
+            return found
+
+        rows = []
+        for rid, rendered, language, error in planned:
+            held = hold and subscription is not None and not error
+            rows.append(
+                (
+                    rid,
+                    DeliveryStatus.DEAD if error else DeliveryStatus.PENDING,
+                    reason if error else "",
+                    error,
+                    content(rendered),
+                    language,
+                    digest_key(subscription.id, backend.id, rid) if held and subscription else "",
+                )
+            )
+        pks = self.deliveries(trigger, subscription, backend, channel).insert(rows, returning=True)
+        self.wrote_deliveries = True
+        if connections[self.db].features.can_return_rows_from_bulk_insert:
+            pending = {row[0] for row in rows if row[1] == DeliveryStatus.PENDING and not row[6]}
+            if len(pending) == len(rows):
+                self.delivery_ids.extend(pks)
+            else:  # the ids of the pending ones: read back (a rare mix of dead/held and pending rows)
+                self.delivery_ids.extend(
+                    Delivery.objects.using(self.db)
+                    .filter(pk__in=pks, status=DeliveryStatus.PENDING, digest_key="")
+                    .values_list("pk", flat=True)
+                )
+
+    def _write_skipped(
+        self,
+        trigger: TriggerSpec | None,
+        subscription: SubscriptionSpec | None,
+        backend: BackendSpec,
+        channel: str,
+        plan: Plan,
+    ) -> None:
+        """Record the recipients the policies skipped, each with the reason: one bulk insert."""
+        if not plan.skipped:
+            return
+        rows: list[tuple[Any, ...]] = [
+            (rid, DeliveryStatus.SKIPPED, reason, "", {}, "", "") for rid, reason in plan.skipped
+        ]
+        self.deliveries(trigger, subscription, backend, channel).insert(rows)
+        self.wrote_deliveries = True
+
+    def deliveries(
+        self, trigger: TriggerSpec | None, subscription: SubscriptionSpec | None, backend: BackendSpec, channel: str
+    ) -> BulkInsert:
+        """A bulk insert of this event's deliveries for one backend; rows give the per-recipient columns."""
+        created = self.event_row.created_at
+        shared = {
+            "event_id": self.event_row.pk,
+            "trigger_id": trigger.id if trigger else None,
+            "subscription_id": subscription.id if subscription else None,
+            "backend_id": backend.id,
+            "channel": channel,
+            "created_at": created,
+            "next_attempt_at": created,
+        }
+        return BulkInsert(Delivery, self.db, shared, self.DELIVERY_COLUMNS, int(app_settings.BATCH_SIZE))
+
+    def _write_inline(
+        self,
+        trigger: TriggerSpec | None,
+        subscription: SubscriptionSpec | None,
+        backend: BackendSpec,
+        messenger_cls: type[Messenger],
+        items: list[tuple[Any, RenderedMessage]],
+    ) -> None:
+        if not self.careful:
+            messenger_cls(backend.options).write_inline(self.event_row, items, self.snapshot)
+            return
+        try:
+            with transaction.atomic(using=self.db):
+                messenger_cls(backend.options).write_inline(self.event_row, items, self.snapshot)
+        except Exception as error:
+            problem = f"{messenger_cls.channel_name()} failed to write: {safe_text(error, 900)}"
+            self._log(trigger, subscription, backend, problem)
+            rows: list[tuple[Any, RenderedMessage | None, str, str]] = [(rid, r, "", problem) for rid, r in items]
+            self._write_rows(trigger, subscription, backend, rows, messenger_cls, reason="channel error")
+
+    def finish(self) -> list[int]:
+        """The ids of the pending deliveries written (read back where the database cannot return them)."""
+        if self.wrote_deliveries and not connections[self.db].features.can_return_rows_from_bulk_insert:
+            pending = Delivery.objects.using(self.db).filter(
+                event=self.event_row, status=DeliveryStatus.PENDING, digest_key=""
+            )
+            self.delivery_ids = list(pending.values_list("pk", flat=True))
+        return self.delivery_ids
+
+    @staticmethod
+    def _log(
+        trigger: TriggerSpec | None, subscription: SubscriptionSpec | None, backend: BackendSpec, problem: str
+    ) -> None:
+        logger.error(
+            "django-signal-notifier: %s (trigger %s %r, subscription %s %r, backend %s %r)",
+            problem,
+            trigger.id if trigger else None,
+            trigger.name if trigger else "explicit send",
+            subscription.id if subscription else None,
+            subscription.name if subscription else "",
+            backend.id,
+            backend.name,
+            extra={
+                "trigger_id": trigger.id if trigger else None,
+                "subscription_id": subscription.id if subscription else None,
+                "backend_id": backend.id,
+            },
+        )
+
+
+_USES_RECIPIENT: dict[type, bool] = {}
+
+
+def _uses_recipient(template: MessageTemplate) -> bool:
+    cls = type(template)
+    if cls not in _USES_RECIPIENT:
+        _USES_RECIPIENT[cls] = template.uses_recipient()
+    return _USES_RECIPIENT[cls]

@@ -1,0 +1,18 @@
+"""Subcommands of ``manage.py signal_notifier``: one module each, registered in COMMANDS."""
+
+from __future__ import annotations
+
+from django_signal_notifier.management.cli import digest, fire, prune, redrive, render, sync, trial_send
+from django_signal_notifier.management.cli import list as list_command
+
+# name -> module with `help`, `add_arguments(parser)` and `handle(command, options) -> int`
+COMMANDS = {
+    "digest": digest,
+    "fire": fire,
+    "list": list_command,
+    "prune": prune,
+    "redrive": redrive,
+    "render": render,
+    "sync": sync,
+    "test-send": trial_send,
+}

@@ -1,0 +1,111 @@
+"""``signal_notifier test-send``: a real test message through a backend (0.2.1's test_messenger)."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from django_signal_notifier.management.cli.common import FAILED, OK, CommandInputError, emit_json, error, find_user
+
+help = "Send a test message through a backend's messenger to a user or an address, and print the outcome."
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("backend", help="The backend's id or key.")
+    to = parser.add_mutually_exclusive_group(required=True)
+    to.add_argument("--user", help="The recipient's username (or #pk); the messenger finds the address.")
+    to.add_argument("--address", help="Send to this address (e-mail, chat id, phone number, URL…).")
+    parser.add_argument("--json", action="store_true", help="Print JSON (for scripts).")
+
+
+def handle(command: Any, options: dict[str, Any]) -> int:
+    from django_signal_notifier.messengers.registry import messenger_registry
+    from django_signal_notifier.models import Backend
+
+    reference = str(options["backend"])
+    backend = Backend.objects.filter(pk=int(reference)).first() if reference.isdigit() else None
+    if backend is None:
+        backend = Backend.objects.filter(key=reference).first()
+    if backend is None:
+        return error(command, f"No backend {reference!r} (give its id or key).")
+    messenger_cls = messenger_registry.get(backend.messenger)
+    if messenger_cls is None:
+        return error(
+            command, f"Backend {backend.pk} names the messenger {backend.messenger!r}, which is not registered."
+        )
+    try:
+        user = find_user(options["user"]) if options.get("user") else None
+    except CommandInputError as problem:
+        return error(command, str(problem))
+    if user is None and messenger_cls.inline:
+        return error(command, f"{messenger_cls.channel_name()} writes to a user's inbox: use --user, not --address.")
+    result = _send(backend, messenger_cls, user, options.get("address") or "")
+    if options["json"]:
+        emit_json(command, result)
+    else:
+        to = result["address"] or result["recipient"]
+        line = f"{result['channel']} -> {to}: {result['status']}"
+        if result["error"]:
+            line += f" ({result['error']})"
+        style = command.style.SUCCESS if result["status"] in ("sent", "written") else command.style.ERROR
+        command.stdout.write(style(line))
+        if result["delivery"]:
+            command.stdout.write(f"Recorded as delivery {result['delivery']}.")
+    return OK if result["status"] in ("sent", "written") else FAILED
+
+
+def _send(backend: Any, messenger_cls: Any, user: Any, address: str) -> dict[str, Any]:
+    """Write an Event and one Delivery (or inbox row) for the test message, then send it here and now."""
+    from django_signal_notifier.delivery.outbox import deliver_due
+    from django_signal_notifier.models import Delivery, DeliveryStatus, Event, Notification
+    from django_signal_notifier.rendering.base import RenderedMessage
+
+    rendered = RenderedMessage(subject=_("Test message"), text=str(messenger_cls.test_message))
+    snapshot = {"sender": "signal_notifier test-send", "kwargs": {}, "extra": {"test": True}}
+    channel = messenger_cls.channel_name()
+    if user is not None and not address and not messenger_cls.inline:
+        try:
+            address = str(messenger_cls(dict(backend.options or {})).get_address(user) or "")
+        except Exception:
+            address = ""  # the send below records why (e.g. SkipDelivery: no phone number)
+    with transaction.atomic():
+        event = Event.objects.create(verb="test_message", snapshot=snapshot)
+        if messenger_cls.inline:
+            try:
+                with transaction.atomic():
+                    messenger_cls(dict(backend.options or {})).write_inline(event, [(user.pk, rendered)], snapshot)
+            except Exception as problem:
+                return _outcome(channel, user, "", "dead", f"{type(problem).__name__}: {problem}", None)
+            written = Notification.objects.filter(event=event).exists()
+            return _outcome(channel, user, "", "written" if written else "dead", "", None)
+        delivery = Delivery.objects.create(
+            event=event,
+            backend=backend,
+            channel=channel,
+            recipient=user,
+            address=address,
+            content=rendered.as_content(),
+            created_at=event.created_at,
+            next_attempt_at=event.created_at,
+        )
+    deliver_due(ids=[delivery.pk])
+    delivery.refresh_from_db()
+    if delivery.status == DeliveryStatus.FAILED:
+        # A test message is not retried: the operator is waiting for the answer now.
+        Delivery.objects.filter(pk=delivery.pk).update(status=DeliveryStatus.DEAD)
+    error = delivery.last_error or delivery.reason
+    return _outcome(channel, user, delivery.address or address, delivery.status, error, delivery.pk)
+
+
+def _outcome(channel: str, user: Any, address: str, status: str, error: str, delivery: int | None) -> dict[str, Any]:
+    return {
+        "channel": channel,
+        "recipient": user.get_username() if user is not None else "",
+        "address": address,
+        "status": status,
+        "error": error,
+        "delivery": delivery,
+    }

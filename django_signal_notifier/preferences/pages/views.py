@@ -1,0 +1,95 @@
+"""Views: the preferences page (login required) and the one-click unsubscribe endpoint."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_http_methods
+
+from django_signal_notifier.delivery.unsubscribe import ONE_CLICK, read_token
+from django_signal_notifier.preferences.pages.table import Row, build_rows, user_subscriptions
+from django_signal_notifier.preferences.rules import (
+    ANY,
+    UserRules,
+    clear_preference,
+    is_enabled,
+    set_preference,
+    user_rules,
+)
+from django_signal_notifier.preferences.rules import (
+    unsubscribe as opt_out,
+)
+
+PREFERENCES_TEMPLATE = "django_signal_notifier/preferences.html"
+UNSUBSCRIBE_TEMPLATE = "django_signal_notifier/unsubscribe.html"
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def preferences(request: HttpRequest) -> HttpResponse:
+    """The signed-in user's subscriptions × channels; POST saves the checkboxes."""
+    user = request.user
+    subscriptions = user_subscriptions(user)
+    rules = user_rules(user)
+    rows = build_rows(subscriptions, rules)
+    if request.method == "POST":
+        _save(user.pk, rows, rules, request.POST)
+        messages.success(request, _("Your notification preferences were saved."))
+        return HttpResponseRedirect(reverse("django_signal_notifier_preferences:preferences"))
+    return render(request, PREFERENCES_TEMPLATE, {"rows": rows, "has_rows": bool(rows)})
+
+
+def _save(user_id: Any, rows: list[Row], rules: UserRules, posted: Any) -> None:
+    """Store only what differs from what the user would inherit, so broader choices keep working."""
+    rules = dict(rules)
+    with transaction.atomic():
+        for row in rows:
+            subscription_id = row.subscription.pk if row.subscription is not None else None
+            for cell in row.cells:
+                if cell.locked:
+                    continue
+                wanted = cell.field_name in posted
+                key = (subscription_id, cell.channel)
+                rules.pop(key, None)
+                if subscription_id is None:
+                    inherited = rules.get((None, ANY), True)
+                else:
+                    inherited = is_enabled(rules, subscription_id, cell.channel)
+                if wanted == inherited:
+                    clear_preference(user_id, subscription_id, cell.channel)
+                else:
+                    set_preference(user_id, subscription_id, cell.channel, wanted)
+                    rules[key] = wanted
+
+
+@csrf_exempt  # mail providers POST without a CSRF token (RFC 8058); the signed token is the proof
+@require_http_methods(["GET", "POST"])
+def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
+    """GET: a confirmation page with a POST form. POST ``List-Unsubscribe=One-Click``: unsubscribe.
+
+    The token acts only on the user it names; the responses say nothing about that user or the
+    subscription.
+    """
+    found = read_token(token)
+    if found is None:
+        return render(request, UNSUBSCRIBE_TEMPLATE, {"state": "invalid"}, status=400)
+    user_id, subscription_id, channel = found
+    signed_in = getattr(request, "user", None)
+    if signed_in is not None and signed_in.is_authenticated and str(signed_in.pk) != user_id:
+        # Someone else's link (a forwarded email): never act on it from another account.
+        return render(request, UNSUBSCRIBE_TEMPLATE, {"state": "other_account"}, status=403)
+    if request.method == "GET":
+        return render(request, UNSUBSCRIBE_TEMPLATE, {"state": "confirm", "one_click": ONE_CLICK})
+    if request.POST.get("List-Unsubscribe") != "One-Click":
+        return render(request, UNSUBSCRIBE_TEMPLATE, {"state": "confirm", "one_click": ONE_CLICK}, status=400)
+    if not opt_out(user_id, subscription_id, channel):
+        return render(request, UNSUBSCRIBE_TEMPLATE, {"state": "mandatory"}, status=409)
+    return render(request, UNSUBSCRIBE_TEMPLATE, {"state": "done"})

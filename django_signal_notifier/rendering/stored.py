@@ -1,0 +1,124 @@
+"""Stored templates as message-template classes: ``db:<name>`` in a Backend's message_template.
+
+Each record becomes a :class:`StoredMessageTemplate` subclass compiled once with the sandbox
+engine and cached per record. The cache is dropped when a record is saved or deleted in this
+process, and when the configuration version stamp moves (a change made by another process).
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import Any, ClassVar
+
+from django.db import DatabaseError
+from django.template import Template
+
+from django_signal_notifier.exceptions import MessageTemplateError
+from django_signal_notifier.rendering.base import _RECIPIENT_WORDS, MessageTemplate, RenderedMessage
+from django_signal_notifier.rendering.sandbox import compile_source, render_source, sandbox_context
+
+STORED_PREFIX = "db:"
+_PARTS = {"subject": "subject", "text": "template_string", "html": "html", "url": "url"}
+_cache: dict[str, tuple[int | None, type[StoredMessageTemplate]]] = {}
+_lock = threading.Lock()
+
+
+class StoredMessageTemplate(MessageTemplate):
+    """Base of the classes built from StoredTemplate rows; renders sandboxed."""
+
+    record_id: ClassVar[int | None] = None
+    compiled_parts: ClassVar[dict[str, Template | MessageTemplateError | None]] = {}
+
+    def get_context(self, context: dict[str, Any]) -> dict[str, Any]:
+        """Only the documented variables reach a stored template."""
+        return sandbox_context(context)
+
+    def uses_recipient(self) -> bool:
+        return bool(_RECIPIENT_WORDS.search(self._variables()))
+
+    def _variables(self) -> str:
+        return " ".join(getattr(self, attr, "") or "" for attr in _PARTS.values())
+
+    def render_message(self, context: dict[str, Any]) -> RenderedMessage:
+        safe = self.get_context(dict(context))
+        parts = {part: self._render_part(part, safe, autoescape=part == "html") for part in _PARTS}
+        return RenderedMessage(
+            subject=" ".join(parts["subject"].split()),
+            text=parts["text"].strip(),
+            html=parts["html"],
+            url=parts["url"].strip(),
+        )
+
+    def _render_part(self, part: str, context: dict[str, Any], autoescape: bool) -> str:
+        template = self._template(part)
+        try:
+            return render_source(template, context, autoescape)
+        except Exception as error:
+            raise MessageTemplateError(f"{self.name}: rendering the {part} failed: {error}") from error
+
+    def _template(self, part: str) -> Template | None:
+        compiled = type(self).compiled_parts.get(part)
+        if isinstance(compiled, MessageTemplateError):
+            raise compiled
+        return compiled
+
+
+def build_template_class(record: Any) -> type[StoredMessageTemplate]:
+    """A StoredMessageTemplate subclass for one StoredTemplate row, its parts compiled."""
+    compiled: dict[str, Template | MessageTemplateError | None] = {}
+    for part, source in record.sources().items():
+        try:
+            compiled[part] = compile_source(source or "")
+        except Exception as error:
+            compiled[part] = MessageTemplateError(
+                f"{STORED_PREFIX}{record.name}: the {part} template is invalid: {error}"
+            )
+    attributes = {attr: record.sources()[part] or "" for part, attr in _PARTS.items()}
+    attributes.update(
+        name=f"{STORED_PREFIX}{record.name}",
+        label=f"{record.name} (stored)",
+        record_id=record.pk,
+        compiled_parts=compiled,
+        __doc__=record.description or f"The stored template {record.name}.",
+        __module__=__name__,
+    )
+    return type(f"StoredTemplate_{record.pk}", (StoredMessageTemplate,), attributes)
+
+
+def stored_template_class(name: str) -> type[StoredMessageTemplate] | None:
+    """The class of ``db:<name>`` (cached), or None when no such record exists."""
+    from django_signal_notifier.config.index import trigger_index
+    from django_signal_notifier.models import StoredTemplate
+
+    record_name = name[len(STORED_PREFIX) :]
+    version = trigger_index.version
+    cached = _cache.get(record_name)
+    if cached is not None and cached[0] == version:
+        return cached[1]
+    try:
+        record = StoredTemplate.objects.filter(name=record_name).first()
+    except DatabaseError:
+        return None
+    if record is None:
+        return None
+    cls = build_template_class(record)
+    with _lock:
+        _cache[record_name] = (version, cls)
+    return cls
+
+
+def stored_template_choices() -> list[tuple[str, str]]:
+    """``(db:<name>, label)`` for every stored template, for the Backend admin form."""
+    from django_signal_notifier.models import StoredTemplate
+
+    try:
+        names = list(StoredTemplate.objects.values_list("name", flat=True))
+    except DatabaseError:
+        return []
+    return [(f"{STORED_PREFIX}{name}", f"{name} (stored)") for name in names]
+
+
+def forget_stored_templates() -> None:
+    """Drop every cached stored-template class (a record changed)."""
+    with _lock:
+        _cache.clear()
