@@ -15,18 +15,17 @@ class SignalNotifierConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from django_signal_notifier import (  # noqa: F401  (built-ins)
-            checks,  # noqa: F401  (registers the system checks)
-            messengers,
-            rendering,
-        )
+        # Imported here because the stages import the models, which Django loads after this module.
+        from django_signal_notifier import checks, messengers, rendering  # noqa: F401  (built-ins, system checks)
         from django_signal_notifier.conf import app_settings
+        from django_signal_notifier.config import problems  # noqa: F401  (validation of the configuration rows)
         from django_signal_notifier.config.declare import run_after_migrate
         from django_signal_notifier.config.freshness import watch_configuration
         from django_signal_notifier.config.index import resume_after_migrate, suspend_during_migrate
         from django_signal_notifier.exceptions import ConfigurationError
         from django_signal_notifier.intake.receivers import connect_all
         from django_signal_notifier.messengers.registry import messenger_registry
+        from django_signal_notifier.rendering import stored  # noqa: F401  (db:<name> templates)
         from django_signal_notifier.rendering.registry import template_registry
 
         for registry, paths in (

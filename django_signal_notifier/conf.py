@@ -9,7 +9,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
-from django.core.signals import setting_changed
 
 DEFAULTS: dict[str, Any] = {
     # Seconds between two reads of the configuration version stamp by one process: a trigger
@@ -100,13 +99,3 @@ class AppSettings:
 
 
 app_settings = AppSettings()
-
-
-def _on_setting_changed(*, setting: str, **kwargs: Any) -> None:
-    if setting == "SIGNAL_NOTIFIER":
-        from django_signal_notifier.config.index import trigger_index
-
-        trigger_index.invalidate()
-
-
-setting_changed.connect(_on_setting_changed, dispatch_uid="django_signal_notifier.conf")

@@ -11,7 +11,10 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from django_signal_notifier.admin.delivery_counts import render_delivery_counts
 from django_signal_notifier.admin.forms import BackendForm, TriggerForm
+from django_signal_notifier.config.conditions import validate_conditions
+from django_signal_notifier.events.verbs import get_signal
 from django_signal_notifier.models import Backend, Subscription, Trigger
 
 
@@ -74,20 +77,17 @@ class TriggerAdmin(admin.ModelAdmin):
         """Deliveries of this trigger per status, each a link to the filtered delivery log."""
         if obj.pk is None:
             return "–"
-        from django_signal_notifier.admin.delivery_counts import render_delivery_counts
 
         return render_delivery_counts(obj)
 
     @admin.display(description=_("problems"))
     def status_note(self, obj: Trigger) -> str:
-        from django_signal_notifier.events.verbs import get_signal
 
         if get_signal(obj.verb) is None:
             return str(_("signal %(verb)s is not registered") % {"verb": obj.verb})
         content_type = obj.action_object_content_type
         if content_type is not None and content_type.model_class() is None:
             return str(_("model %(model)s no longer exists") % {"model": content_type.model})
-        from django_signal_notifier.config.conditions import validate_conditions
 
         model = content_type.model_class() if content_type is not None else None
         return " ".join(validate_conditions(obj.conditions, model, obj.verb))

@@ -8,7 +8,10 @@ from django import forms
 from django.contrib.contenttypes.models import ContentType
 from django.utils.translation import gettext_lazy as _
 
+from django_signal_notifier.events.verbs import verb_choices
+from django_signal_notifier.messengers.registry import messenger_registry
 from django_signal_notifier.models import Backend, Trigger
+from django_signal_notifier.rendering.registry import template_registry
 
 
 def _content_type_choices() -> Any:
@@ -37,7 +40,6 @@ class TriggerForm(forms.ModelForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        from django_signal_notifier.events.verbs import verb_choices
 
         choices = verb_choices()
         current = self.initial.get("verb") or getattr(self.instance, "verb", "")
@@ -60,8 +62,6 @@ class BackendForm(forms.ModelForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        from django_signal_notifier.messengers.registry import messenger_registry
-        from django_signal_notifier.rendering.registry import template_registry
 
         messengers = messenger_registry.choices()
         templates = [("", _("(the messenger's default)")), *template_registry.choices()]

@@ -12,6 +12,7 @@ from typing import Any
 
 from django_signal_notifier.config.specs import BackendSpec, SubscriptionSpec, TriggerSpec
 from django_signal_notifier.events.snapshot import SignalEvent
+from django_signal_notifier.fanout.writer import write_event
 from django_signal_notifier.models import Backend, Event, Trigger
 from django_signal_notifier.rendering.base import MessageTemplate, RenderedMessage
 from django_signal_notifier.rendering.render import EventView, base_context, language_for, render
@@ -37,7 +38,6 @@ def render_preview(template: MessageTemplate, trigger: Trigger, instance: Any, u
 
 def send_test(backend: Backend, trigger: Trigger, instance: Any, user: Any) -> Event:
     """Send ``backend``'s message about ``instance`` to ``user`` through the pipeline; returns the Event row."""
-    from django_signal_notifier.fanout.writer import write_event
 
     event = preview_event(trigger, instance, user)
     backend_spec = BackendSpec(backend.pk, str(backend), backend.messenger, backend.message_template, backend.options)

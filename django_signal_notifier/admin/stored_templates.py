@@ -15,7 +15,10 @@ from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from django_signal_notifier.admin.previews import render_preview, send_test
 from django_signal_notifier.models import Backend, Delivery, StoredTemplate, Trigger
+from django_signal_notifier.rendering.sandbox import syntax_errors
+from django_signal_notifier.rendering.stored import build_template_class
 
 
 class PreviewForm(forms.Form):
@@ -91,9 +94,6 @@ class StoredTemplateAdmin(admin.ModelAdmin):
         return [preview, *super().get_urls()]
 
     def preview_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
-        from django_signal_notifier.admin.previews import render_preview, send_test
-        from django_signal_notifier.rendering.sandbox import syntax_errors
-        from django_signal_notifier.rendering.stored import build_template_class
 
         record = self.get_object(request, object_id)
         if record is None:

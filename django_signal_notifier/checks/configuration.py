@@ -7,17 +7,17 @@ from typing import Any
 from django.core.checks import CheckMessage, Error, Tags, register
 from django.db import DatabaseError
 
+from django_signal_notifier.config.conditions import validate_conditions
+from django_signal_notifier.config.dynamic_receivers import validate_receiver_callable, validate_receiver_paths
+from django_signal_notifier.models import Subscription, Trigger, tables_exist
+
 
 @register(Tags.models)
 def check_conditions_and_receivers(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
     """Conditions naming missing fields or bad values; receiver paths and callables that do not resolve."""
-    from django_signal_notifier.checks.settings import _tables_exist
 
-    if not _tables_exist():
+    if not tables_exist():
         return []
-    from django_signal_notifier.config.conditions import validate_conditions
-    from django_signal_notifier.config.dynamic_receivers import validate_receiver_callable, validate_receiver_paths
-    from django_signal_notifier.models import Subscription, Trigger
 
     messages: list[CheckMessage] = []
     try:

@@ -9,24 +9,21 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.checks import CheckMessage, Error, Tags, Warning, register
-from django.db import DatabaseError, connections, router
+from django.db import DatabaseError
 
-
-def _tables_exist() -> bool:
-    from django_signal_notifier.models import Backend, Trigger
-
-    try:
-        alias = router.db_for_read(Trigger)
-        existing = set(connections[alias].introspection.table_names())
-    except DatabaseError:
-        return False
-    return {Trigger._meta.db_table, Backend._meta.db_table} <= existing
+from django_signal_notifier.conf import DEFAULTS, app_settings
+from django_signal_notifier.events.verbs import get_signal
+from django_signal_notifier.messengers.base import Messenger
+from django_signal_notifier.messengers.registry import messenger_registry
+from django_signal_notifier.models import Backend, Trigger, tables_exist
+from django_signal_notifier.rendering.base import MessageTemplate
+from django_signal_notifier.rendering.registry import template_registry
+from django_signal_notifier.taskapi import task_backends
 
 
 @register(Tags.models)
 def check_settings(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
     """The SIGNAL_NOTIFIER namespace: known keys, sane numbers, importable paths."""
-    from django_signal_notifier.conf import DEFAULTS, app_settings
 
     messages: list[CheckMessage] = []
     raw = app_settings.raw()
@@ -75,7 +72,6 @@ def check_settings(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]
 @register(Tags.models)
 def check_messengers(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
     """Each registered messenger's own checks (missing settings, missing optional packages)."""
-    from django_signal_notifier.messengers.registry import messenger_registry
 
     messages: list[CheckMessage] = []
     for _name, messenger in messenger_registry.items():
@@ -88,12 +84,8 @@ def check_messengers(app_configs: Any = None, **kwargs: Any) -> list[CheckMessag
 @register(Tags.models)
 def check_stored_configuration(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
     """Stored triggers and backends that name signals, models, messengers or templates that do not exist."""
-    if not _tables_exist():
+    if not tables_exist():
         return []
-    from django_signal_notifier.events.verbs import get_signal
-    from django_signal_notifier.messengers.registry import messenger_registry
-    from django_signal_notifier.models import Backend, Trigger
-    from django_signal_notifier.rendering.registry import template_registry
 
     messages: list[CheckMessage] = []
     try:
@@ -168,8 +160,6 @@ def check_stored_configuration(app_configs: Any = None, **kwargs: Any) -> list[C
 @register()
 def check_task_backend(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
     """The Tasks backend and queue deliveries are enqueued on must exist."""
-    from django_signal_notifier.conf import app_settings
-    from django_signal_notifier.taskapi import task_backends
 
     alias, queue = app_settings.TASK_BACKEND, app_settings.TASK_QUEUE
     try:
@@ -193,7 +183,6 @@ def check_task_backend(app_configs: Any = None, **kwargs: Any) -> list[CheckMess
     return []
 
 
-
 _IMMEDIATE_BACKENDS = (
     "django_tasks.backends.immediate.ImmediateBackend",
     "django.tasks.backends.immediate.ImmediateBackend",
@@ -211,8 +200,6 @@ def check_task_worker(app_configs: Any = None, **kwargs: Any) -> list[CheckMessa
     from django.apps import apps
     from django.conf import settings
     from django.utils.module_loading import import_string
-
-    from django_signal_notifier.conf import app_settings
 
     immediate = _IMMEDIATE_BACKENDS[1] if django.VERSION >= (6, 0) else _IMMEDIATE_BACKENDS[0]
     configured = getattr(settings, "TASKS", None) or {"default": {"BACKEND": immediate}}
@@ -263,10 +250,6 @@ def check_task_worker(app_configs: Any = None, **kwargs: Any) -> list[CheckMessa
 def check_configured_paths(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
     """LANGUAGE_GETTER, MESSENGERS and MESSAGE_TEMPLATES name things that import and fit."""
     from django.utils.module_loading import import_string
-
-    from django_signal_notifier.conf import app_settings
-    from django_signal_notifier.messengers.base import Messenger
-    from django_signal_notifier.rendering.base import MessageTemplate
 
     messages: list[CheckMessage] = []
     getter = app_settings.LANGUAGE_GETTER

@@ -41,7 +41,6 @@ MOVED: dict[str, str] = {
     "config_checks": "checks.configuration",
     "receivers": "intake.receivers",
     "dispatch": "intake.dispatch",
-    "events": "events.snapshot",
     "context": "events.actor",
     "previous": "events.previous",
     "verbs": "events.verbs",
@@ -66,7 +65,9 @@ MOVED: dict[str, str] = {
 class _Alias(importlib.abc.MetaPathFinder, importlib.abc.Loader):
     """Finds an old path and loads it as the module of its new path."""
 
-    def find_spec(self, fullname: str, path: object = None, target: object = None) -> importlib.machinery.ModuleSpec | None:
+    def find_spec(
+        self, fullname: str, path: object = None, target: object = None
+    ) -> importlib.machinery.ModuleSpec | None:
         if not fullname.startswith(PACKAGE + "."):
             return None
         new = MOVED.get(fullname[len(PACKAGE) + 1 :])
@@ -87,4 +88,4 @@ _FINDER = _Alias()
 def install() -> None:
     """Make the old paths importable (idempotent)."""
     if _FINDER not in sys.meta_path:
-        sys.meta_path.append(_FINDER)
+        sys.meta_path.insert(0, _FINDER)  # before the path finder: a stale folder of an old install cannot shadow it

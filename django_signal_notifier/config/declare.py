@@ -24,7 +24,11 @@ from django.contrib.auth.models import Group
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 
+from django_signal_notifier.config.conditions import validate_conditions
+from django_signal_notifier.config.dynamic_receivers import validate_receiver_callable, validate_receiver_paths
+from django_signal_notifier.events.verbs import get_signal
 from django_signal_notifier.exceptions import ConfigurationError
+from django_signal_notifier.models import Backend, Subscription, Trigger
 
 _hooks: list[Callable[[Declarer], None]] = []
 
@@ -59,14 +63,10 @@ class Declarer:
         enabled: bool = True,
         **extra: Any,
     ) -> Any:
-        from django_signal_notifier.events.verbs import get_signal
-        from django_signal_notifier.models import Trigger
 
         if get_signal(verb) is None:
             raise ConfigurationError(f"Trigger {key!r}: no signal is registered as {verb!r}.")
         if extra.get("conditions"):
-            from django_signal_notifier.config.conditions import validate_conditions
-
             content_type = _content_type(model)
             problems = validate_conditions(
                 extra["conditions"], content_type.model_class() if content_type else None, verb
@@ -98,7 +98,6 @@ class Declarer:
         options: dict[str, Any] | None = None,
         name: str = "",
     ) -> Any:
-        from django_signal_notifier.models import Backend
 
         backend = Backend(
             key=key, messenger=messenger, message_template=message_template, options=options or {}, name=name
@@ -127,16 +126,10 @@ class Declarer:
         enabled: bool = True,
         **extra: Any,
     ) -> Any:
-        from django_signal_notifier.models import Backend, Subscription, Trigger
 
         if isinstance(trigger, str):
             trigger = Trigger.objects.get(key=trigger)
         if extra.get("receiver_field_paths") or extra.get("receiver_callable"):
-            from django_signal_notifier.config.dynamic_receivers import (
-                validate_receiver_callable,
-                validate_receiver_paths,
-            )
-
             content_type = trigger.action_object_content_type
             problems = validate_receiver_paths(
                 extra.get("receiver_field_paths"), content_type.model_class() if content_type else None

@@ -6,9 +6,11 @@ from typing import Any
 
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
+from django_signal_notifier.config.index import config_changed
+from django_signal_notifier.models import Backend, Subscription, Trigger
+
 
 def _changed(sender: Any, using: str | None = None, **kwargs: Any) -> None:
-    from django_signal_notifier.config.index import config_changed
 
     if str(kwargs.get("action", "post_")).startswith("pre_"):
         return
@@ -17,7 +19,6 @@ def _changed(sender: Any, using: str | None = None, **kwargs: Any) -> None:
 
 def watch_configuration() -> None:
     """Connect the config models' save/delete/m2m signals to the index invalidation."""
-    from django_signal_notifier.models import Backend, Subscription, Trigger
 
     for model in (Trigger, Backend, Subscription):
         uid = f"django_signal_notifier.config.freshness.{model.__name__}"

@@ -15,6 +15,7 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from django.apps import apps
+from django.core.signals import setting_changed
 from django.db import DatabaseError, connections, router, transaction
 
 from django_signal_notifier.conf import app_settings
@@ -23,6 +24,10 @@ from django_signal_notifier.config.dynamic_receivers import path_list
 from django_signal_notifier.config.matching import canonical_pk
 from django_signal_notifier.config.specs import BackendSpec, SubscriptionSpec, TriggerSpec
 from django_signal_notifier.events.previous import track_previous_values
+from django_signal_notifier.events.verbs import get_signal
+from django_signal_notifier.models import ConfigStamp, Trigger
+from django_signal_notifier.rendering.stored import follow_configuration_version
+from django_signal_notifier.signals import configuration_changed
 
 logger = logging.getLogger("django_signal_notifier.index")
 
@@ -134,7 +139,6 @@ class TriggerIndex:
 
     # -- building -----------------------------------------------------------------------------
     def _read_version(self) -> int | None:
-        from django_signal_notifier.models import ConfigStamp
 
         try:
             return self._protected(lambda: ConfigStamp.current(router.db_for_read(ConfigStamp)))
@@ -144,7 +148,6 @@ class TriggerIndex:
     @staticmethod
     def _protected(read: Callable[[], T]) -> T:
         """Run ``read`` so that a database error cannot break the caller's transaction."""
-        from django_signal_notifier.models import Trigger
 
         alias = router.db_for_read(Trigger)
         if connections[alias].in_atomic_block:
@@ -153,7 +156,6 @@ class TriggerIndex:
         return read()
 
     def _build(self) -> dict[str, VerbTable]:
-        from django_signal_notifier.models import Trigger
 
         problems: list[str] = []
         by_verb: dict[str, dict[Any, list[TriggerSpec]]] = defaultdict(lambda: defaultdict(list))
@@ -193,7 +195,6 @@ class TriggerIndex:
 
     @staticmethod
     def _spec(trigger: Any, problems: list[str]) -> TriggerSpec | None:
-        from django_signal_notifier.events.verbs import get_signal
 
         if get_signal(trigger.verb) is None:
             problems.append(f"Trigger {trigger.pk} ({trigger}) names the unregistered signal {trigger.verb!r}.")
@@ -270,7 +271,6 @@ def resume_after_migrate(**kwargs: Any) -> None:
 
 def config_changed(using: str | None = None) -> None:
     """Announce a configuration change: to this process now, to the others via the stamp."""
-    from django_signal_notifier.models import ConfigStamp
 
     trigger_index.invalidate()
     alias = using or router.db_for_write(ConfigStamp)
@@ -281,3 +281,17 @@ def config_changed(using: str | None = None) -> None:
         logger.exception("django-signal-notifier could not record a configuration change")
     # Changes inside a transaction become visible to a rebuild only after it commits.
     transaction.on_commit(trigger_index.invalidate, using=alias)
+
+
+def _on_configuration_written(sender: Any, using: str | None = None, **kwargs: Any) -> None:
+    config_changed(using)
+
+
+def _on_setting_changed(*, setting: str, **kwargs: Any) -> None:
+    if setting == "SIGNAL_NOTIFIER":
+        trigger_index.invalidate()
+
+
+configuration_changed.connect(_on_configuration_written, dispatch_uid="django_signal_notifier.config.index")
+setting_changed.connect(_on_setting_changed, dispatch_uid="django_signal_notifier.conf")
+follow_configuration_version(lambda: trigger_index.version)

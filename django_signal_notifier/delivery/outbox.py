@@ -30,13 +30,12 @@ from django_signal_notifier.delivery.retry import gives_up, retry_delay
 from django_signal_notifier.delivery.unsubscribe import unsubscribe_headers
 from django_signal_notifier.events.snapshot import safe_text
 from django_signal_notifier.exceptions import SkipDelivery
-from django_signal_notifier.fanout.recipients import load_users
 from django_signal_notifier.messengers.base import Message, Messenger, SendResult
 from django_signal_notifier.messengers.registry import messenger_registry
 from django_signal_notifier.models import Delivery, DeliveryStatus
 from django_signal_notifier.rendering.base import RenderedMessage
 from django_signal_notifier.rendering.registry import template_registry
-from django_signal_notifier.rendering.render import EventView, base_context, language_for, render
+from django_signal_notifier.rendering.render import EventView, base_context, language_for, load_users, render
 from django_signal_notifier.signals import notification_failed, notification_sent
 
 logger = logging.getLogger("django_signal_notifier.outbox")
@@ -192,6 +191,17 @@ def leased_elsewhere(ids: list[int]) -> list[tuple[int, Any]]:
     return list(held.values_list("pk", "claimed_until"))
 
 
+# Enqueues failed deliveries for their next attempt; set by the task module, which sits on top
+# of this one (the outbox itself knows no task backend).
+_retry_scheduler: Callable[[list[Delivery]], None] | None = None
+
+
+def schedule_retries_with(scheduler: Callable[[list[Delivery]], None]) -> None:
+    """Have ``scheduler`` enqueue the deliveries that failed and will be retried."""
+    global _retry_scheduler
+    _retry_scheduler = scheduler
+
+
 def deliver_due(
     ids: list[int] | None = None, limit: int | None = None, claimed_ids: set[int] | None = None
 ) -> dict[str, int]:
@@ -217,10 +227,8 @@ def deliver_due(
         if claimed_ids is not None:  # not those whose claim another worker took meanwhile
             claimed_ids.update(d.pk for d in claimed if d.status != DeliveryStatus.SENDING)
         retry_later = [d for d in claimed if d.status == DeliveryStatus.FAILED]
-        if retry_later:
-            from django_signal_notifier.delivery.tasks import schedule_retries
-
-            schedule_retries(retry_later)
+        if retry_later and _retry_scheduler is not None:
+            _retry_scheduler(retry_later)
         if remaining is not None:
             remaining -= len(claimed)
         if wanted is not None and (not wanted or len(claimed) < batch_limit):

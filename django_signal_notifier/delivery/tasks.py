@@ -7,6 +7,8 @@ from datetime import datetime
 from typing import Any
 
 from django_signal_notifier.conf import app_settings
+from django_signal_notifier.delivery.outbox import deliver_due, leased_elsewhere, schedule_retries_with
+from django_signal_notifier.models.bulk import batched
 from django_signal_notifier.taskapi import task
 
 logger = logging.getLogger("django_signal_notifier.tasks")
@@ -20,7 +22,6 @@ def deliver(delivery_ids: list[int]) -> dict[str, int]:
     worker will have finished them (nothing to do), a dead one left them to be taken over. This
     matters when a broker redelivers a dead worker's message before its lease expired.
     """
-    from django_signal_notifier.delivery.outbox import deliver_due, leased_elsewhere
 
     claimed: set[int] = set()
     counts = deliver_due(ids=delivery_ids, claimed_ids=claimed)
@@ -34,14 +35,12 @@ def deliver(delivery_ids: list[int]) -> dict[str, int]:
 @task()
 def redrive(limit: int = 1000) -> dict[str, int]:
     """Send every due delivery (pending, failed and due, or abandoned by a dead worker)."""
-    from django_signal_notifier.delivery.outbox import deliver_due
 
     return deliver_due(limit=limit)
 
 
 def enqueue_deliveries(delivery_ids: list[int]) -> None:
     """Enqueue the deliveries in fixed-size batches. A failed enqueue leaves them pending for redrive."""
-    from django_signal_notifier.fanout.writer import batched
 
     size = int(app_settings.DELIVERY_BATCH_SIZE)
     target: Any = deliver.using(backend=app_settings.TASK_BACKEND, queue_name=app_settings.TASK_QUEUE)
@@ -86,3 +85,6 @@ def defer_deliveries(due_at: list[tuple[int, datetime]]) -> None:
                 delivery_id,
                 extra={"delivery_id": delivery_id},
             )
+
+
+schedule_retries_with(schedule_retries)

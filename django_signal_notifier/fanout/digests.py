@@ -19,13 +19,14 @@ from django.db import connections, router, transaction
 from django.db.models import Min
 from django.utils import timezone, translation
 
+from django_signal_notifier.delivery import tasks
 from django_signal_notifier.events.snapshot import safe_text
 from django_signal_notifier.fanout.policies import OPTED_OUT
-from django_signal_notifier.fanout.recipients import load_users
 from django_signal_notifier.models import Delivery, DeliveryStatus, Subscription
 from django_signal_notifier.preferences.rules import opted_out
 from django_signal_notifier.rendering.base import RenderedMessage
 from django_signal_notifier.rendering.registry import template_registry
+from django_signal_notifier.rendering.render import load_users
 from django_signal_notifier.taskapi import task
 
 logger = logging.getLogger("django_signal_notifier.digests")
@@ -148,12 +149,11 @@ def render_digest(rows: list[Delivery], subscription: Any, since: datetime, unti
 
 def send_digests_now(now: datetime | None = None) -> list[int]:
     """Collapse closed windows and enqueue the resulting deliveries."""
-    from django_signal_notifier.delivery.tasks import enqueue_deliveries
 
     ready = collapse_due_digests(now)
     if ready:
         db = router.db_for_write(Delivery)
-        transaction.on_commit(lambda: enqueue_deliveries(ready), using=db)
+        transaction.on_commit(lambda: tasks.enqueue_deliveries(ready), using=db)
     return ready
 
 

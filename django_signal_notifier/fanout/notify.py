@@ -18,7 +18,9 @@ from django.db import models, router, transaction
 from django_signal_notifier.config.specs import BackendSpec
 from django_signal_notifier.events.actor import current_actor
 from django_signal_notifier.events.snapshot import SignalEvent, is_model_instance, to_json_safe
+from django_signal_notifier.fanout.writer import write_event
 from django_signal_notifier.messengers.registry import messenger_registry
+from django_signal_notifier.models import Backend
 from django_signal_notifier.rendering.base import MessageTemplate, RenderedMessage
 from django_signal_notifier.rendering.registry import template_registry
 
@@ -85,7 +87,6 @@ class ExplicitSend:
 
     def run(self) -> None:
         """Write the records; a failure is logged and retried once carefully, never raised."""
-        from django_signal_notifier.fanout.writer import write_event
 
         snapshot = self.signal_event.snapshot()
         for careful in (False, True):
@@ -196,7 +197,6 @@ def _backend_specs(channels: Sequence[str] | None, backends: Iterable[Any] | Non
 
 
 def _stored_backends(backends: Iterable[Any]) -> list[BackendSpec]:
-    from django_signal_notifier.models import Backend
 
     wanted = [backends] if isinstance(backends, (Backend, int, str)) else list(backends)
     specs = []

@@ -14,6 +14,7 @@ from datetime import timedelta
 from typing import Any
 
 from django_signal_notifier.config.specs import BackendSpec, SubscriptionSpec, TriggerSpec
+from django_signal_notifier.messengers.registry import messenger_registry
 from django_signal_notifier.models import Delivery, DeliveryStatus, Event
 from django_signal_notifier.preferences.rules import opted_out
 
@@ -75,7 +76,6 @@ class Planner:
     @staticmethod
     def channels_of(subscription: SubscriptionSpec) -> tuple[str, ...]:
         """The channels of ``subscription``'s backends (the preference rules name channels)."""
-        from django_signal_notifier.messengers.registry import messenger_registry
 
         channels = []
         for backend in subscription.backends:

@@ -161,8 +161,3 @@ def _static_rows(subscription_id: Any, users: Any, channels: tuple[str, ...]) ->
     with connections[users.db].cursor() as cursor:
         cursor.execute(sql, [subscription_id if p == _MARKER else p for p in params])
         return list(cursor.fetchall())
-
-
-def load_users(ids: list[Any], using: str | None = None) -> dict[Any, Any]:
-    """Users by id, in one query."""
-    return get_user_model()._default_manager.db_manager(using).in_bulk(ids)

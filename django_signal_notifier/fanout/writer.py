@@ -8,34 +8,28 @@ inbox) write their rows here; the others get Delivery rows that a task sends.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterator, Sequence
-from itertools import islice
+from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
 from django.db import connections, router, transaction
 
 from django_signal_notifier.conf import app_settings
 from django_signal_notifier.config.specs import BackendSpec, SubscriptionSpec, TriggerSpec
+from django_signal_notifier.delivery import tasks
 from django_signal_notifier.events.snapshot import SignalEvent, safe_text
 from django_signal_notifier.fanout.policies import Plan, Planner, digest_key
-from django_signal_notifier.fanout.recipients import Recipients, load_users, resolve_recipients
+from django_signal_notifier.fanout.recipients import Recipients, resolve_recipients
 from django_signal_notifier.inbox.cache import in_own_transaction
 from django_signal_notifier.messengers.base import Messenger
 from django_signal_notifier.messengers.registry import messenger_registry
 from django_signal_notifier.models import Delivery, DeliveryStatus, Event
-from django_signal_notifier.models.bulk import BulkInsert, insert_one
+from django_signal_notifier.models.bulk import BulkInsert, batched, insert_one
 from django_signal_notifier.rendering.base import MessageTemplate, RenderedMessage
 from django_signal_notifier.rendering.registry import template_registry
-from django_signal_notifier.rendering.render import EventView, base_context, language_for, render
+from django_signal_notifier.rendering.render import EventView, base_context, language_for, load_users, render
 
 logger = logging.getLogger("django_signal_notifier.fanout")
 T = TypeVar("T")
-
-
-def batched(items: Sequence[T], size: int) -> Iterator[list[T]]:
-    iterator = iter(items)
-    while chunk := list(islice(iterator, max(1, size))):
-        yield chunk
 
 
 def fan_out(
@@ -83,9 +77,7 @@ def write_event(
             plan(writer)
             delivery_ids = writer.finish()
             if delivery_ids and enqueue:
-                from django_signal_notifier.delivery.tasks import enqueue_deliveries
-
-                transaction.on_commit(lambda: enqueue_deliveries(delivery_ids), using=db)
+                transaction.on_commit(lambda: tasks.enqueue_deliveries(delivery_ids), using=db)
     finally:
         in_own_transaction.reset(own)
     return row

@@ -22,6 +22,7 @@ from django.core.cache import BaseCache, caches
 from django.db import transaction
 
 from django_signal_notifier.conf import app_settings
+from django_signal_notifier.signals import inbox_changed
 
 T = TypeVar("T")
 # True while the package writes in a transaction that it opened itself (see fanout.write_event).
@@ -103,3 +104,12 @@ def bump(user_ids: Iterable[Any] | None, using: str | None = None) -> None:
     if not in_own_transaction.get() and transaction.get_connection(using).in_atomic_block:
         _bump_now(ids)
     transaction.on_commit(lambda: _bump_now(ids), using=using)
+
+
+def _on_inbox_changed(
+    sender: Any, user_ids: Iterable[Any] | None = None, using: str | None = None, **kwargs: Any
+) -> None:
+    bump(user_ids, using=using)
+
+
+inbox_changed.connect(_on_inbox_changed, dispatch_uid="django_signal_notifier.inbox.cache")

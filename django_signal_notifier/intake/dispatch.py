@@ -14,6 +14,8 @@ from django.db import router, transaction
 from django_signal_notifier.config.matching import matches
 from django_signal_notifier.config.specs import TriggerSpec
 from django_signal_notifier.events.snapshot import SignalEvent
+from django_signal_notifier.fanout import writer
+from django_signal_notifier.models import Event
 
 logger = logging.getLogger("django_signal_notifier.dispatch")
 
@@ -28,7 +30,6 @@ def dispatch(verb: str, sender: Any, kwargs: dict[str, Any], candidates: Sequenc
         if not matched:
             return
         snapshot = event.snapshot()
-        from django_signal_notifier.models import Event
 
         using = kwargs.get("using") or router.db_for_write(Event)
     except Exception:
@@ -38,17 +39,16 @@ def dispatch(verb: str, sender: Any, kwargs: dict[str, Any], candidates: Sequenc
 
 
 def _fan_out(event: SignalEvent, snapshot: dict[str, Any], matched: list[TriggerSpec]) -> None:
-    from django_signal_notifier.fanout.writer import fan_out
 
     names = ", ".join(f"{spec.id} {spec.name!r}" for spec in matched)
     try:
-        fan_out(event, snapshot, matched)
+        writer.fan_out(event, snapshot, matched)
         return
     except Exception:
         logger.exception(
             "django-signal-notifier fan-out failed for %s (triggers %s); retrying carefully", event.verb, names
         )
     try:
-        fan_out(event, snapshot, matched, careful=True)
+        writer.fan_out(event, snapshot, matched, careful=True)
     except Exception:
         logger.exception("django-signal-notifier fan-out failed again for %s (triggers %s)", event.verb, names)

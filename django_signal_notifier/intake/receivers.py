@@ -28,6 +28,7 @@ from django.dispatch import Signal
 from django_signal_notifier.config.index import VerbTable, trigger_index
 from django_signal_notifier.events import previous as previous_values
 from django_signal_notifier.events.verbs import on_register
+from django_signal_notifier.intake.dispatch import dispatch
 
 # Signals whose sender is the model that triggers name: bound per model.
 PER_MODEL = frozenset({"pre_save", "post_save", "pre_delete", "post_delete"})
@@ -56,8 +57,6 @@ def _dispatch(verb: str, sender: Any, kwargs: dict[str, Any], candidates: Any) -
         instance = kwargs.get("instance")
         candidates = trigger_index.lookup(verb, instance if isinstance(instance, type) else type(instance))
     if candidates:
-        from django_signal_notifier.intake.dispatch import dispatch
-
         dispatch(verb, sender, kwargs, candidates)
 
 

@@ -11,23 +11,32 @@ from typing import Any
 from django.core.checks import CheckMessage, Error
 from django.db import DatabaseError
 
+from django_signal_notifier.conf import app_settings
 from django_signal_notifier.messengers.addresses import source_problem
+from django_signal_notifier.messengers.registry import messenger_registry
+
+
+def stored_options(channel: str) -> list[tuple[Any, dict[str, Any]]]:
+    """``(pk, options)`` of every stored Backend of ``channel`` or a subclass ([] before the tables exist)."""
+    # Here, not at the top: channels are imported before Django loads the models (pytest plugin, settings).
+    from django_signal_notifier.models import Backend, tables_exist
+
+    try:
+        if not tables_exist():
+            return []
+        rows = Backend.objects.filter(messenger__in=channel_family(channel)).values_list("pk", "options")
+        return [(pk, dict(options or {}) if isinstance(options, dict) else {}) for pk, options in rows]
+    except DatabaseError:
+        return []
 
 
 def channel_in_use(channel: str) -> bool:
     """Whether a stored Backend names this messenger or a subclass of it (False before the tables exist)."""
-    from django_signal_notifier.checks.settings import _tables_exist
-    from django_signal_notifier.models import Backend
-
-    try:
-        return _tables_exist() and Backend.objects.filter(messenger__in=channel_family(channel)).exists()
-    except DatabaseError:
-        return False
+    return bool(stored_options(channel))
 
 
 def channel_family(channel: str) -> list[str]:
     """The registered names of ``channel`` and its subclasses (an alias such as SMTPEmailMessenger)."""
-    from django_signal_notifier.messengers.registry import messenger_registry
 
     base = messenger_registry.get(channel)
     if base is None:
@@ -36,7 +45,6 @@ def channel_family(channel: str) -> list[str]:
 
 
 def setting_value(key: str) -> Any:
-    from django_signal_notifier.conf import app_settings
 
     return getattr(app_settings, key)
 
@@ -62,7 +70,6 @@ def check_address_source(key: str, check_id: str, channel: str) -> list[CheckMes
     The default source (e.g. a ``phone_number`` field) is only checked once a Backend uses the
     channel; a source the project set explicitly is always checked.
     """
-    from django_signal_notifier.conf import app_settings
 
     if key not in app_settings.raw() and not channel_in_use(channel):
         return []

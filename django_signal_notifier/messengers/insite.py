@@ -10,7 +10,9 @@ from typing import Any
 
 from django.core.checks import CheckMessage
 
+from django_signal_notifier.conf import app_settings
 from django_signal_notifier.inbox.cache import bump as bump_unread_caches
+from django_signal_notifier.inbox.checks import check_inbox_settings
 from django_signal_notifier.messengers.base import Messenger
 from django_signal_notifier.messengers.registry import messenger_registry
 from django_signal_notifier.rendering.base import MessageTemplate, RenderedMessage
@@ -46,7 +48,7 @@ class InSiteMessenger(Messenger):
     def write_inline(
         self, event_row: Any, items: Iterable[tuple[int, RenderedMessage]], snapshot: dict[str, Any]
     ) -> int:
-        from django_signal_notifier.conf import app_settings
+        # Here, not at the top: channels are imported before Django loads the models (pytest plugin, settings).
         from django_signal_notifier.models import Notification
         from django_signal_notifier.models.bulk import BulkInsert
 
@@ -92,6 +94,5 @@ class InSiteMessenger(Messenger):
     @classmethod
     def check(cls) -> list[CheckMessage]:
         """The inbox settings (page sizes, poll interval, cache alias)."""
-        from django_signal_notifier.inbox.checks import check_inbox_settings
 
         return check_inbox_settings()

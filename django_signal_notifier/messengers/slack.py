@@ -21,7 +21,11 @@ from django_signal_notifier.conf import app_settings
 from django_signal_notifier.exceptions import PermanentDeliveryError, SkipDelivery, TransientDeliveryError
 from django_signal_notifier.messengers.addresses import resolve_address
 from django_signal_notifier.messengers.base import Message, SendResult
-from django_signal_notifier.messengers.checks import channel_family, channel_in_use, check_address_source, check_url
+from django_signal_notifier.messengers.checks import (
+    check_address_source,
+    check_url,
+    stored_options,
+)
 from django_signal_notifier.messengers.destinations import send_once_per_destination
 from django_signal_notifier.messengers.http import HTTPMessenger
 from django_signal_notifier.messengers.registry import messenger_registry
@@ -48,12 +52,7 @@ def slack_text(message: Message) -> str:
 
 
 def _stored_options() -> list[dict[str, Any]]:
-    from django_signal_notifier.models import Backend
-
-    if not channel_in_use(SlackMessenger.channel_name()):
-        return []
-    names = channel_family(SlackMessenger.channel_name())
-    return [dict(o or {}) for o in Backend.objects.filter(messenger__in=names).values_list("options", flat=True)]
+    return [options for _, options in stored_options(SlackMessenger.channel_name())]
 
 
 @messenger_registry.register

@@ -20,7 +20,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django_signal_notifier.conf import app_settings
 from django_signal_notifier.exceptions import PermanentDeliveryError
 from django_signal_notifier.messengers.base import Message
-from django_signal_notifier.messengers.checks import channel_family, channel_in_use
+from django_signal_notifier.messengers.checks import channel_in_use, stored_options
 from django_signal_notifier.messengers.http import HTTPMessenger
 from django_signal_notifier.messengers.registry import messenger_registry
 
@@ -112,15 +112,7 @@ class WebhookMessenger(HTTPMessenger):
                 )
             ]
         if not secret and channel_in_use(cls.channel_name()):
-            from django_signal_notifier.models import Backend
-
-            unsigned = [
-                pk
-                for pk, options in Backend.objects.filter(messenger__in=channel_family(cls.channel_name())).values_list(
-                    "pk", "options"
-                )
-                if not (options or {}).get("secret")
-            ]
+            unsigned = [pk for pk, options in stored_options(cls.channel_name()) if not options.get("secret")]
             if unsigned:
                 return [
                     Warning(

@@ -1,6 +1,7 @@
 """The package's models; with the quickstart app installed, also TestModel1 and TestModel2."""
 
 from django.apps import apps
+from django.db import DatabaseError, connections, router
 
 from django_signal_notifier.models.config import ConfigStamp
 from django_signal_notifier.models.delivery import Delivery, DeliveryStatus
@@ -22,7 +23,19 @@ __all__ = [
     "Preference",
     "Subscription",
     "Trigger",
+    "tables_exist",
 ]
+
+
+def tables_exist() -> bool:
+    """Whether the package's configuration tables exist (False before ``migrate``, or without a database)."""
+    try:
+        alias = router.db_for_read(Trigger)
+        existing = set(connections[alias].introspection.table_names())
+    except DatabaseError:
+        return False
+    return {Trigger._meta.db_table, Backend._meta.db_table} <= existing
+
 
 # 0.2.1 users wrote `from django_signal_notifier.models import *` to reach the demo models.
 if apps.is_installed("django_signal_notifier.quickstart"):

@@ -14,13 +14,16 @@ SQLite and PostgreSQL take this form; other databases get ``bulk_create``.
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterable, Sequence
-from typing import Any, NamedTuple
+from collections.abc import Iterable, Iterator, Sequence
+from itertools import islice
+from typing import Any, NamedTuple, TypeVar
 
 from django.db import connections
 from django.db.models import CharField, Field, Model
 from django.db.models.signals import post_save, pre_save
 from django.utils import timezone
+
+T = TypeVar("T")
 
 RAW_VENDORS = frozenset({"sqlite", "postgresql"})
 _AUTO_KEYS = frozenset({"AutoField", "BigAutoField", "SmallAutoField"})
@@ -239,3 +242,9 @@ def _parameter_limit(connection: Any) -> int | None:
         return 65535  # the protocol's limit, reached only with server-side binding and huge batches
     limit = connection.features.max_query_params
     return int(limit) if limit else None
+
+
+def batched(items: Sequence[T], size: int) -> Iterator[list[T]]:
+    iterator = iter(items)
+    while chunk := list(islice(iterator, max(1, size))):
+        yield chunk

@@ -7,6 +7,8 @@ from typing import Any
 from django.db import models
 from django.db.models import F
 
+from django_signal_notifier.signals import configuration_changed
+
 
 class ConfigStamp(models.Model):
     """One row whose ``version`` grows on every configuration change.
@@ -58,7 +60,5 @@ class ConfigQuerySet(models.QuerySet[Any]):
         return count
 
 
-def _config_changed(using: str | None) -> None:
-    from django_signal_notifier.config.index import config_changed
-
-    config_changed(using)
+def _config_changed(using: str | None, sender: Any = None) -> None:
+    configuration_changed.send(sender=sender or ConfigStamp, using=using)

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from django_signal_notifier.models.event import Event
+from django_signal_notifier.signals import inbox_changed
 
 
 class NotificationQuerySet(models.QuerySet[Any]):
@@ -74,13 +75,12 @@ class NotificationQuerySet(models.QuerySet[Any]):
         return {name: int(value or 0) for name, value in found.items()}
 
     def _write(self, values: dict[str, Any], user: Any) -> int:
-        from django_signal_notifier.inbox.cache import bump
-
         qs = self if user is None else self.filter(recipient=user)
         changed = qs.update(**values)
         if changed:
             # A write scoped to one user invalidates that user's cache; any other write, everyone's.
-            bump(None if user is None else [getattr(user, "pk", user)], using=qs.db)
+            user_ids = None if user is None else [getattr(user, "pk", user)]
+            inbox_changed.send(sender=Notification, user_ids=user_ids, using=qs.db)
         return changed
 
 
@@ -159,9 +159,7 @@ def _notification_changed(sender: Any, instance: Notification, **kwargs: Any) ->
     No post_delete receiver on purpose: it would turn the cascade of a user's deletion into a
     row-by-row delete. Bulk writes go through the queryset methods, which invalidate themselves.
     """
-    from django_signal_notifier.inbox.cache import bump
-
-    bump([instance.recipient_id], using=kwargs.get("using"))
+    inbox_changed.send(sender=Notification, user_ids=[instance.recipient_id], using=kwargs.get("using"))
 
 
 post_save.connect(_notification_changed, sender=Notification, dispatch_uid="dsn_notification_saved")

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from django_signal_notifier.models.config import ConfigQuerySet, _config_changed
+from django_signal_notifier.validators import clean_row
 
 STORED_PREFIX = "db:"
 
@@ -60,17 +60,8 @@ class StoredTemplate(models.Model):
         return {"subject": self.subject, "text": self.text, "html": self.html, "url": self.url}
 
     def clean(self) -> None:
-        from django_signal_notifier.rendering.sandbox import syntax_errors
-
-        errors = syntax_errors(self.sources())
-        if not (self.subject.strip() or self.text.strip() or self.html.strip()):
-            errors.setdefault("text", []).append(str(_("Write at least a subject, a text body or an HTML body.")))
-        if errors:
-            raise ValidationError(errors)
+        clean_row(self)
 
 
 def _stored_template_changed(using: str | None) -> None:
-    from django_signal_notifier.rendering.stored import forget_stored_templates
-
-    forget_stored_templates()
-    _config_changed(using)  # other processes see the new version stamp and reload
+    _config_changed(using, StoredTemplate)  # other processes see the new version stamp and reload

@@ -7,14 +7,13 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
-from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.db import models
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from django_signal_notifier.validators import validate_message_template_name
 from django_signal_notifier.models.config import ConfigQuerySet
 from django_signal_notifier.models.trigger import Trigger
+from django_signal_notifier.validators import clean_row, validate_message_template_name
 
 
 class Backend(models.Model):
@@ -51,26 +50,7 @@ class Backend(models.Model):
         return f"{self.messenger} · {template}"
 
     def clean(self) -> None:
-        from django_signal_notifier.messengers.registry import messenger_registry
-        from django_signal_notifier.rendering.registry import template_registry
-
-        errors: dict[str, Any] = {}
-        messenger = messenger_registry.get(self.messenger)
-        if messenger is None:
-            errors["messenger"] = _("No messenger is registered as %(name)s.") % {"name": self.messenger}
-        if self.message_template and template_registry.get(self.message_template) is None:
-            errors["message_template"] = _("No message template is registered as %(name)s.") % {
-                "name": self.message_template
-            }
-        elif not self.message_template and messenger is not None and not messenger.default_template:
-            errors["message_template"] = _("%(name)s has no default template: choose one.") % {"name": self.messenger}
-        if messenger is not None and not errors:
-            try:
-                messenger.validate_options(self.options or {})
-            except ValidationError as error:
-                errors["options"] = error.messages
-        if errors:
-            raise ValidationError(errors)
+        clean_row(self)
 
 
 class Subscription(models.Model):
@@ -149,24 +129,7 @@ class Subscription(models.Model):
         return self.name or _("Subscription %(id)s to %(trigger)s") % {"id": self.pk, "trigger": self.trigger}
 
     def clean(self) -> None:
-        from django_signal_notifier.config.dynamic_receivers import validate_receiver_callable, validate_receiver_paths
-
-        errors: dict[str, Any] = {}
-        model = None
-        try:
-            trigger = self.trigger  # may be unsaved when edited inline with a new trigger
-        except ObjectDoesNotExist:
-            trigger = None
-        if trigger is not None and trigger.action_object_content_type is not None:
-            model = trigger.action_object_content_type.model_class()
-        path_errors = validate_receiver_paths(self.receiver_field_paths, model)
-        if path_errors:
-            errors["receiver_field_paths"] = path_errors
-        callable_error = validate_receiver_callable(self.receiver_callable)
-        if callable_error:
-            errors["receiver_callable"] = callable_error
-        if errors:
-            raise ValidationError(errors)
+        clean_row(self)
 
     def receivers(self) -> QuerySet[Any]:
         """The active users reached through ``receiver_users`` and ``receiver_groups``, once each."""

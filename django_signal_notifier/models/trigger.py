@@ -10,7 +10,9 @@ from django.db import models
 from django.dispatch import Signal
 from django.utils.translation import gettext_lazy as _
 
+from django_signal_notifier.events.verbs import register_signal
 from django_signal_notifier.models.config import ConfigQuerySet
+from django_signal_notifier.validators import clean_row
 
 
 class Trigger(models.Model):
@@ -102,8 +104,6 @@ class Trigger(models.Model):
     @classmethod
     def registered_verb_signal(cls, name: str, signal: Signal) -> Signal:
         """0.2.1's name for :func:`django_signal_notifier.register_signal`."""
-        from django_signal_notifier.events.verbs import register_signal
-
         register_signal(name, signal)
         cls.verb_signal_list[name] = signal
         return signal
@@ -119,49 +119,7 @@ class Trigger(models.Model):
         return _resolve(self.actor_object_content_type, self.actor_object_id)
 
     def clean(self) -> None:
-        from django_signal_notifier.events.verbs import get_signal
-
-        errors: dict[str, Any] = {}
-        if get_signal(self.verb) is None:
-            errors["verb"] = _("No signal is registered as %(verb)s. Register it with register_signal().") % {
-                "verb": self.verb
-            }
-        for ct_field, id_field in (
-            ("action_object_content_type", "action_object_id"),
-            ("actor_object_content_type", "actor_object_id"),
-        ):
-            content_type = getattr(self, ct_field)
-            object_id = getattr(self, id_field)
-            if object_id in ("", None):
-                setattr(self, id_field, None)
-                continue
-            if content_type is None:
-                errors[id_field] = _("An object id needs its model.")
-                continue
-            model = content_type.model_class()
-            if model is None:
-                errors[ct_field] = _("The model of this content type no longer exists.")
-                continue
-            try:
-                exists = model._default_manager.filter(pk=object_id).exists()
-            except (ValueError, TypeError, ValidationError):
-                exists = False
-            if not exists:
-                errors[id_field] = _("No %(model)s with primary key %(pk)s exists.") % {
-                    "model": model._meta.verbose_name,
-                    "pk": object_id,
-                }
-        if "action_object_content_type" not in errors:
-            from django_signal_notifier.config.conditions import validate_conditions
-
-            content_type = self.action_object_content_type
-            condition_errors = validate_conditions(
-                self.conditions, content_type.model_class() if content_type else None, self.verb
-            )
-            if condition_errors:
-                errors["conditions"] = condition_errors
-        if errors:
-            raise ValidationError(errors)
+        clean_row(self)
 
 
 def _resolve(content_type: ContentType | None, object_id: str | None) -> Any:

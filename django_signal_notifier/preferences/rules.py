@@ -15,6 +15,8 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from django_signal_notifier.models import Preference, Subscription
+
 ANY = ""  # the channel value meaning "every channel"
 
 # (subscription id or None, channel or "") -> enabled, for one user
@@ -33,7 +35,6 @@ def rules_by_user(
     subscription_id: Any, channels: Iterable[str], using: str | None = None, user_ids: list[Any] | None = None
 ) -> dict[Any, UserRules]:
     """Every rule that can apply to ``subscription_id`` on ``channels``, by user: one query."""
-    from django_signal_notifier.models import Preference
 
     applicable = (
         Preference.objects.using(using)
@@ -66,7 +67,6 @@ def opted_out(
 
 def user_rules(user: Any) -> UserRules:
     """All of one user's rules."""
-    from django_signal_notifier.models import Preference
 
     rows = Preference.objects.filter(user=user).values_list("subscription_id", "channel", "enabled")
     return {(sub_id, channel): enabled for sub_id, channel, enabled in rows}
@@ -74,7 +74,6 @@ def user_rules(user: Any) -> UserRules:
 
 def set_preference(user_id: Any, subscription_id: Any, channel: str, enabled: bool) -> None:
     """Create or update one rule (``subscription_id`` None: every subscription)."""
-    from django_signal_notifier.models import Preference
 
     with transaction.atomic():
         Preference.objects.update_or_create(
@@ -87,7 +86,6 @@ def set_preference(user_id: Any, subscription_id: Any, channel: str, enabled: bo
 
 def clear_preference(user_id: Any, subscription_id: Any, channel: str) -> None:
     """Remove one rule, so the user inherits the broader one."""
-    from django_signal_notifier.models import Preference
 
     Preference.objects.filter(user_id=user_id, subscription_id=subscription_id, channel=channel).delete()
 
@@ -95,8 +93,6 @@ def clear_preference(user_id: Any, subscription_id: Any, channel: str) -> None:
 def unsubscribe(user_id: Any, subscription_id: Any, channel: str) -> bool:
     """Opt ``user_id`` out of a subscription on a channel. False when the subscription is mandatory."""
     from django.contrib.auth import get_user_model
-
-    from django_signal_notifier.models import Subscription
 
     if not get_user_model()._default_manager.filter(pk=user_id).exists():
         return True  # the account is gone: nothing will be sent to it

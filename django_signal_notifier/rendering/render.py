@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
 from django.utils import translation
 from django.utils.module_loading import import_string
@@ -189,3 +190,8 @@ def _absolute_url(instance: Any) -> str:
         return safe_text(getter(), 500)
     except Exception:
         return ""
+
+
+def load_users(ids: list[Any], using: str | None = None) -> dict[Any, Any]:
+    """Users by id, in one query (for templates that read the recipient, and for their language)."""
+    return get_user_model()._default_manager.db_manager(using).in_bulk(ids)

@@ -8,14 +8,20 @@ process, and when the configuration version stamp moves (a change made by anothe
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from typing import Any, ClassVar
 
 from django.db import DatabaseError
 from django.template import Template
+from django.utils.translation import gettext_lazy as _
 
 from django_signal_notifier.exceptions import MessageTemplateError
+from django_signal_notifier.models import StoredTemplate
 from django_signal_notifier.rendering.base import _RECIPIENT_WORDS, MessageTemplate, RenderedMessage
-from django_signal_notifier.rendering.sandbox import compile_source, render_source, sandbox_context
+from django_signal_notifier.rendering.registry import template_registry
+from django_signal_notifier.rendering.sandbox import compile_source, render_source, sandbox_context, syntax_errors
+from django_signal_notifier.signals import configuration_changed
+from django_signal_notifier.validators import cleans
 
 STORED_PREFIX = "db:"
 _PARTS = {"subject": "subject", "text": "template_string", "html": "html", "url": "url"}
@@ -87,16 +93,13 @@ def build_template_class(record: Any) -> type[StoredMessageTemplate]:
 
 def stored_template_class(name: str) -> type[StoredMessageTemplate] | None:
     """The class of ``db:<name>`` (cached), or None when no such record exists."""
-    from django_signal_notifier.config.index import trigger_index
-    from django_signal_notifier.models import StoredTemplate
-
     record_name = name[len(STORED_PREFIX) :]
-    version = trigger_index.version
+    version = _configuration_version()
     cached = _cache.get(record_name)
     if cached is not None and cached[0] == version:
         return cached[1]
     try:
-        record = StoredTemplate.objects.filter(name=record_name).first()
+        record = _records().filter(name=record_name).first()
     except DatabaseError:
         return None
     if record is None:
@@ -107,12 +110,15 @@ def stored_template_class(name: str) -> type[StoredMessageTemplate] | None:
     return cls
 
 
+def _records() -> Any:
+    return StoredTemplate.objects
+
+
 def stored_template_choices() -> list[tuple[str, str]]:
     """``(db:<name>, label)`` for every stored template, for the Backend admin form."""
-    from django_signal_notifier.models import StoredTemplate
 
     try:
-        names = list(StoredTemplate.objects.values_list("name", flat=True))
+        names = list(_records().values_list("name", flat=True))
     except DatabaseError:
         return []
     return [(f"{STORED_PREFIX}{name}", f"{name} (stored)") for name in names]
@@ -122,3 +128,44 @@ def forget_stored_templates() -> None:
     """Drop every cached stored-template class (a record changed)."""
     with _lock:
         _cache.clear()
+
+
+def _no_version() -> int | None:
+    return None
+
+
+# The configuration version (moved by a change in any process); the trigger index provides it.
+_configuration_version: Callable[[], int | None] = _no_version
+
+
+def follow_configuration_version(version: Callable[[], int | None]) -> None:
+    """Drop cached classes whenever ``version()`` moves (the configuration stage calls this once)."""
+    global _configuration_version
+    _configuration_version = version
+
+
+def _forget_on_change(sender: object, **kwargs: object) -> None:
+    if sender is StoredTemplate:
+        forget_stored_templates()
+
+
+configuration_changed.connect(_forget_on_change, dispatch_uid="django_signal_notifier.rendering.stored")
+
+
+@cleans("storedtemplate")
+def stored_template_errors(record: StoredTemplate) -> dict[str, list[str]]:
+    """Syntax errors by part, and a record with nothing to send."""
+    errors = syntax_errors(record.sources())
+    if not (record.subject.strip() or record.text.strip() or record.html.strip()):
+        errors.setdefault("text", []).append(str(_("Write at least a subject, a text body or an HTML body.")))
+    return errors
+
+
+class _StoredTemplates:
+    """The registry's source of ``db:<name>`` templates."""
+
+    template_class = staticmethod(stored_template_class)
+    choices = staticmethod(stored_template_choices)
+
+
+template_registry.stored = _StoredTemplates()

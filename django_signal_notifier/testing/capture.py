@@ -264,6 +264,7 @@ def capture_notifications(*, run_on_commit: bool = True, using: str = DEFAULT_DB
         return wrapped[cls]
 
     def deliver_in_process(delivery_ids: list[int]) -> None:
+        # Here, not at the top: the pytest plugin imports this module before Django is set up.
         from django_signal_notifier.delivery.outbox import deliver_due
 
         deliver_due(ids=delivery_ids)

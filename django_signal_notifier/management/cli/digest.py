@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
+from django_signal_notifier.fanout.digests import send_digests_now
+
 help = "Collapse each recipient's closed digest window into one message and send it."
 
 
@@ -13,7 +15,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def handle(command: Any, options: dict[str, Any]) -> int:
-    from django_signal_notifier.fanout.digests import send_digests_now
 
     ready = send_digests_now()
     command.stdout.write(f"{len(ready)} digest message(s) enqueued.")

@@ -10,13 +10,12 @@ from django.utils import timezone
 from django_signal_notifier.config.specs import BackendSpec, SubscriptionSpec, TriggerSpec
 from django_signal_notifier.events.snapshot import SignalEvent
 from django_signal_notifier.fanout.policies import Plan
-from django_signal_notifier.fanout.recipients import load_users
 from django_signal_notifier.fanout.writer import OutboxWriter, event_fields
 from django_signal_notifier.messengers.base import Messenger
 from django_signal_notifier.messengers.registry import messenger_registry
 from django_signal_notifier.models import Event
 from django_signal_notifier.rendering.base import RenderedMessage
-from django_signal_notifier.rendering.render import EventView
+from django_signal_notifier.rendering.render import EventView, load_users
 
 
 @dataclass

@@ -8,6 +8,10 @@ from typing import Any
 
 from django.db import router
 
+from django_signal_notifier.config.index import TriggerIndex
+from django_signal_notifier.config.matching import matches
+from django_signal_notifier.events.snapshot import SignalEvent
+from django_signal_notifier.fanout.writer import fan_out
 from django_signal_notifier.management.cli.common import (
     OK,
     CommandInputError,
@@ -16,6 +20,8 @@ from django_signal_notifier.management.cli.common import (
     find_user,
     parse_json_object,
 )
+from django_signal_notifier.management.cli.dryrun import plan
+from django_signal_notifier.models import Delivery, Event, Notification, Trigger
 
 help = "Fire a trigger against an object (--object PK) or sample kwargs; --dry-run shows who would get what."
 
@@ -36,8 +42,6 @@ def handle(command: Any, options: dict[str, Any]) -> int:
         trigger, spec, event = _prepare(options)
     except CommandInputError as problem:
         return error(command, str(problem))
-    from django_signal_notifier.config.matching import matches
-    from django_signal_notifier.models import Event
 
     db = router.db_for_write(Event)
     try:
@@ -53,8 +57,6 @@ def handle(command: Any, options: dict[str, Any]) -> int:
             )
         )
     if options["dry_run"]:
-        from django_signal_notifier.management.cli.dryrun import plan
-
         planned = plan(event, [spec], db)
         if options["json"]:
             emit_json(
@@ -76,8 +78,6 @@ def handle(command: Any, options: dict[str, Any]) -> int:
             if item.problem:
                 command.stdout.write(command.style.WARNING(f"    ! {item.problem}"))
         return OK
-    from django_signal_notifier.fanout.writer import fan_out
-    from django_signal_notifier.models import Delivery, Notification
 
     row = fan_out(event, event.snapshot(), [spec])
     statuses = Counter(Delivery.objects.filter(event=row).values_list("status", flat=True))
@@ -101,9 +101,6 @@ def handle(command: Any, options: dict[str, Any]) -> int:
 
 
 def _prepare(options: dict[str, Any]) -> tuple[Any, Any, Any]:
-    from django_signal_notifier.config.index import TriggerIndex
-    from django_signal_notifier.events.snapshot import SignalEvent
-    from django_signal_notifier.models import Trigger
 
     reference = str(options["trigger"])
     trigger = Trigger.objects.filter(pk=int(reference)).first() if reference.isdigit() else None

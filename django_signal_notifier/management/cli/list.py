@@ -5,7 +5,11 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
+from django_signal_notifier.events.verbs import get_signal
 from django_signal_notifier.management.cli.common import OK, emit_json
+from django_signal_notifier.messengers.registry import messenger_registry
+from django_signal_notifier.models import Trigger
+from django_signal_notifier.rendering.registry import template_registry
 
 help = "List triggers and subscriptions with their state; problems are flagged."
 
@@ -16,8 +20,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def backend_problems(backend: Any) -> list[str]:
-    from django_signal_notifier.messengers.registry import messenger_registry
-    from django_signal_notifier.rendering.registry import template_registry
 
     problems = []
     messenger = messenger_registry.get(backend.messenger)
@@ -33,8 +35,6 @@ def backend_problems(backend: Any) -> list[str]:
 
 def describe() -> list[dict[str, Any]]:
     """Every trigger, its subscriptions and backends, with their state and problems."""
-    from django_signal_notifier.events.verbs import get_signal
-    from django_signal_notifier.models import Trigger
 
     triggers = (
         Trigger.objects.select_related("action_object_content_type", "actor_object_content_type")

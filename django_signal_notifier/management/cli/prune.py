@@ -8,6 +8,8 @@ from typing import Any
 
 from django.db.models import Exists, OuterRef, QuerySet
 
+from django_signal_notifier.models import Delivery, DeliveryStatus, Event, Notification
+
 help = (
     "Delete deliveries older than --older-than days (by default only sent and skipped ones), "
     "and the old events left with no delivery and no in-site notification."
@@ -33,8 +35,6 @@ def handle(command: Any, options: dict[str, Any]) -> int:
     from django.db import transaction
     from django.db.models import Count
     from django.utils import timezone
-
-    from django_signal_notifier.models import Delivery, DeliveryStatus, Event
 
     days = options["older_than"]
     if days < 0:
@@ -71,7 +71,6 @@ def handle(command: Any, options: dict[str, Any]) -> int:
 
 def _orphaned_events(cutoff: Any, pruned: QuerySet[Any]) -> QuerySet[Any]:
     """Old events that keep no delivery after the prune and no in-site notification."""
-    from django_signal_notifier.models import Delivery, Event, Notification
 
     kept = Delivery.objects.filter(event=OuterRef("pk")).exclude(pk__in=pruned.values("pk"))
     notified = Notification.objects.filter(event=OuterRef("pk"))

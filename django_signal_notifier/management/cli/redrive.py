@@ -10,6 +10,8 @@ import argparse
 import json
 from typing import Any
 
+from django_signal_notifier.delivery.outbox import deliver_due
+
 help = "Send due pending/failed deliveries and those abandoned by a dead worker; print what happened."
 
 
@@ -19,7 +21,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def handle(command: Any, options: dict[str, Any]) -> int:
-    from django_signal_notifier.delivery.outbox import deliver_due
 
     limit = options.get("limit")
     if limit is not None and limit < 1:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
+from django_signal_notifier.events.snapshot import SignalEvent
 from django_signal_notifier.management.cli.common import (
     FAILED,
     OK,
@@ -15,6 +16,8 @@ from django_signal_notifier.management.cli.common import (
     find_user,
     parse_json_object,
 )
+from django_signal_notifier.rendering.registry import template_registry
+from django_signal_notifier.rendering.render import EventView, base_context, language_for, render
 
 help = "Render a message template for a user, optionally about an object (app_label.Model:pk)."
 
@@ -30,9 +33,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def handle(command: Any, options: dict[str, Any]) -> int:
-    from django_signal_notifier.events.snapshot import SignalEvent
-    from django_signal_notifier.rendering.registry import template_registry
-    from django_signal_notifier.rendering.render import EventView, base_context, language_for, render
 
     template_cls = template_registry.get(options["template"])
     if template_cls is None:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
+from django_signal_notifier.config.declare import sync
+
 help = "Apply the triggers, backends and subscriptions declared in code (idempotent)."
 
 
@@ -13,7 +15,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def handle(command: Any, options: dict[str, Any]) -> int:
-    from django_signal_notifier.config.declare import sync
 
     count = sync()
     command.stdout.write(f"Applied {count} declaration function(s).")

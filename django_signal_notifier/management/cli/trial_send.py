@@ -8,7 +8,11 @@ from typing import Any
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from django_signal_notifier.delivery.outbox import deliver_due
 from django_signal_notifier.management.cli.common import FAILED, OK, CommandInputError, emit_json, error, find_user
+from django_signal_notifier.messengers.registry import messenger_registry
+from django_signal_notifier.models import Backend, Delivery, DeliveryStatus, Event, Notification
+from django_signal_notifier.rendering.base import RenderedMessage
 
 help = "Send a test message through a backend's messenger to a user or an address, and print the outcome."
 
@@ -22,8 +26,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def handle(command: Any, options: dict[str, Any]) -> int:
-    from django_signal_notifier.messengers.registry import messenger_registry
-    from django_signal_notifier.models import Backend
 
     reference = str(options["backend"])
     backend = Backend.objects.filter(pk=int(reference)).first() if reference.isdigit() else None
@@ -59,9 +61,6 @@ def handle(command: Any, options: dict[str, Any]) -> int:
 
 def _send(backend: Any, messenger_cls: Any, user: Any, address: str) -> dict[str, Any]:
     """Write an Event and one Delivery (or inbox row) for the test message, then send it here and now."""
-    from django_signal_notifier.delivery.outbox import deliver_due
-    from django_signal_notifier.models import Delivery, DeliveryStatus, Event, Notification
-    from django_signal_notifier.rendering.base import RenderedMessage
 
     rendered = RenderedMessage(subject=_("Test message"), text=str(messenger_cls.test_message))
     snapshot = {"sender": "signal_notifier test-send", "kwargs": {}, "extra": {"test": True}}

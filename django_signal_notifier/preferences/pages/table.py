@@ -8,6 +8,7 @@ from typing import Any
 from django.db.models import Q
 
 from django_signal_notifier.messengers.registry import messenger_registry
+from django_signal_notifier.models import Delivery, Preference, Subscription
 from django_signal_notifier.preferences.rules import UserRules, is_enabled
 
 
@@ -43,7 +44,6 @@ def field_name(subscription_id: Any, channel: str) -> str:
 
 def user_subscriptions(user: Any) -> list[Any]:
     """Enabled subscriptions that list the user, one of their groups, or that already wrote to them."""
-    from django_signal_notifier.models import Delivery, Preference, Subscription
 
     reach = Q(receiver_users=user)
     if hasattr(user, "groups"):
