@@ -16,6 +16,10 @@ DEFAULTS: dict[str, Any] = {
     "CONFIG_CHECK_INTERVAL": 5.0,
     # Recipients rendered and rows written per bulk insert; bounds memory on large fan-outs.
     "BATCH_SIZE": 500,
+    # Recipients per fan-out chunk: each chunk is one task and one transaction (memory stays flat).
+    "FANOUT_CHUNK_SIZE": 1000,
+    # Seconds an unfinished fan-out may stand still before the sweeper (redrive) resumes it.
+    "FANOUT_RESUME_AFTER": 60.0,
     # Deliveries handed to one task (one messenger.send_batch call).
     "DELIVERY_BATCH_SIZE": 100,
     # The Tasks API backend alias and queue used to enqueue deliveries.

@@ -250,7 +250,7 @@ def _bulk_writes(statements: list[str]) -> list[str]:
 
 
 def _fan_out_queries(count: int, run_on_commit: Any, channel: str) -> list[str]:
-    from django_signal_notifier.fanout import writer as fanout
+    from django_signal_notifier.fanout import chain as fanout
 
     created = User.objects.bulk_create([User(username=f"c{count}-{i}") for i in range(count)])
     article = Article.objects.create(title="A")
@@ -260,7 +260,7 @@ def _fan_out_queries(count: int, run_on_commit: Any, channel: str) -> list[str]:
     Notification.objects.all().delete()
     Delivery.objects.all().delete()
     counted: list[list[str]] = []
-    original = fanout.fan_out
+    original = fanout.run_chunk
 
     def measured(*args: Any, **kwargs: Any) -> Any:
         with CaptureQueriesContext(connection) as queries:
@@ -269,12 +269,12 @@ def _fan_out_queries(count: int, run_on_commit: Any, channel: str) -> list[str]:
         counted.append(_bulk_writes(statements) if connection.vendor == "sqlite" else statements)
         return result
 
-    fanout.fan_out = measured  # type: ignore[assignment]
+    fanout.run_chunk = measured  # type: ignore[assignment]
     try:
         with run_on_commit():
             Comment.objects.create(article=article, text="counted")
     finally:
-        fanout.fan_out = original  # type: ignore[assignment]
+        fanout.run_chunk = original  # type: ignore[assignment]
     if channel == "InSiteMessenger":
         assert Notification.objects.count() == count
     else:

@@ -82,6 +82,16 @@ class TriggerIndex:
             self.refresh()
         return self._version
 
+    def specs(self, trigger_ids: list[int]) -> list[TriggerSpec]:
+        """The current specs of these triggers, in that order (those disabled or deleted since are left out)."""
+        if time.monotonic() >= self._next_check:
+            self.refresh()
+        found: dict[int, TriggerSpec] = {}
+        for table in self._tables.values():
+            for specs in (*table.by_sender.values(), table.any_sender):
+                found.update((spec.id, spec) for spec in specs)
+        return [found[pk] for pk in trigger_ids if pk in found]
+
     def verbs(self) -> set[str]:
         """The verbs that currently have at least one enabled trigger."""
         return set(self._tables)

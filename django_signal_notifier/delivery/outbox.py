@@ -244,12 +244,18 @@ def send_claimed(deliveries: list[Delivery], token: str) -> Counter[str]:
     users = load_users([d.recipient_id for d in deliveries if d.recipient_id is not None], db)
     groups: dict[tuple[str, int | None], list[Delivery]] = defaultdict(list)
     for delivery in deliveries:
+        withdrawn = _withdrawn(delivery)
+        if withdrawn:  # the configuration that asked for it is gone: it is not sent
+            counts[_finish(delivery, token, "skipped", withdrawn, None, None)] += 1
+            continue
         groups[(delivery.channel, delivery.backend_id)].append(delivery)
     for (channel, _backend_id), group in groups.items():
         messenger_cls = messenger_registry.get(channel)
         if messenger_cls is None:
+            # A worker running older code (a rolling deploy) may not know a new channel yet:
+            # retried with backoff, so a worker that knows it sends it.
             for delivery in group:
-                counts[_finish(delivery, token, "dead", f"unknown messenger {channel!r}", None, None)] += 1
+                counts[_finish(delivery, token, "failed", f"unknown messenger {channel!r}", None, None)] += 1
             continue
         options = _backend_options(group[0])
         try:
@@ -378,6 +384,23 @@ def _finish_sent(deliveries: list[Delivery], token: str, messenger_cls: type[Mes
     return counts
 
 
+def _withdrawn(delivery: Delivery) -> str:
+    """Why a signal-triggered delivery must not go out any more ("" when it still stands)."""
+    if not delivery.event.trigger_ids:
+        return ""  # an explicit send (notify()) or a digest: no trigger asked for it
+    if delivery.trigger_id is None:
+        return "its trigger was deleted"
+    if delivery.subscription_id is None:
+        return "its subscription was deleted"
+    if delivery.backend_id is None:
+        return "its backend was deleted"
+    if delivery.trigger is not None and not delivery.trigger.enabled:
+        return "its trigger is disabled"
+    if delivery.subscription is not None and not delivery.subscription.enabled:
+        return "its subscription is disabled"
+    return ""
+
+
 def _backend_options(delivery: Delivery) -> dict[str, Any]:
     if delivery.backend_id is None:
         return {}
@@ -386,7 +409,7 @@ def _backend_options(delivery: Delivery) -> dict[str, Any]:
 
 
 def _message(delivery: Delivery, user: Any, messenger: Messenger) -> Message | None:
-    if user is None and not delivery.address:
+    if user is None and not delivery.address and not type(messenger).shares_destination(messenger.options):
         # Fan-out writes every delivery with its recipient or an address: neither left means the
         # user was deleted (the recipient key is set to null), and a message about them goes nowhere.
         raise SkipDelivery("the recipient was deleted")

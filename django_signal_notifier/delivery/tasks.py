@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -32,10 +33,30 @@ def deliver(delivery_ids: list[int]) -> dict[str, int]:
     return counts
 
 
+# What else the sweeper resumes first (the fan-out registers its unfinished events here).
+_sweepers: list[Callable[[], Any]] = []
+
+
+def sweep_with(sweeper: Callable[[], Any]) -> None:
+    """Have ``redrive`` also call ``sweeper()`` (once per run, before sending)."""
+    if sweeper not in _sweepers:
+        _sweepers.append(sweeper)
+
+
+def sweep() -> None:
+    """Resume what dead processes left before sending: unfinished fan-outs."""
+    for sweeper in _sweepers:
+        try:
+            sweeper()
+        except Exception:
+            logger.exception("django-signal-notifier: the sweeper %r failed", sweeper)
+
+
 @task()
 def redrive(limit: int = 1000) -> dict[str, int]:
-    """Send every due delivery (pending, failed and due, or abandoned by a dead worker)."""
-
+    """The sweeper: resume unfinished fan-outs, then send every due delivery (pending, failed and
+    due, or abandoned by a dead worker). Run it periodically with any queueing backend."""
+    sweep()
     return deliver_due(limit=limit)
 
 

@@ -21,6 +21,9 @@ logger = logging.getLogger("django_signal_notifier.recipients")
 # depends on the database and the user model: it is compiled once, with a marker in place of
 # the subscription id, then run with each subscription's id.
 _MARKER = -7_340_041
+_AFTER_MARKER = -7_340_042
+_LIMIT_MARKER = -7_340_043
+_FIRST = -(2**62)  # below every integer key: the first chunk
 _INTEGER_KEYS = {"AutoField", "BigAutoField", "SmallAutoField", "IntegerField", "BigIntegerField"}
 _compiled: dict[tuple[Any, ...], tuple[str, tuple[Any, ...]]] = {}
 PREFERENCES = "signal_notifier_preferences"  # Preference.user's related_name
@@ -34,10 +37,17 @@ class Recipients:
     problems: list[str] = field(default_factory=list)
     # With ``channels``: the opted-out ids per channel, read in the same query (None: not read).
     muted: dict[str, set[Any]] | None = None
+    # With ``limit``: the last id of this chunk when more recipients follow (None: this was the last).
+    next_after: Any = None
 
 
 def resolve_recipients(
-    subscription: SubscriptionSpec, view: Any, using: str | None = None, channels: tuple[str, ...] = ()
+    subscription: SubscriptionSpec,
+    view: Any,
+    using: str | None = None,
+    channels: tuple[str, ...] = (),
+    after: Any = None,
+    limit: int | None = None,
 ) -> Recipients:
     """The subscription's receivers for this event, each once, in a stable order.
 
@@ -46,12 +56,14 @@ def resolve_recipients(
     callable is left out and reported in ``problems``; the other receivers still get the message.
     With ``channels`` (and a subscription that is not mandatory) the same query also reads the
     receivers' preference rules, and ``muted`` says who opted out of which channel.
+    With ``limit``, one chunk in keyset order: the receivers whose id is above ``after``, about
+    ``limit`` of them, and ``next_after`` to continue from.
     """
     users = get_user_model()._default_manager.db_manager(using)
     channels = () if subscription.mandatory else channels
     if not subscription.has_dynamic_receivers and not subscription.exclude_actor:
-        rows = _static_rows(subscription.id, users, channels)
-        return _recipients(rows, subscription.id, channels)
+        rows = _static_rows(subscription.id, users, channels, after, limit)
+        return _chunk(rows, subscription.id, channels, limit)
     static = static_receivers_q(subscription.id)
     problems: list[str] = []
     dynamic: list[Q] = []
@@ -76,17 +88,45 @@ def resolve_recipients(
     actor = getattr(view, "actor", None)
     if subscription.exclude_actor and isinstance(actor, Model) and isinstance(actor, users.model):
         narrowing &= ~Q(pk=actor.pk)
+    if after is not None:
+        narrowing &= Q(pk__gt=after)
     query &= narrowing
     rows_query = _with_rules(users.filter(query), subscription.id, channels)
+    if limit is not None:
+        rows_query = rows_query[: limit + 1]
     if not lazy:
-        return _recipients(list(rows_query), subscription.id, channels, problems)
+        return _chunk(list(rows_query), subscription.id, channels, limit, problems)
     try:
         with transaction.atomic(using=users.db):  # a savepoint: a failing user queryset spares the event
-            return _recipients(list(rows_query), subscription.id, channels, problems)
+            return _chunk(list(rows_query), subscription.id, channels, limit, problems)
     except DatabaseError as error:
         problems.append(_problem(subscription, f"receiver callable {subscription.receiver_callable!r}", error))
         without = _with_rules(users.filter(static & narrowing), subscription.id, channels)
-        return _recipients(list(without), subscription.id, channels, problems)
+        if limit is not None:
+            without = without[: limit + 1]
+        return _chunk(list(without), subscription.id, channels, limit, problems)
+
+
+def _chunk(
+    rows: list[tuple[Any, ...]],
+    subscription_id: Any,
+    channels: tuple[str, ...],
+    limit: int | None,
+    problems: list[str] | None = None,
+) -> Recipients:
+    """``rows`` read with ``LIMIT limit + 1``: cut before the last user (whose rule rows may be
+    partial) when there are more, so that the next chunk starts right after a whole user."""
+    next_after = None
+    if limit is not None and len(rows) > limit:
+        boundary = rows[limit][0]
+        kept = [row for row in rows if row[0] != boundary]
+        if kept:
+            rows, next_after = kept, kept[-1][0]
+        else:  # one user with more rule rows than a chunk: take them all (cannot happen with sane sizes)
+            rows, next_after = rows, boundary
+    found = _recipients(rows, subscription_id, channels, problems)
+    found.next_after = next_after
+    return found
 
 
 def _with_rules(users: Any, subscription_id: Any, channels: tuple[str, ...]) -> Any:
@@ -147,17 +187,33 @@ def _problem(subscription: SubscriptionSpec, what: str, error: Exception) -> str
     return text
 
 
-def _static_rows(subscription_id: Any, users: Any, channels: tuple[str, ...]) -> list[tuple[Any, ...]]:
+def _static_rows(
+    subscription_id: Any, users: Any, channels: tuple[str, ...], after: Any = None, limit: int | None = None
+) -> list[tuple[Any, ...]]:
     """The static receivers' rows (see :func:`_with_rules`) through a query compiled once per
-    database, user model and channels."""
+    database, user model and channels; with ``limit``, ``limit + 1`` rows after ``after``."""
     user_model = users.model
     if user_model._meta.pk.get_internal_type() not in _INTEGER_KEYS:  # keys that need converters: the ORM
-        return list(_with_rules(users.filter(static_receivers_q(subscription_id)), subscription_id, channels))
-    key = (users.db, user_model._meta.label, channels)
+        found = users.filter(static_receivers_q(subscription_id))
+        if after is not None:
+            found = found.filter(pk__gt=after)
+        rows = _with_rules(found, subscription_id, channels)
+        return list(rows if limit is None else rows[: limit + 1])
+    key = (users.db, user_model._meta.label, channels, limit is not None)
     if key not in _compiled:
-        query = _with_rules(users.filter(static_receivers_q(_MARKER)), _MARKER, channels).query
-        _compiled[key] = query.sql_with_params()
+        receivers = users.filter(static_receivers_q(_MARKER))
+        if limit is not None:
+            receivers = receivers.filter(pk__gt=_AFTER_MARKER)
+        sql, params = _with_rules(receivers, _MARKER, channels).query.sql_with_params()
+        if limit is not None:
+            sql, params = f"{sql} LIMIT %s", (*params, _LIMIT_MARKER)
+        _compiled[key] = (sql, params)
     sql, params = _compiled[key]
+    values = {
+        _MARKER: subscription_id,
+        _AFTER_MARKER: _FIRST if after is None else after,
+        _LIMIT_MARKER: (limit or 0) + 1,
+    }
     with connections[users.db].cursor() as cursor:
-        cursor.execute(sql, [subscription_id if p == _MARKER else p for p in params])
+        cursor.execute(sql, [values.get(p, p) if isinstance(p, int) else p for p in params])
         return list(cursor.fetchall())

@@ -120,10 +120,12 @@ class OutboxWriter:
         self.delivery_ids: list[int] = []
         self.wrote_deliveries = False
         self.planner = Planner(event_row, db)
+        self.continuing = False  # True for the later chunks of an audience (shared destinations are written)
 
-    def recipients(self, subscription: SubscriptionSpec) -> Recipients:
-        """The subscription's recipients for this event, their opt-outs read by the same query."""
-        recipients = resolve_recipients(subscription, self.view, self.db, self.planner.channels_of(subscription))
+    def recipients(self, subscription: SubscriptionSpec, after: Any = None, limit: int | None = None) -> Recipients:
+        """The subscription's recipients for this event (one chunk with ``limit``), opt-outs read by the same query."""
+        channels = self.planner.channels_of(subscription)
+        recipients = resolve_recipients(subscription, self.view, self.db, channels, after, limit)
         if recipients.muted is not None:
             self.planner.know_muted(subscription, recipients.muted)
         return recipients
@@ -142,13 +144,20 @@ class OutboxWriter:
         ``trigger`` and ``subscription`` are None for explicit sends; ``template`` replaces the
         backend's template (explicit content); ``mandatory`` ignores preferences (explicit sends).
         """
+        messenger_cls = messenger_registry.get(backend.messenger)
+        one_place = (
+            messenger_cls is not None and not messenger_cls.inline and messenger_cls.shares_destination(backend.options)
+        )
+        if one_place:
+            # One message to the shared place (a channel, a group chat) for the whole audience,
+            # written with the audience's first chunk; a person's preferences do not apply to it.
+            recipient_ids = [None] if recipient_ids and not self.continuing else []
         seen_key = backend.id if backend.id is not None else backend.messenger
         fresh = [rid for rid in recipient_ids if (seen_key, rid) not in self.seen]
         self.seen.update((seen_key, rid) for rid in fresh)
         if not fresh:
             return
-        messenger_cls = messenger_registry.get(backend.messenger)
-        if messenger_cls is not None:
+        if messenger_cls is not None and not one_place:
             channel = messenger_cls.channel_name()
             plan = self.planner.plan(trigger, subscription, backend, channel, messenger_cls.inline, fresh, mandatory)
             self._write_skipped(trigger, subscription, backend, channel, plan)
@@ -192,7 +201,7 @@ class OutboxWriter:
             planned: list[tuple[Any, RenderedMessage | None, str, str]] = []
             for rid in chunk:
                 user = users.get(rid)
-                if needs_users and user is None:
+                if needs_users and user is None and rid is not None:
                     continue  # deleted since the recipient query
                 language = language_for(user)
                 if legacy:

@@ -1,4 +1,11 @@
-"""Dispatch: match a send against its candidate triggers and schedule the fan-out after commit.
+"""Dispatch: match a send against its candidate triggers and write the event into the outbox.
+
+The Event row (the snapshot and the matched triggers) is written on the sender's connection,
+so inside the sender's transaction it commits or rolls back with the sender's change. Under
+autocommit the sender's change has committed already when the signal arrives: the row is
+written at once, before control returns to the sender (the window left is a process killed
+between Django's commit and this write). After commit the fan-out runs from that row: in this
+process with the immediate task backend, otherwise as tasks on the workers.
 
 Nothing here may raise into the code that sent the signal.
 """
@@ -9,13 +16,15 @@ import logging
 from collections.abc import Sequence
 from typing import Any
 
-from django.db import router, transaction
+from django.db import connections, router, transaction
 
+from django_signal_notifier.conf import app_settings
 from django_signal_notifier.config.matching import matches
 from django_signal_notifier.config.specs import TriggerSpec
 from django_signal_notifier.events.snapshot import SignalEvent
-from django_signal_notifier.fanout import writer
+from django_signal_notifier.fanout import chain
 from django_signal_notifier.models import Event
+from django_signal_notifier.rendering.render import EventView
 
 logger = logging.getLogger("django_signal_notifier.dispatch")
 
@@ -30,25 +39,46 @@ def dispatch(verb: str, sender: Any, kwargs: dict[str, Any], candidates: Sequenc
         if not matched:
             return
         snapshot = event.snapshot()
-
-        using = kwargs.get("using") or router.db_for_write(Event)
+        db = router.db_for_write(Event)
+        in_process = _runs_in_process()
+        if not connections[db].in_atomic_block and in_process:
+            _fan_out_now(event, snapshot, matched, db)
+            return
+        row = chain.record_event(event, snapshot, matched, db)
     except Exception:
-        logger.exception("django-signal-notifier failed to read a %s signal from %r", verb, sender)
+        logger.exception("django-signal-notifier failed to record a %s signal from %r", verb, sender)
         return
-    transaction.on_commit(lambda: _fan_out(event, snapshot, matched), using=using)
+    if in_process:
+        view = EventView.from_signal(event)
+        transaction.on_commit(lambda: _run(row, view, matched), using=db)
+    else:
+        transaction.on_commit(lambda: chain.enqueue_chunk(row.pk, 0), using=db)
 
 
-def _fan_out(event: SignalEvent, snapshot: dict[str, Any], matched: list[TriggerSpec]) -> None:
-
-    names = ", ".join(f"{spec.id} {spec.name!r}" for spec in matched)
+def _fan_out_now(event: SignalEvent, snapshot: dict[str, Any], matched: list[TriggerSpec], db: str) -> None:
+    """Autocommit and the immediate backend: the event and its first chunk in one transaction."""
+    view = EventView.from_signal(event)
     try:
-        writer.fan_out(event, snapshot, matched)
+        with transaction.atomic(using=db):
+            row = chain.record_event(event, snapshot, matched, db, claimed=True)
+            found = chain.run_chunk(row.pk, 0, row=row, view=view, matched=matched, chain=False, claimed=True)
+    except Exception:
+        logger.exception("django-signal-notifier fan-out failed for %s; retrying carefully", event.verb)
+        row = chain.record_event(event, snapshot, matched, db)  # durable first, then each channel on its own
+        _run(row, view, matched)
         return
-    except Exception:
-        logger.exception(
-            "django-signal-notifier fan-out failed for %s (triggers %s); retrying carefully", event.verb, names
-        )
+    if found == chain.MORE:
+        _run(row, view, matched, step=1)
+
+
+def _run(row: Event, view: EventView, matched: list[TriggerSpec], step: int = 0) -> None:
     try:
-        writer.fan_out(event, snapshot, matched, careful=True)
-    except Exception:
-        logger.exception("django-signal-notifier fan-out failed again for %s (triggers %s)", event.verb, names)
+        chain.run_in_process(row, view, matched, step)
+    except Exception:  # the row stays unfinished: the sweeper resumes it
+        logger.exception("django-signal-notifier fan-out of event %s failed; redrive will resume it", row.pk)
+
+
+def _runs_in_process() -> bool:
+    """Whether the configured task backend runs tasks at once in this process (the immediate backend)."""
+    backend = chain.fan_out_chunk.using(backend=str(app_settings.TASK_BACKEND)).get_backend()
+    return type(backend).__name__ == "ImmediateBackend"

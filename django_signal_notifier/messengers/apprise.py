@@ -80,6 +80,10 @@ class AppriseMessenger(Messenger):
             else []
         )
 
+    @classmethod
+    def shares_destination(cls, options: dict[str, Any]) -> bool:
+        return bool(options.get("urls"))
+
     def get_address(self, user: Any) -> str | None:
         if self.options.get("urls"):
             return "backend"

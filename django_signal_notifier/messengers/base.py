@@ -94,6 +94,14 @@ class Messenger:
             )
 
     @classmethod
+    def shares_destination(cls, options: dict[str, Any]) -> bool:
+        """Whether every recipient's message goes to one place (a channel, a group chat, a URL).
+
+        Such a backend gets one Delivery per event, whatever the number of recipients.
+        """
+        return False
+
+    @classmethod
     def is_legacy(cls) -> bool:
         """A 0.2.1 messenger: it implements ``send(template, users, trigger_context, signal_kwargs)``."""
         for klass in cls.__mro__:

@@ -113,6 +113,10 @@ class SlackMessenger(HTTPMessenger):
                 for message in messages:
                     yield self._attempt(message)
 
+    @classmethod
+    def shares_destination(cls, options: dict[str, Any]) -> bool:
+        return bool(options.get("webhook_url") or options.get("channel"))
+
     def send_message(self, message: Message) -> None:
         text = slack_text(message)
         webhook_url = self.options.get("webhook_url")

@@ -92,6 +92,10 @@ class TelegramBotMessenger(HTTPMessenger):
     def secrets(self) -> list[str]:
         return [str(app_settings.TELEGRAM_BOT_TOKEN or "")]
 
+    @classmethod
+    def shares_destination(cls, options: dict[str, Any]) -> bool:
+        return options.get("chat_id") not in (None, "")
+
     def get_address(self, user: Any) -> str | None:
         if self.options.get("chat_id") not in (None, ""):
             return str(self.options["chat_id"])

@@ -28,12 +28,25 @@ class Event(models.Model):
     target_object_id = models.CharField(max_length=255, blank=True)
     snapshot = models.JSONField(_("snapshot"), default=dict)
     created_at = models.DateTimeField(_("created"), default=timezone.now, db_index=True)
+    # The transactional outbox: the matched triggers, written with the sender's change, and where
+    # the fan-out stands (a chain of chunks; ``fanout_done`` once every recipient has its row).
+    trigger_ids = models.JSONField(_("matched triggers"), default=list, blank=True)
+    fanout_done = models.BooleanField(_("fan-out done"), default=True)
+    fanout_position = models.JSONField(_("fan-out position"), default=dict, blank=True)
+    fanout_step = models.PositiveIntegerField(_("fan-out step"), default=0)
+    fanout_updated_at = models.DateTimeField(_("fan-out updated"), null=True, blank=True)
 
     class Meta:
         app_label = "django_signal_notifier"
         verbose_name = _("event")
         verbose_name_plural = _("events")
         ordering = ["-id"]
+        indexes = [
+            # The sweeper reads only the unfinished fan-outs.
+            models.Index(
+                fields=["fanout_updated_at"], condition=models.Q(fanout_done=False), name="dsn_event_fanout_todo"
+            )
+        ]
 
     def __str__(self) -> str:
         described: Any = (self.snapshot or {}).get("action_object") or {}

@@ -21,8 +21,9 @@ def test_pipeline_webhook_posts_once_for_a_channel(api_server, make_user, subscr
 
     deliveries = publish("Deploy <prod> & more")
 
-    assert [d.status for d in deliveries] == [DeliveryStatus.SENT] * 2
-    assert len(api_server.log) == 1  # a channel is not a person: one post for the identical messages
+    # A channel is not a person: one delivery for the event (issue 15), one post.
+    assert [(d.status, d.recipient_id) for d in deliveries] == [(DeliveryStatus.SENT, None)]
+    assert len(api_server.log) == 1
     body = request_json(api_server)
     assert body["text"].startswith("*created article “Deploy &lt;prod&gt; &amp; more”*\n")
     assert "</articles/" in body["text"]

@@ -1,0 +1,211 @@
+"""The fan-out as a chain of chunks, run from the Event row: the transactional outbox.
+
+The Event row and the ids of its matched triggers are written in the sender's own transaction
+(:mod:`django_signal_notifier.intake.dispatch`). After commit the fan-out runs chunk by chunk:
+each chunk reads at most ``FANOUT_CHUNK_SIZE`` recipients in keyset order, writes their inbox and
+Delivery rows and moves the event's position, in one transaction; then the next chunk is
+enqueued as a task of its own. A chunk only commits if the event still stands where it started
+(``fanout_step``): a chunk run twice (a redelivered task, the sweeper racing a slow worker)
+writes nothing the second time, and a chunk killed half-way leaves nothing but its position,
+from which :func:`resume_unfinished` starts it again.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+from typing import Any
+
+from django.db import connections, router, transaction
+from django.utils import timezone
+
+from django_signal_notifier.conf import app_settings
+from django_signal_notifier.config.index import trigger_index
+from django_signal_notifier.config.specs import TriggerSpec
+from django_signal_notifier.delivery import tasks as delivery_tasks
+from django_signal_notifier.events.snapshot import SignalEvent
+from django_signal_notifier.fanout.writer import OutboxWriter, event_fields
+from django_signal_notifier.inbox.cache import in_own_transaction
+from django_signal_notifier.models import Event
+from django_signal_notifier.models.bulk import insert_one
+from django_signal_notifier.rendering.render import EventView
+from django_signal_notifier.taskapi import task
+
+logger = logging.getLogger("django_signal_notifier.fanout")
+
+
+class _Moved(Exception):
+    """The event moved on while this chunk ran: another run wrote it (roll this one back)."""
+
+
+# What run_chunk found: nothing to do (done, or another run took the step), the last chunk, or more.
+NOTHING, LAST, MORE = 0, 1, 2
+
+
+def record_event(
+    event: SignalEvent, snapshot: dict[str, Any], matched: list[TriggerSpec], using: str, claimed: bool = False
+) -> Event:
+    """Write the Event row on the sender's connection: inside its transaction when it has one.
+
+    ``claimed``: the caller writes the first chunk in this same transaction (the row is written
+    as past its first step, which saves the claim's UPDATE).
+    """
+    row = Event(
+        **event_fields(event.verb, snapshot),
+        trigger_ids=[spec.id for spec in matched],
+        fanout_done=claimed,
+        fanout_position={},
+        fanout_step=1 if claimed else 0,
+        fanout_updated_at=timezone.now(),
+    )
+    insert_one(row, using)
+    return row
+
+
+def run_chunk(
+    event_id: int,
+    step: int,
+    *,
+    row: Event | None = None,
+    view: EventView | None = None,
+    matched: list[TriggerSpec] | None = None,
+    careful: bool = False,
+    chain: bool = True,
+    claimed: bool = False,
+) -> int:
+    """Write the chunk of ``event_id`` that stands at ``step``: NOTHING (done already), LAST or MORE.
+
+    ``row``, ``view`` and ``matched`` are the live event's when the chunk runs in the sending
+    process right after its commit (no re-read); a worker reads them from the row.
+    """
+    db = router.db_for_write(Event)
+    if row is None:
+        row = Event.objects.using(db).filter(pk=event_id, fanout_done=False, fanout_step=step).first()
+        if row is None:
+            return NOTHING  # done, or another run is past this step
+    specs = matched if matched is not None else trigger_index.specs(list(row.trigger_ids or []))
+    position = dict(row.fanout_position or {})
+    own = in_own_transaction.set(not connections[db].in_atomic_block)
+    try:
+        with transaction.atomic(using=db):
+            # Claim the step first: a concurrent run of the same step waits here for this one's
+            # commit, then finds the step taken and writes nothing.
+            if not claimed and not _claim(db, row.pk, step):
+                raise _Moved
+            writer = OutboxWriter(row, row.snapshot, view or EventView.from_row(row), db, careful=careful)
+            following = _write_chunk(writer, specs, position)
+            if following is not None:
+                Event.objects.using(db).filter(pk=row.pk).update(
+                    fanout_done=False, fanout_position=following, fanout_updated_at=timezone.now()
+                )
+            delivery_ids = writer.finish()
+            if delivery_ids:
+                transaction.on_commit(lambda: delivery_tasks.enqueue_deliveries(delivery_ids), using=db)
+            if following is not None and chain:
+                transaction.on_commit(lambda: enqueue_chunk(row.pk, step + 1), using=db)
+    except _Moved:
+        return NOTHING
+    finally:
+        in_own_transaction.reset(own)
+    return LAST if following is None else MORE
+
+
+def _claim(db: str, event_id: int, step: int) -> bool:
+    """Move the event past ``step`` (optimistically done); False when another run did."""
+    taken = (
+        Event.objects.using(db)
+        .filter(pk=event_id, fanout_done=False, fanout_step=step)
+        .update(fanout_step=step + 1, fanout_done=True, fanout_position={}, fanout_updated_at=timezone.now())
+    )
+    return bool(taken)
+
+
+def _write_chunk(writer: OutboxWriter, specs: list[TriggerSpec], position: dict[str, Any]) -> dict[str, Any] | None:
+    """Write up to one chunk of recipients from ``position``; the position to continue from, or None."""
+    budget = max(1, int(app_settings.FANOUT_CHUNK_SIZE))
+    start_trigger, start_subscription = int(position.get("t", 0)), int(position.get("s", 0))
+    after = position.get("after")
+    for t in range(start_trigger, len(specs)):
+        trigger = specs[t]
+        first_subscription = start_subscription if t == start_trigger else 0
+        for s in range(first_subscription, len(trigger.subscriptions)):
+            if budget <= 0:
+                return {"t": t, "s": s, "after": None}
+            subscription = trigger.subscriptions[s]
+            writer.continuing = after is not None
+            recipients = writer.recipients(subscription, after=after, limit=budget)
+            for backend in subscription.backends:
+                writer.write(trigger, subscription, backend, recipients.ids)
+                if after is None:
+                    for problem in recipients.problems:  # an admin sees it as a dead delivery
+                        writer._write_rows(trigger, subscription, backend, [(None, None, "", problem)])
+            if recipients.next_after is not None:
+                return {"t": t, "s": s, "after": recipients.next_after}
+            budget -= len(recipients.ids)
+            after = None
+    return None
+
+
+def enqueue_chunk(event_id: int, step: int) -> None:
+    """Hand the next chunk to the task backend; a failed enqueue leaves it to the sweeper."""
+    try:
+        fan_out_chunk.using(backend=app_settings.TASK_BACKEND, queue_name=app_settings.TASK_QUEUE).enqueue(
+            event_id, step
+        )
+    except Exception:
+        logger.exception(
+            "django-signal-notifier could not enqueue the fan-out of event %s; the sweeper (redrive) resumes it",
+            event_id,
+        )
+
+
+def resume_unfinished(older_than: float | None = None, limit: int = 100) -> int:
+    """Start again the fan-outs left unfinished (a process killed after its commit, a lost task).
+
+    Only events untouched for ``older_than`` seconds (default ``FANOUT_RESUME_AFTER``) are taken,
+    so a fan-out still running elsewhere is not raced (and a race would write nothing twice).
+    Returns how many chunks were run.
+    """
+    grace = float(app_settings.FANOUT_RESUME_AFTER if older_than is None else older_than)
+    cutoff = timezone.now() - timedelta(seconds=grace)
+    db = router.db_for_write(Event)
+    stale = list(
+        Event.objects.using(db)
+        .filter(fanout_done=False, fanout_updated_at__lte=cutoff)
+        .order_by("fanout_updated_at")
+        .values_list("pk", "fanout_step")[:limit]
+    )
+    ran = 0
+    for event_id, step in stale:
+        try:
+            ran += run_chunk(event_id, step) != NOTHING  # the chain goes on through the task backend
+        except Exception:
+            logger.exception("django-signal-notifier could not resume the fan-out of event %s", event_id)
+    return ran
+
+
+def run_in_process(row: Event, view: EventView, matched: list[TriggerSpec], step: int = 0) -> None:
+    """The rest of the fan-out now, in this process (the immediate task backend), from the live event.
+
+    A chunk that fails is run again carefully (each inline channel in a savepoint, its failure
+    recorded as a dead delivery); one that fails again stays for the sweeper.
+    """
+    while True:
+        first = row if row.fanout_step == step else None
+        try:
+            found = run_chunk(row.pk, step, row=first, view=view, matched=matched, chain=False)
+        except Exception:
+            logger.exception("django-signal-notifier fan-out failed for event %s; retrying carefully", row.pk)
+            found = run_chunk(row.pk, step, view=view, matched=matched, careful=True, chain=False)
+        if found != MORE:
+            return
+        step += 1
+
+
+@task()
+def fan_out_chunk(event_id: int, step: int) -> int:
+    """Write one chunk of an event's fan-out and enqueue the next: 0 done already, 1 the last, 2 more."""
+    return run_chunk(event_id, step)
+
+
+delivery_tasks.sweep_with(resume_unfinished)
