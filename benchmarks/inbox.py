@@ -1,6 +1,6 @@
 """What an inbox page does (S5): unread count, newest 20, their objects, a template render.
 
-Shared by the benchmark and by ``tests/test_query_counts.py``; it depends only on the package's
+Shared by the benchmark and by ``tests/fanout/test_query_counts.py``; it depends only on the package's
 models, so it runs under any settings.
 """
 

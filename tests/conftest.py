@@ -30,6 +30,19 @@ def require_service(name: str, host: str, port: int) -> None:
     pytest.skip(f"SKIPPED LOUDLY: {message}; start it to run this test.")
 
 
+# Fixtures that need a service of this machine (PostgreSQL, Redis, or worker processes sharing the
+# PostgreSQL test database). A test that requests one, directly or through another fixture, gets the
+# ``services`` marker, so ``-m services`` selects exactly the service-backed tests. (The SMTP tests'
+# server is aiosmtpd, started in-process by the ``smtp_server`` fixture: no service is needed.)
+SERVICE_FIXTURES = frozenset({"postgres", "redis_url", "pg_only", "processes", "workers", "own_redis"})
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if SERVICE_FIXTURES.intersection(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.services)
+
+
 @pytest.fixture
 def postgres() -> None:
     require_service("PostgreSQL", "127.0.0.1", 5432)
@@ -50,7 +63,7 @@ def run_on_commit(django_capture_on_commit_callbacks: Any) -> Iterator[Any]:
 @pytest.fixture
 def recorded() -> Iterator[list[Any]]:
     """Messages sent through RecordingMessenger during the test."""
-    from tests.factories import RecordingMessenger
+    from tests.support.recording import RecordingMessenger
 
     RecordingMessenger.sent.clear()
     yield RecordingMessenger.sent

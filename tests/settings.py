@@ -22,7 +22,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
-    "django_tasks_db",  # the database task backend's tables (tests/test_workers.py)
+    "django_tasks_db",  # the database task backend's tables (tests/integration/test_workers.py)
     "tests.testapp",
     # The demo's blog (demo/blog), for the browser tests of the demo site.
     "blog",

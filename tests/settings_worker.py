@@ -1,4 +1,4 @@
-"""Settings for worker subprocesses started by tests/test_workers.py: the test database, real brokers.
+"""Settings for worker subprocesses started by tests/integration/test_workers.py: the test database, real brokers.
 
 The test passes the test database's name (DSN_PG_NAME) and the worker's knobs in the environment.
 """
@@ -7,7 +7,7 @@ import os
 
 from tests.settings import *  # noqa: F403
 from tests.settings import DATABASES
-from tests.taskpaths import TASK_BACKENDS
+from tests.support.taskpaths import TASK_BACKENDS
 
 DATABASES["default"]["NAME"] = os.environ.get("DSN_PG_NAME", DATABASES["default"]["NAME"])
 
@@ -27,5 +27,5 @@ SIGNAL_NOTIFIER = {
     "CLAIM_TIMEOUT": float(os.environ.get("DSN_CLAIM_TIMEOUT", "300")),
     "DELIVERY_BATCH_SIZE": int(os.environ.get("DSN_DELIVERY_BATCH_SIZE", "100")),
     "RETRY_BASE_DELAY": float(os.environ.get("DSN_RETRY_BASE_DELAY", "30")),
-    "MESSENGERS": ["tests.testapp.messengers.DurableRecordingMessenger"],
+    "MESSENGERS": ["tests.support.recording.DurableRecordingMessenger"],
 }

@@ -2,6 +2,6 @@
 
 from __future__ import annotations
 
-from tests.channels.conftest import api_server, httpserver_listen_address  # noqa: F401
+from tests.messengers.conftest import api_server, httpserver_listen_address  # noqa: F401
 
 XSS_PAYLOADS = ("<script>alert(1)</script>", '"><img src=x onerror=alert(1)>')

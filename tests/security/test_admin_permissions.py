@@ -12,7 +12,7 @@ from django.contrib.auth.models import Permission
 from django.test import Client
 
 from django_signal_notifier.models import Notification, Trigger
-from tests.factories import subscribe
+from tests.support.factories import subscribe
 from tests.testapp.models import Article
 
 pytestmark = pytest.mark.django_db

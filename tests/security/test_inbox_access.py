@@ -10,7 +10,7 @@ from django.contrib.auth import get_user_model
 from django.test import Client
 
 from django_signal_notifier.models import Notification
-from tests.factories import subscribe
+from tests.support.factories import subscribe
 from tests.testapp.models import Article
 
 pytestmark = pytest.mark.django_db

@@ -15,7 +15,7 @@ from werkzeug import Request, Response
 
 from django_signal_notifier.delivery.outbox import deliver_due
 from django_signal_notifier.models import Delivery, DeliveryStatus, Event
-from tests.factories import subscribe
+from tests.support.factories import subscribe
 from tests.testapp.models import Article
 
 pytestmark = pytest.mark.django_db

@@ -9,7 +9,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 
 from django_signal_notifier.models import Delivery, DeliveryStatus, StoredTemplate
-from tests.factories import subscribe
+from tests.support.factories import subscribe
 from tests.testapp.models import Article
 
 pytestmark = pytest.mark.django_db

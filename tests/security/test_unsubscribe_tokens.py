@@ -12,7 +12,7 @@ from django.urls import reverse
 
 from django_signal_notifier.delivery.unsubscribe import SALT, make_token
 from django_signal_notifier.models import Preference
-from tests.factories import subscribe
+from tests.support.factories import subscribe
 from tests.testapp.models import Article
 
 pytestmark = pytest.mark.django_db

@@ -16,8 +16,8 @@ from django.utils.html import escape
 from django_signal_notifier import register_signal
 from django_signal_notifier.events.actor import acting_as
 from django_signal_notifier.models import Delivery, Event, Notification, StoredTemplate
-from tests.factories import subscribe
 from tests.security.conftest import XSS_PAYLOADS
+from tests.support.factories import subscribe
 from tests.testapp.models import Article
 
 pytestmark = pytest.mark.django_db
