@@ -229,9 +229,7 @@ def test_S6_a_worker_writes_one_statement_per_delivery_and_a_fixed_number_per_ba
     users = make_users(30, "s6_")
     group = Group.objects.create(name="s6")
     subscribe(Article, groups=[group], messenger=RecordingMessenger.__name__)
-    monkeypatch.setattr(
-        "django_signal_notifier.delivery.tasks.enqueue_deliveries", lambda ids: None
-    )  # left for the worker
+    monkeypatch.setattr("django_signal_notifier.delivery.tasks.enqueue_deliveries", lambda ids: None)  # left for the worker
 
     def worker_run(size: int) -> list[str]:
         group.user_set.set(users[:size])

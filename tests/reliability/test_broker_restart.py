@@ -119,16 +119,7 @@ def test_a_broker_restart_loses_and_duplicates_nothing(pg_only: None, own_redis:
 
     log = (tmp_path / "celery.log").open("wb")
     worker = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "django_signal_notifier.delivery.backends.celery",
-            "worker",
-            "-Q",
-            "default",
-        ]
+        [sys.executable, "-m", "celery", "-A", "django_signal_notifier.delivery.backends.celery", "worker", "-Q", "default"]
         + ["--pool", "solo", "--without-heartbeat", "--without-gossip", "--without-mingle", "-l", "INFO"],
         cwd=ROOT,
         env={**os.environ, **env},
