@@ -8,14 +8,22 @@ from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.forms.models import BaseInlineFormSet
 from django.http import HttpRequest
+from django.utils.html import format_html_join
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from django_signal_notifier.admin.delivery_counts import render_delivery_counts
 from django_signal_notifier.admin.forms import BackendForm, TriggerForm
-from django_signal_notifier.config.conditions import validate_conditions
-from django_signal_notifier.events.verbs import get_signal
+from django_signal_notifier.config.problems import backend_problems, subscription_problems, trigger_diagnosis
 from django_signal_notifier.models import Backend, Subscription, Trigger
+
+
+def problems_cell(lines: list[str]) -> SafeString | str:
+    """A problems column: one line per problem, "-" when there is none."""
+    if not lines:
+        return "-"
+    return format_html_join("", "<div>{}</div>", ((line,) for line in lines))
 
 
 class SubscriptionFormSet(BaseInlineFormSet):
@@ -80,32 +88,46 @@ class TriggerAdmin(admin.ModelAdmin):
 
         return render_delivery_counts(obj)
 
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("action_object_content_type", "actor_object_content_type")
+            .prefetch_related(
+                "subscriptions__backends", "subscriptions__receiver_users", "subscriptions__receiver_groups"
+            )
+        )
+
     @admin.display(description=_("problems"))
-    def status_note(self, obj: Trigger) -> str:
-
-        if get_signal(obj.verb) is None:
-            return str(_("signal %(verb)s is not registered") % {"verb": obj.verb})
-        content_type = obj.action_object_content_type
-        if content_type is not None and content_type.model_class() is None:
-            return str(_("model %(model)s no longer exists") % {"model": content_type.model})
-
-        model = content_type.model_class() if content_type is not None else None
-        return " ".join(validate_conditions(obj.conditions, model, obj.verb))
+    def status_note(self, obj: Trigger) -> SafeString | str:
+        """The trigger's, its subscriptions' and their backends' problems (config.problems), one per line."""
+        return problems_cell(trigger_diagnosis(obj))
 
 
 @admin.register(Backend)
 class BackendAdmin(admin.ModelAdmin):
     form = BackendForm
-    list_display = ["__str__", "messenger", "message_template"]
+    list_display = ["__str__", "messenger", "message_template", "status_note"]
     list_filter = ["messenger"]
     search_fields = ["name", "messenger", "message_template", "key"]
+
+    @admin.display(description=_("problems"))
+    def status_note(self, obj: Backend) -> SafeString | str:
+        return problems_cell([problem.text for problem in backend_problems(obj)])
 
 
 @admin.register(Subscription)
 class SubscriptionAdmin(admin.ModelAdmin):
-    list_display = ["__str__", "trigger", "enabled", "mandatory"]
+    list_display = ["__str__", "trigger", "enabled", "mandatory", "status_note"]
     list_filter = ["enabled", "mandatory", "trigger"]
-    list_select_related = ["trigger"]
+    list_select_related = ["trigger__action_object_content_type"]
     search_fields = ["name", "key", "trigger__name", "trigger__verb"]
     filter_horizontal = ["backends", "receiver_users", "receiver_groups"]
     actions = [enable, disable]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
+        return super().get_queryset(request).prefetch_related("backends", "receiver_users", "receiver_groups")
+
+    @admin.display(description=_("problems"))
+    def status_note(self, obj: Subscription) -> SafeString | str:
+        return problems_cell([problem.text for problem in subscription_problems(obj)])

@@ -1,56 +1,56 @@
-"""System checks for trigger conditions and dynamic receivers stored in the database."""
+"""System checks of the stored configuration rows: triggers, subscriptions and backends.
+
+They read the database, so they are registered under ``Tags.database`` and run only when a
+database is named (``manage.py check --database default``, and ``migrate``). Every message is a
+Warning: a row a staff user saved never stops a deploy. What is wrong is said by
+:mod:`django_signal_notifier.config.problems`, in the same words as the admin and
+``signal_notifier list --problems``.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
-from django.core.checks import CheckMessage, Error, Tags, register
-from django.db import DatabaseError
+from django.core.checks import CheckMessage, Tags, Warning, register
+from django.db import DatabaseError, router
 
-from django_signal_notifier.config.conditions import validate_conditions
-from django_signal_notifier.config.dynamic_receivers import validate_receiver_callable, validate_receiver_paths
-from django_signal_notifier.models import Subscription, Trigger, tables_exist
+from django_signal_notifier.config.problems import Problem, backend_problems, subscription_problems, trigger_problems
+from django_signal_notifier.models import Backend, Subscription, Trigger, tables_exist
 
 
-@register(Tags.models)
-def check_conditions_and_receivers(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
-    """Conditions naming missing fields or bad values; receiver paths and callables that do not resolve."""
+def _warning(row: Any, kind: str, problem: Problem) -> CheckMessage:
+    return Warning(f"{kind} {row.pk} ({row}): {problem.text}", hint=problem.hint or None, obj=row, id=problem.check_id)
 
-    if not tables_exist():
+
+@register(Tags.database)
+def check_stored_configuration(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
+    """Stored triggers, subscriptions and backends that cannot work as saved, as Warnings."""
+
+    alias, databases = router.db_for_read(Trigger), kwargs.get("databases")
+    if not databases or alias not in databases or not tables_exist():
         return []
-
     messages: list[CheckMessage] = []
     try:
-        triggers = list(Trigger.objects.select_related("action_object_content_type"))
-        subscriptions = list(Subscription.objects.select_related("trigger__action_object_content_type"))
+        triggers = list(
+            Trigger.objects.using(alias)
+            .select_related("action_object_content_type", "actor_object_content_type")
+            .prefetch_related("subscriptions")
+            .order_by("pk")
+        )
+        subscriptions = list(
+            Subscription.objects.using(alias)
+            .select_related("trigger__action_object_content_type")
+            .prefetch_related("backends", "receiver_users", "receiver_groups")
+            .order_by("pk")
+        )
+        backends = list(Backend.objects.using(alias).order_by("pk"))
     except DatabaseError:
         return []
     for trigger in triggers:
-        content_type = trigger.action_object_content_type
-        model = content_type.model_class() if content_type else None
-        for problem in validate_conditions(trigger.conditions, model, trigger.verb):
-            messages.append(
-                Error(
-                    f"Trigger {trigger.pk} ({trigger}): {problem} The trigger never matches until it is fixed.",
-                    hint="Edit the trigger's conditions in the admin.",
-                    obj=trigger,
-                    id="signal_notifier.E020",
-                )
-            )
+        messages.extend(_warning(trigger, "Trigger", problem) for problem in trigger_problems(trigger))
     for subscription in subscriptions:
-        content_type = subscription.trigger.action_object_content_type
-        model = content_type.model_class() if content_type else None
-        problems = validate_receiver_paths(subscription.receiver_field_paths, model)
-        callable_problem = validate_receiver_callable(subscription.receiver_callable)
-        if callable_problem:
-            problems.append(callable_problem)
-        for problem in problems:
-            messages.append(
-                Error(
-                    f"Subscription {subscription.pk} ({subscription}): {problem}",
-                    hint="Edit the subscription's receivers in the admin.",
-                    obj=subscription,
-                    id="signal_notifier.E021",
-                )
-            )
+        own = subscription_problems(subscription, with_backends=False)  # a backend's, once, under the backend
+        messages.extend(_warning(subscription, "Subscription", problem) for problem in own)
+    for backend in backends:
+        messages.extend(_warning(backend, "Backend", problem) for problem in backend_problems(backend))
     return messages

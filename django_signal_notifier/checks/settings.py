@@ -1,7 +1,8 @@
-"""System checks (``manage.py check``): configuration errors are reported before they bite.
+"""System checks of the settings (``manage.py check``): errors are reported before they bite.
 
-Stored configuration is read only when the package's tables exist, so a fresh project's
-``migrate`` stays silent.
+None of these reads the database except :func:`check_channels_in_use` (``Tags.database``); the
+stored rows are checked in :mod:`django_signal_notifier.checks.configuration`. docs/checks.md
+lists every id.
 """
 
 from __future__ import annotations
@@ -9,15 +10,14 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.checks import CheckMessage, Error, Tags, Warning, register
-from django.db import DatabaseError
+from django.db import router
 
 from django_signal_notifier.conf import DEFAULTS, app_settings
-from django_signal_notifier.events.verbs import get_signal
 from django_signal_notifier.messengers.base import Messenger
+from django_signal_notifier.messengers.checks import as_warning, reading_rows
 from django_signal_notifier.messengers.registry import messenger_registry
-from django_signal_notifier.models import Backend, Trigger, tables_exist
+from django_signal_notifier.models import Backend
 from django_signal_notifier.rendering.base import MessageTemplate
-from django_signal_notifier.rendering.registry import template_registry
 from django_signal_notifier.taskapi import task_backends
 
 
@@ -69,92 +69,43 @@ def check_settings(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]
     return messages
 
 
-@register(Tags.models)
-def check_messengers(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
-    """Each registered messenger's own checks (missing settings, missing optional packages)."""
+def check_messengers(app_configs: Any = None, *, read_rows: bool = True, **kwargs: Any) -> list[CheckMessage]:
+    """Each registered messenger's own checks (malformed settings; with ``read_rows``, what stored backends need).
 
+    A message that only stored backends make true (a backend uses Telegram but the bot token is
+    not set) is a Warning: a row never stops ``migrate`` or ``runserver``.
+    """
+    bare = _messenger_messages(read_rows=False)
+    if not read_rows:
+        return bare
+    seen = {(m.id, m.msg) for m in bare}
+    return bare + [as_warning(m) for m in _messenger_messages(read_rows=True) if (m.id, m.msg) not in seen]
+
+
+def _messenger_messages(*, read_rows: bool) -> list[CheckMessage]:
     messages: list[CheckMessage] = []
-    for _name, messenger in messenger_registry.items():
-        check = getattr(messenger, "check", None)
-        if callable(check):
-            messages.extend(check())
+    with reading_rows(read_rows):
+        for _name, messenger in messenger_registry.items():
+            check = getattr(messenger, "check", None)
+            if callable(check):
+                messages.extend(check())
     return messages
 
 
 @register(Tags.models)
-def check_stored_configuration(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
-    """Stored triggers and backends that name signals, models, messengers or templates that do not exist."""
-    if not tables_exist():
-        return []
+def check_channel_settings(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
+    """The channels' settings, without reading the database (a bare ``manage.py check``)."""
+    return check_messengers(read_rows=False)
 
-    messages: list[CheckMessage] = []
-    try:
-        triggers = list(Trigger.objects.select_related("action_object_content_type", "actor_object_content_type"))
-        backends = list(Backend.objects.all())
-    except DatabaseError:
+
+@register(Tags.database)
+def check_channels_in_use(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
+    """What the stored backends need from the settings, as Warnings (``check --database default``, ``migrate``)."""
+    databases = kwargs.get("databases")
+    if not databases or router.db_for_read(Backend) not in databases:
         return []
-    for trigger in triggers:
-        if get_signal(trigger.verb) is None:
-            messages.append(
-                Error(
-                    f"Trigger {trigger.pk} ({trigger}) names the signal {trigger.verb!r}, which is not registered.",
-                    hint="Register it with django_signal_notifier.register_signal(name, signal) in an AppConfig.ready(), "
-                    "or change or disable the trigger in the admin.",
-                    obj=trigger,
-                    id="signal_notifier.E010",
-                )
-            )
-        for field in ("action_object_content_type", "actor_object_content_type"):
-            content_type = getattr(trigger, field)
-            if content_type is not None and content_type.model_class() is None:
-                messages.append(
-                    Error(
-                        f"Trigger {trigger.pk} ({trigger}) names the model {content_type.app_label}.{content_type.model}, "
-                        "which no longer exists.",
-                        hint="Delete or edit the trigger in the admin.",
-                        obj=trigger,
-                        id="signal_notifier.E011",
-                    )
-                )
-    for backend in backends:
-        messenger = messenger_registry.get(backend.messenger)
-        if messenger is None:
-            messages.append(
-                Error(
-                    f"Backend {backend.pk} ({backend}) names the messenger {backend.messenger!r}, which is not registered.",
-                    hint="Register it with register_messenger() or SIGNAL_NOTIFIER['MESSENGERS'], or edit the backend.",
-                    obj=backend,
-                    id="signal_notifier.E012",
-                )
-            )
-        name = backend.message_template or (messenger.default_template if messenger else "")
-        if name and template_registry.get(name) is None:
-            messages.append(
-                Error(
-                    f"Backend {backend.pk} ({backend}) names the message template {name!r}, which is not registered.",
-                    hint="Register it with register_message_template() or SIGNAL_NOTIFIER['MESSAGE_TEMPLATES'].",
-                    obj=backend,
-                    id="signal_notifier.E013",
-                )
-            )
-        if backend.options is not None and not isinstance(backend.options, dict):
-            messages.append(
-                Error(
-                    f"Backend {backend.pk} ({backend}) has options that are not a JSON object; it sends nothing.",
-                    hint='Edit the backend\'s options in the admin: a JSON object such as {"url": "https://…"}.',
-                    obj=backend,
-                    id="signal_notifier.E015",
-                )
-            )
-        if messenger is not None and not name:
-            messages.append(
-                Warning(
-                    f"Backend {backend.pk} ({backend}) has no template and {backend.messenger} has no default.",
-                    obj=backend,
-                    id="signal_notifier.W014",
-                )
-            )
-    return messages
+    bare = {(m.id, m.msg) for m in check_messengers(read_rows=False)}
+    return [m for m in check_messengers(read_rows=True) if (m.id, m.msg) not in bare]
 
 
 @register()

@@ -24,13 +24,18 @@ from django.contrib.auth.models import Group
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 
-from django_signal_notifier.config.conditions import validate_conditions
-from django_signal_notifier.config.dynamic_receivers import validate_receiver_callable, validate_receiver_paths
-from django_signal_notifier.events.verbs import get_signal
+from django_signal_notifier.config.problems import Problem, backend_problems, subscription_problems, trigger_problems
 from django_signal_notifier.exceptions import ConfigurationError
 from django_signal_notifier.models import Backend, Subscription, Trigger
 
 _hooks: list[Callable[[Declarer], None]] = []
+
+
+def _refuse(what: str, problems: list[Problem]) -> None:
+    """Raise ConfigurationError naming every problem that would stop the row from working."""
+    blocking = [problem.text for problem in problems if problem.blocks_save]
+    if blocking:
+        raise ConfigurationError(f"{what}: {' '.join(blocking)}")
 
 
 def _content_type(model: Any) -> ContentType | None:
@@ -64,29 +69,19 @@ class Declarer:
         **extra: Any,
     ) -> Any:
 
-        if get_signal(verb) is None:
-            raise ConfigurationError(f"Trigger {key!r}: no signal is registered as {verb!r}.")
-        if extra.get("conditions"):
-            content_type = _content_type(model)
-            problems = validate_conditions(
-                extra["conditions"], content_type.model_class() if content_type else None, verb
-            )
-            if problems:
-                raise ConfigurationError(f"Trigger {key!r}: {' '.join(problems)}")
-        trigger, _ = Trigger.objects.update_or_create(
-            key=key,
-            defaults={
-                "verb": verb,
-                "action_object_content_type": _content_type(model),
-                "action_object_id": None if object_id is None else str(object_id),
-                "actor_object_content_type": _content_type(actor_model),
-                "actor_object_id": None if actor_id is None else str(actor_id),
-                "target": target,
-                "name": name,
-                "enabled": enabled,
-                **extra,
-            },
-        )
+        defaults = {
+            "verb": verb,
+            "action_object_content_type": _content_type(model),
+            "action_object_id": None if object_id is None else str(object_id),
+            "actor_object_content_type": _content_type(actor_model),
+            "actor_object_id": None if actor_id is None else str(actor_id),
+            "target": target,
+            "name": name,
+            "enabled": enabled,
+            **extra,
+        }
+        _refuse(f"Trigger {key!r}", trigger_problems(Trigger(**defaults), related=False))
+        trigger, _ = Trigger.objects.update_or_create(key=key, defaults=defaults)
         return trigger
 
     def backend(
@@ -102,7 +97,7 @@ class Declarer:
         backend = Backend(
             key=key, messenger=messenger, message_template=message_template, options=options or {}, name=name
         )
-        backend.clean()  # unknown messenger or template: fail loudly now, not at send time
+        _refuse(f"Backend {key!r}", backend_problems(backend))  # fail loudly now, not at send time
         backend, _ = Backend.objects.update_or_create(
             key=key,
             defaults={
@@ -129,14 +124,10 @@ class Declarer:
 
         if isinstance(trigger, str):
             trigger = Trigger.objects.get(key=trigger)
-        if extra.get("receiver_field_paths") or extra.get("receiver_callable"):
-            content_type = trigger.action_object_content_type
-            problems = validate_receiver_paths(
-                extra.get("receiver_field_paths"), content_type.model_class() if content_type else None
-            )
-            problems += [p for p in [validate_receiver_callable(extra.get("receiver_callable") or "")] if p]
-            if problems:
-                raise ConfigurationError(f"Subscription {key!r}: {' '.join(problems)}")
+        receivers = {k: extra[k] for k in ("receiver_field_paths", "receiver_callable") if k in extra}
+        _refuse(
+            f"Subscription {key!r}", subscription_problems(Subscription(trigger=trigger, **receivers), related=False)
+        )
         backend_rows = [Backend.objects.get(key=b) if isinstance(b, str) else b for b in backends]
         user_model = get_user_model()
         user_rows = [user_model._default_manager.get_by_natural_key(u) if isinstance(u, str) else u for u in users]

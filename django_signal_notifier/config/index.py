@@ -22,9 +22,15 @@ from django_signal_notifier.conf import app_settings
 from django_signal_notifier.config.conditions import compile_conditions
 from django_signal_notifier.config.dynamic_receivers import path_list
 from django_signal_notifier.config.matching import canonical_pk
+from django_signal_notifier.config.problems import (
+    MODEL_FIELDS,
+    model_problem,
+    options_problem,
+    own_models_problem,
+    signal_problem,
+)
 from django_signal_notifier.config.specs import BackendSpec, SubscriptionSpec, TriggerSpec
 from django_signal_notifier.events.previous import track_previous_values
-from django_signal_notifier.events.verbs import get_signal
 from django_signal_notifier.models import ConfigStamp, Trigger
 from django_signal_notifier.rendering.stored import follow_configuration_version
 from django_signal_notifier.signals import configuration_changed
@@ -192,9 +198,7 @@ class TriggerIndex:
             senders = {model: tuple(specs) + wildcard for model, specs in by_verb.get(verb, {}).items()}
             for model in own_models:
                 if senders.pop(model, None):
-                    problems.append(
-                        f"Triggers on {model._meta.label} are ignored: the package's own models send no events."
-                    )
+                    problems.append(f"{model._meta.label}: {own_models_problem(model)}")
                 senders[model] = _EMPTY
             tables[verb] = VerbTable(senders, wildcard)
         self.problems = problems
@@ -206,21 +210,13 @@ class TriggerIndex:
     @staticmethod
     def _spec(trigger: Any, problems: list[str]) -> TriggerSpec | None:
 
-        if get_signal(trigger.verb) is None:
-            problems.append(f"Trigger {trigger.pk} ({trigger}) names the unregistered signal {trigger.verb!r}.")
+        found = [signal_problem(trigger.verb), *(model_problem(trigger, field) for field in MODEL_FIELDS)]
+        unusable = [problem for problem in found if problem is not None]
+        if unusable:
+            problems.extend(f"Trigger {trigger.pk} ({trigger}): {problem}" for problem in unusable)
             return None
-        model = None
-        if trigger.action_object_content_type_id:
-            model = trigger.action_object_content_type.model_class()
-            if model is None:
-                problems.append(f"Trigger {trigger.pk} names a model that no longer exists.")
-                return None
-        actor_model = None
-        if trigger.actor_object_content_type_id:
-            actor_model = trigger.actor_object_content_type.model_class()
-            if actor_model is None:
-                problems.append(f"Trigger {trigger.pk} names an actor model that no longer exists.")
-                return None
+        model = trigger.action_object_content_type.model_class() if trigger.action_object_content_type_id else None
+        actor_model = trigger.actor_object_content_type.model_class() if trigger.actor_object_content_type_id else None
         subscriptions = tuple(
             SubscriptionSpec(
                 id=sub.pk,
@@ -259,9 +255,10 @@ class TriggerIndex:
 
 def _options_ok(backend: Any, problems: list[str]) -> bool:
     """A backend whose stored options are not a JSON object is left out, not the whole index."""
-    if backend.options is None or isinstance(backend.options, dict):
+    problem = options_problem(backend)
+    if problem is None:
         return True
-    problems.append(f"Backend {backend.pk} ({backend}) has options that are not a JSON object; it is ignored.")
+    problems.append(f"Backend {backend.pk} ({backend}): {problem}")
     return False
 
 

@@ -31,7 +31,7 @@ from django_signal_notifier.delivery.unsubscribe import unsubscribe_headers
 from django_signal_notifier.events.snapshot import safe_text
 from django_signal_notifier.exceptions import SkipDelivery
 from django_signal_notifier.messengers.base import Message, Messenger, SendResult
-from django_signal_notifier.messengers.registry import messenger_registry
+from django_signal_notifier.messengers.registry import messenger_registry, template_name
 from django_signal_notifier.models import Delivery, DeliveryStatus
 from django_signal_notifier.rendering.base import RenderedMessage
 from django_signal_notifier.rendering.registry import template_registry
@@ -435,10 +435,9 @@ def _message(delivery: Delivery, user: Any, messenger: Messenger) -> Message | N
 
 def _render_again(delivery: Delivery, user: Any) -> RenderedMessage:
     """Render from the stored event (a resend, or a delivery whose first render failed)."""
-    messenger_cls = messenger_registry.get(delivery.channel)
     backend = delivery.backend
-    name = (backend.message_template if backend else "") or (messenger_cls.default_template if messenger_cls else "")
-    template_cls = template_registry.get(name or "")
+    name = template_name(backend.message_template if backend else "", delivery.channel)
+    template_cls = template_registry.get(name)
     if template_cls is None:
         raise ValueError(f"unknown message template {name!r}")
     context = base_context(EventView.from_row(delivery.event), delivery.trigger, delivery.subscription)
@@ -447,7 +446,7 @@ def _render_again(delivery: Delivery, user: Any) -> RenderedMessage:
 
 def _send_legacy(delivery: Delivery, token: str, messenger_cls: type[Messenger], user: Any) -> str:
     backend = delivery.backend
-    name = (backend.message_template if backend else "") or messenger_cls.default_template or ""
+    name = template_name(backend.message_template if backend else "", delivery.channel)
     template_cls = template_registry.get(name)
     if template_cls is None:
         return _finish(delivery, token, "dead", f"unknown message template {name!r}", None, messenger_cls)

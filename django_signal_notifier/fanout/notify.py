@@ -19,7 +19,7 @@ from django_signal_notifier.config.specs import BackendSpec
 from django_signal_notifier.events.actor import current_actor
 from django_signal_notifier.events.snapshot import SignalEvent, is_model_instance, to_json_safe
 from django_signal_notifier.fanout.writer import write_event
-from django_signal_notifier.messengers.registry import messenger_registry
+from django_signal_notifier.messengers.registry import messenger_registry, template_name
 from django_signal_notifier.models import Backend
 from django_signal_notifier.rendering.base import MessageTemplate, RenderedMessage
 from django_signal_notifier.rendering.registry import template_registry
@@ -143,9 +143,7 @@ def _prepare(
         else:
             chosen = None  # the backend's (or the messenger's default) template
             if payload:
-                messenger_cls = messenger_registry.get(spec.messenger)
-                name = spec.message_template or (messenger_cls.default_template if messenger_cls else "") or ""
-                found = template_registry.get(name)
+                found = template_registry.get(template_name(spec.message_template, spec.messenger))
                 if found is not None:
                     chosen = _with_data(found, payload)
         targets.append((spec, chosen))

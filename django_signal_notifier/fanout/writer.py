@@ -21,7 +21,7 @@ from django_signal_notifier.fanout.policies import Plan, Planner, digest_key
 from django_signal_notifier.fanout.recipients import Recipients, resolve_recipients
 from django_signal_notifier.inbox.cache import in_own_transaction
 from django_signal_notifier.messengers.base import Messenger
-from django_signal_notifier.messengers.registry import messenger_registry
+from django_signal_notifier.messengers.registry import messenger_registry, template_name
 from django_signal_notifier.models import Delivery, DeliveryStatus, Event
 from django_signal_notifier.models.bulk import BulkInsert, batched, insert_one
 from django_signal_notifier.rendering.base import MessageTemplate, RenderedMessage
@@ -167,13 +167,13 @@ class OutboxWriter:
                 return
         else:
             hold = False
-        template_name = backend.message_template or (messenger_cls.default_template if messenger_cls else None) or ""
-        template_cls = type(template) if template is not None else template_registry.get(template_name)
+        name = template_name(backend.message_template, backend.messenger)
+        template_cls = type(template) if template is not None else template_registry.get(name)
         if messenger_cls is None or template_cls is None:
             problem = (
                 f"unknown messenger {backend.messenger!r}"
                 if messenger_cls is None
-                else f"unknown message template {template_name!r}"
+                else f"unknown message template {name!r}"
             )
             self._log(trigger, subscription, backend, problem)
             self._write_rows(trigger, subscription, backend, [(rid, None, "", problem) for rid in fresh])

@@ -19,7 +19,7 @@ def check_inbox_settings() -> list[CheckMessage]:
                 Error(
                     f"SIGNAL_NOTIFIER[{key!r}] must be a positive integer, not {value!r}.",
                     hint="Inbox page sizes count notifications; INBOX_POLL_INTERVAL counts seconds.",
-                    id="signal_notifier.E101",
+                    id="signal_notifier.E161",
                 )
             )
     page, most = raw.get("INBOX_PAGE_SIZE", 20), raw.get("INBOX_MAX_PAGE_SIZE", 100)
@@ -28,7 +28,7 @@ def check_inbox_settings() -> list[CheckMessage]:
             Error(
                 f"SIGNAL_NOTIFIER['INBOX_PAGE_SIZE'] ({page}) exceeds INBOX_MAX_PAGE_SIZE ({most}).",
                 hint="Raise INBOX_MAX_PAGE_SIZE or lower INBOX_PAGE_SIZE.",
-                id="signal_notifier.E102",
+                id="signal_notifier.E162",
             )
         )
     timeout = raw.get("INBOX_CACHE_TIMEOUT", DEFAULTS["INBOX_CACHE_TIMEOUT"])
@@ -36,7 +36,7 @@ def check_inbox_settings() -> list[CheckMessage]:
         messages.append(
             Error(
                 f"SIGNAL_NOTIFIER['INBOX_CACHE_TIMEOUT'] must be a number of seconds ≥ 0, not {timeout!r}.",
-                id="signal_notifier.E103",
+                id="signal_notifier.E163",
             )
         )
     alias = raw.get("INBOX_CACHE", DEFAULTS["INBOX_CACHE"])
@@ -45,7 +45,7 @@ def check_inbox_settings() -> list[CheckMessage]:
             Error(
                 f"SIGNAL_NOTIFIER['INBOX_CACHE'] names the cache {alias!r}, which is not in CACHES.",
                 hint=f"Use one of: {', '.join(sorted(settings.CACHES)) or '(none configured)'}.",
-                id="signal_notifier.E104",
+                id="signal_notifier.E164",
             )
         )
     return messages

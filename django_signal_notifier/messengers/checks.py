@@ -6,18 +6,48 @@ does not send SMS is not asked for a Twilio token. A malformed setting is always
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 
-from django.core.checks import CheckMessage, Error
+from django.core.checks import CheckMessage, Error, Warning
 from django.db import DatabaseError
 
 from django_signal_notifier.conf import app_settings
 from django_signal_notifier.messengers.addresses import source_problem
 from django_signal_notifier.messengers.registry import messenger_registry
 
+_reading_rows: ContextVar[bool] = ContextVar("signal_notifier_checks_read_rows", default=True)
+
+
+@contextmanager
+def reading_rows(allowed: bool) -> Iterator[None]:
+    """Within this block, the channels' checks read stored backends only if ``allowed``.
+
+    A bare ``manage.py check`` runs the channels' checks with ``allowed=False`` (no query); the
+    ``Tags.database`` pass (``check --database default``, ``migrate``) reads the rows.
+    """
+    token = _reading_rows.set(allowed)
+    try:
+        yield
+    finally:
+        _reading_rows.reset(token)
+
+
+def as_warning(message: CheckMessage) -> CheckMessage:
+    """``message`` as a Warning (an Error's id ``…E123`` becomes ``…W123``): a stored row never stops a deploy."""
+    check_id = (message.id or "").replace(".E", ".W", 1)
+    return Warning(message.msg, hint=message.hint, obj=message.obj, id=check_id)
+
 
 def stored_options(channel: str) -> list[tuple[Any, dict[str, Any]]]:
-    """``(pk, options)`` of every stored Backend of ``channel`` or a subclass ([] before the tables exist)."""
+    """``(pk, options)`` of every stored Backend of ``channel`` or a subclass.
+
+    ``[]`` before the tables exist, and outside the database checks (see :func:`reading_rows`).
+    """
+    if not _reading_rows.get():
+        return []
     # Here, not at the top: channels are imported before Django loads the models (pytest plugin, settings).
     from django_signal_notifier.models import Backend, tables_exist
 

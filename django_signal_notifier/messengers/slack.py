@@ -71,6 +71,11 @@ class SlackMessenger(HTTPMessenger):
             raise ValidationError("'webhook_url' must be the https:// URL Slack gave for the incoming webhook.")
         if url and options.get("channel"):
             raise ValidationError("Give either 'webhook_url' or 'channel', not both.")
+        if not url and not options.get("channel") and not app_settings.SLACK_BOT_TOKEN:
+            raise ValidationError(
+                "Missing option 'webhook_url' or 'channel': give the incoming webhook's URL, or a channel with "
+                "SIGNAL_NOTIFIER['SLACK_BOT_TOKEN'] set (with the token and neither option, each user gets a DM)."
+            )
 
     @classmethod
     def check(cls) -> list[CheckMessage]:

@@ -126,7 +126,7 @@ def test_a_stored_unknown_signal_is_shown_not_hidden(client, staff):
         verb="gone_signal", action_object_content_type=ContentType.objects.get_for_model(TestModel1)
     )
     changelist = client.get(reverse("admin:django_signal_notifier_trigger_changelist")).content.decode()
-    assert "signal gone_signal is not registered" in changelist
+    assert "signal &#x27;gone_signal&#x27; is not registered" in changelist
     change = client.get(reverse("admin:django_signal_notifier_trigger_change", args=[trigger.pk])).content.decode()
     assert "gone_signal (not registered)" in change
 

@@ -1,0 +1,1 @@
+"""Tests of the configuration stage: one validation, checks by the book."""

@@ -44,11 +44,11 @@ def test_declarations_update_in_place():
 
 def test_unknown_names_fail_loudly_at_declaration_time():
     declarer = declare.Declarer()
-    with pytest.raises(ConfigurationError, match="no signal is registered as 'post_sav'"):
+    with pytest.raises(ConfigurationError, match="signal 'post_sav' is not registered"):
         declarer.trigger("typo", verb="post_sav", model=Article)
     with pytest.raises(ConfigurationError, match="Unknown model 'testapp.Nope'"):
         declarer.trigger("typo", verb="post_save", model="testapp.Nope")
-    with pytest.raises(Exception, match="No messenger is registered as Nope"):
+    with pytest.raises(Exception, match="unknown messenger 'Nope'"):
         declarer.backend("typo", messenger="Nope")
 
 

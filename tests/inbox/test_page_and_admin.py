@@ -78,11 +78,11 @@ def test_admin_actions_mark_read_and_unread(alice: Any, bob: Any) -> None:
 @pytest.mark.parametrize(
     ("setting", "error_id"),
     [
-        ({"INBOX_PAGE_SIZE": 0}, "signal_notifier.E101"),
-        ({"INBOX_POLL_INTERVAL": "30"}, "signal_notifier.E101"),
-        ({"INBOX_PAGE_SIZE": 50, "INBOX_MAX_PAGE_SIZE": 10}, "signal_notifier.E102"),
-        ({"INBOX_CACHE_TIMEOUT": -1}, "signal_notifier.E103"),
-        ({"INBOX_CACHE": "nope"}, "signal_notifier.E104"),
+        ({"INBOX_PAGE_SIZE": 0}, "signal_notifier.E161"),
+        ({"INBOX_POLL_INTERVAL": "30"}, "signal_notifier.E161"),
+        ({"INBOX_PAGE_SIZE": 50, "INBOX_MAX_PAGE_SIZE": 10}, "signal_notifier.E162"),
+        ({"INBOX_CACHE_TIMEOUT": -1}, "signal_notifier.E163"),
+        ({"INBOX_CACHE": "nope"}, "signal_notifier.E164"),
     ],
 )
 def test_bad_settings_are_reported(setting: dict[str, Any], error_id: str) -> None:

@@ -152,7 +152,7 @@ def test_fire_bad_input_exits_2(configured):
     assert code == 2 and "No testapp.Article with primary key '12345'" in err
     Trigger.objects.create(verb="renamed_signal", key="stale")
     code, _, err = run("fire", "stale")
-    assert code == 2 and "unregistered signal" in err
+    assert code == 2 and "signal 'renamed_signal' is not registered" in err
 
 
 # -- render ---------------------------------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""The channels' system checks: missing settings when a backend uses the channel, malformed settings always."""
+"""The channels' system checks: malformed settings are errors always; settings a stored backend needs are warnings."""
 
 from __future__ import annotations
 
@@ -21,14 +21,14 @@ def test_nothing_configured_nothing_used_is_silent(settings):
     assert ids({}, settings) == []
 
 
-def test_missing_settings_are_errors_once_a_backend_uses_the_channel(settings):
+def test_missing_settings_are_warnings_once_a_backend_uses_the_channel(settings):
     Backend.objects.create(messenger="TelegramBotMessenger")
     Backend.objects.create(messenger="TwilioSMSMessenger")
     Backend.objects.create(messenger="SlackMessenger", options={"channel": "C1"})
     found = ids({}, settings)
-    assert found.count("signal_notifier.E111") == 1
-    assert found.count("signal_notifier.E141") == 3  # SID, token and sender
-    assert "signal_notifier.E123" in found
+    assert found.count("signal_notifier.W111") == 1
+    assert found.count("signal_notifier.W141") == 3  # SID, token and sender
+    assert "signal_notifier.W123" in found
 
 
 def test_a_slack_webhook_backend_needs_no_token(settings):
@@ -76,7 +76,7 @@ def test_valid_settings_pass(settings):
 def test_a_used_apprise_backend_without_apprise_installed(settings, monkeypatch):
     Backend.objects.create(messenger="AppriseMessenger", options={"urls": "json://127.0.0.1:9/x"})
     monkeypatch.setitem(sys.modules, "apprise", None)  # makes `import apprise` raise ImportError
-    assert ids({}, settings) == ["signal_notifier.E151"]
+    assert ids({}, settings) == ["signal_notifier.W151"]
 
 
 def test_an_unsigned_webhook_backend_is_a_warning(settings):

@@ -5,11 +5,10 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from django_signal_notifier.events.verbs import get_signal
+from django_signal_notifier.config import problems
 from django_signal_notifier.management.cli.common import OK, emit_json
-from django_signal_notifier.messengers.registry import messenger_registry
+from django_signal_notifier.messengers.registry import template_name
 from django_signal_notifier.models import Trigger
-from django_signal_notifier.rendering.registry import template_registry
 
 help = "List triggers and subscriptions with their state; problems are flagged."
 
@@ -20,17 +19,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def backend_problems(backend: Any) -> list[str]:
-
-    problems = []
-    messenger = messenger_registry.get(backend.messenger)
-    if messenger is None:
-        problems.append(f"unknown messenger {backend.messenger!r}")
-    name = backend.message_template or (messenger.default_template if messenger else "") or ""
-    if messenger is not None and not name:
-        problems.append("no message template")
-    elif name and template_registry.get(name) is None:
-        problems.append(f"unknown message template {name!r}")
-    return problems
+    """What is wrong with ``backend``, in the words of :mod:`django_signal_notifier.config.problems`."""
+    return [problem.text for problem in problems.backend_problems(backend)]
 
 
 def describe() -> list[dict[str, Any]]:
@@ -43,43 +33,29 @@ def describe() -> list[dict[str, Any]]:
     )
     rows = []
     for trigger in triggers:
-        problems = []
-        if get_signal(trigger.verb) is None:
-            problems.append(f"signal {trigger.verb!r} is not registered")
+        found = [problem.text for problem in problems.trigger_problems(trigger)]
         content_type = trigger.action_object_content_type
-        model = ""
-        if content_type is not None:
-            model = f"{content_type.app_label}.{content_type.model}"
-            if content_type.model_class() is None:
-                problems.append(f"model {model} no longer exists")
-            elif content_type.app_label == "django_signal_notifier":
-                problems.append(f"triggers on the package's own models ({model}) are ignored")
+        model = f"{content_type.app_label}.{content_type.model}" if content_type is not None else ""
         subscriptions = []
         for sub in trigger.subscriptions.all():
-            sub_problems: list[str] = []
-            backends = []
-            for backend in sub.backends.all():
-                found = backend_problems(backend)
-                sub_problems.extend(f"backend {backend.pk}: {p}" for p in found)
-                backends.append(
-                    {
-                        "id": backend.pk,
-                        "name": str(backend),
-                        "messenger": backend.messenger,
-                        "message_template": backend.message_template,
-                        "problems": found,
-                    }
-                )
-            if not backends:
-                sub_problems.append("no backend")
+            backends = [
+                {
+                    "id": backend.pk,
+                    "name": str(backend),
+                    "messenger": backend.messenger,
+                    "message_template": backend.message_template,
+                    "template": template_name(backend.message_template, backend.messenger),
+                    "problems": backend_problems(backend),
+                }
+                for backend in sub.backends.all()
+            ]
             users = [u.get_username() for u in sub.receiver_users.all()]
             groups = [g.name for g in sub.receiver_groups.all()]
             dynamic = [
                 *(f"path:{p}" for p in (sub.receiver_field_paths or [])),
                 *([f"callable:{sub.receiver_callable}"] if sub.receiver_callable else []),
             ]
-            if not users and not groups and not dynamic:
-                sub_problems.append("no receivers")
+            sub_problems = [problem.text for problem in problems.subscription_problems(sub)]
             subscriptions.append(
                 {
                     "id": sub.pk,
@@ -92,8 +68,6 @@ def describe() -> list[dict[str, Any]]:
                     "problems": sub_problems,
                 }
             )
-        if not any(s["enabled"] for s in subscriptions):
-            problems.append("no enabled subscription: it sends nothing")
         rows.append(
             {
                 "id": trigger.pk,
@@ -104,8 +78,8 @@ def describe() -> list[dict[str, Any]]:
                 "object_id": trigger.action_object_id or "",
                 "enabled": trigger.enabled,
                 "subscriptions": subscriptions,
-                "problems": problems,
-                "ok": not problems and not any(s["problems"] for s in subscriptions),
+                "problems": found,
+                "ok": not found and not any(s["problems"] for s in subscriptions),
             }
         )
     return rows

@@ -118,7 +118,7 @@ class Run:
 
 
 def check_messages() -> list[str]:
-    return [message.msg for message in run_checks(include_deployment_checks=False)]
+    return [message.msg for message in run_checks(include_deployment_checks=False, databases=["default"])]
 
 
 def save_article(title: str = "broken event") -> Callable[[], Any]:
@@ -137,9 +137,9 @@ def one_dead(**filters: Any) -> Delivery:
 def unknown_signal_name(run: Run, alice: Any) -> None:
     subscribe("renamed_signal", Article, users=[alice])
     run.fire(save_article())
-    problem = "names the signal 'renamed_signal', which is not registered"
+    problem = "signal 'renamed_signal' is not registered"
     assert any(problem in m for m in check_messages())
-    assert any("unregistered signal 'renamed_signal'" in p for p in trigger_index.problems)
+    assert any(problem in p for p in trigger_index.problems)
 
 
 def removed_model(run: Run, alice: Any) -> None:
@@ -147,7 +147,7 @@ def removed_model(run: Run, alice: Any) -> None:
     subscription = subscribe("post_save", None, users=[alice])
     Trigger.objects.filter(pk=subscription.trigger_id).update(action_object_content_type=gone)
     run.fire(save_article())
-    assert any("names the model gone_app.removedmodel, which no longer exists" in m for m in check_messages())
+    assert any("model gone_app.removedmodel no longer exists" in m for m in check_messages())
 
 
 def removed_actor_model(run: Run, alice: Any) -> None:
@@ -155,8 +155,8 @@ def removed_actor_model(run: Run, alice: Any) -> None:
     subscription = subscribe("post_save", Article, users=[alice])
     Trigger.objects.filter(pk=subscription.trigger_id).update(actor_object_content_type=gone)
     run.fire(save_article())
-    assert any("names the model gone_app.removedactor, which no longer exists" in m for m in check_messages())
-    assert any("actor model that no longer exists" in p for p in trigger_index.problems)
+    assert any("actor model gone_app.removedactor no longer exists" in m for m in check_messages())
+    assert any("actor model gone_app.removedactor no longer exists" in p for p in trigger_index.problems)
 
 
 def unknown_messenger(run: Run, alice: Any) -> None:
@@ -164,16 +164,14 @@ def unknown_messenger(run: Run, alice: Any) -> None:
     Backend.objects.filter(subscriptions=subscription).update(messenger="old.path.RenamedMessenger")
     run.fire(save_article())
     assert one_dead(recipient=alice).last_error == "unknown messenger 'old.path.RenamedMessenger'"
-    assert any(
-        "names the messenger 'old.path.RenamedMessenger', which is not registered" in m for m in check_messages()
-    )
+    assert any("unknown messenger 'old.path.RenamedMessenger'" in m for m in check_messages())
 
 
 def unknown_template(run: Run, alice: Any) -> None:
     subscribe("post_save", Article, users=[alice], template="old.path.RenamedTemplate")
     run.fire(save_article())
     assert one_dead(recipient=alice).last_error == "unknown message template 'old.path.RenamedTemplate'"
-    assert any("names the message template 'old.path.RenamedTemplate'" in m for m in check_messages())
+    assert any("unknown message template 'old.path.RenamedTemplate'" in m for m in check_messages())
 
 
 def template_syntax_error(run: Run, alice: Any) -> None:
