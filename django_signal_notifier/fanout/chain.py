@@ -191,7 +191,7 @@ def run_in_process(row: Event, view: EventView, matched: list[TriggerSpec], step
     recorded as a dead delivery); one that fails again stays for the sweeper.
     """
     while True:
-        first = row if row.fanout_step == step else None
+        first = row if step == 0 else None  # later chunks read their position from the row
         try:
             found = run_chunk(row.pk, step, row=first, view=view, matched=matched, chain=False)
         except Exception:

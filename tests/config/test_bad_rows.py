@@ -22,7 +22,7 @@ from django.urls import reverse
 
 from django_signal_notifier.config.problems import backend_problems, trigger_problems
 from django_signal_notifier.models import Backend, Delivery, DeliveryStatus, Trigger
-from tests.factories import subscribe, user
+from tests.support.factories import subscribe, user
 from tests.testapp.models import Article
 
 pytestmark = pytest.mark.django_db
