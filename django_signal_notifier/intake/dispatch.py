@@ -5,7 +5,8 @@ so inside the sender's transaction it commits or rolls back with the sender's ch
 autocommit the sender's change has committed already when the signal arrives: the row is
 written at once, before control returns to the sender (the window left is a process killed
 between Django's commit and this write). After commit the fan-out runs from that row: in this
-process with the immediate task backend, otherwise as tasks on the workers.
+process for its first chunk (at most ``FANOUT_CHUNK_SIZE`` recipients, whatever the audience),
+and for the rest too with the immediate task backend; otherwise the rest are tasks on the workers.
 
 Nothing here may raise into the code that sent the signal.
 """
@@ -40,23 +41,19 @@ def dispatch(verb: str, sender: Any, kwargs: dict[str, Any], candidates: Sequenc
             return
         snapshot = event.snapshot()
         db = router.db_for_write(Event)
-        in_process = _runs_in_process()
-        if not connections[db].in_atomic_block and in_process:
+        if not connections[db].in_atomic_block:
             _fan_out_now(event, snapshot, matched, db)
             return
         row = chain.record_event(event, snapshot, matched, db)
     except Exception:
         logger.exception("django-signal-notifier failed to record a %s signal from %r", verb, sender)
         return
-    if in_process:
-        view = EventView.from_signal(event)
-        transaction.on_commit(lambda: _run(row, view, matched), using=db)
-    else:
-        transaction.on_commit(lambda: chain.enqueue_chunk(row.pk, 0), using=db)
+    view = EventView.from_signal(event)
+    transaction.on_commit(lambda: _run(row, view, matched), using=db)
 
 
 def _fan_out_now(event: SignalEvent, snapshot: dict[str, Any], matched: list[TriggerSpec], db: str) -> None:
-    """Autocommit and the immediate backend: the event and its first chunk in one transaction."""
+    """Autocommit: the event and its first chunk in one transaction."""
     view = EventView.from_signal(event)
     try:
         with transaction.atomic(using=db):
@@ -72,8 +69,15 @@ def _fan_out_now(event: SignalEvent, snapshot: dict[str, Any], matched: list[Tri
 
 
 def _run(row: Event, view: EventView, matched: list[TriggerSpec], step: int = 0) -> None:
+    """The first chunk here, with the live event; the rest here too with the immediate backend,
+    else as tasks on the workers (the request's share is one chunk, whatever the audience)."""
     try:
-        chain.run_in_process(row, view, matched, step)
+        if _runs_in_process():
+            chain.run_in_process(row, view, matched, step)
+        elif step == 0:
+            chain.run_first_chunk(row, view, matched)
+        else:
+            chain.enqueue_chunk(row.pk, step)
     except Exception:  # the row stays unfinished: the sweeper resumes it
         logger.exception("django-signal-notifier fan-out of event %s failed; redrive will resume it", row.pk)
 

@@ -97,13 +97,14 @@ def test_a_chunk_run_twice_writes_nothing_the_second_time(settings):
     subscribe("post_save", Article, groups=[group_of(10, "r")], messenger="InSiteMessenger")
     Article.objects.create(title="queued")
     event = Event.objects.get()
-    assert Notification.objects.count() == 0  # a queueing backend: nothing in the request
-    assert [r.task.name for r in task_backends["hold"].results] == ["fan_out_chunk"]
-
-    assert chain.run_chunk(event.pk, 0) == chain.MORE
-    assert chain.run_chunk(event.pk, 0) == chain.NOTHING  # a redelivered task: no second row
+    # A queueing backend: the request writes one chunk, whatever the audience; the rest are tasks.
     assert Notification.objects.count() == 4
+    assert [(r.task.name, r.args) for r in task_backends["hold"].results] == [("fan_out_chunk", [event.pk, 1])]
+
+    assert chain.run_chunk(event.pk, 0) == chain.NOTHING  # the first chunk again: no second row
     assert chain.run_chunk(event.pk, 1) == chain.MORE
+    assert chain.run_chunk(event.pk, 1) == chain.NOTHING  # a redelivered task: no second row
+    assert Notification.objects.count() == 8
     assert chain.run_chunk(event.pk, 2) == chain.LAST
     assert chain.run_chunk(event.pk, 2) == chain.NOTHING
     assert Notification.objects.count() == 10
