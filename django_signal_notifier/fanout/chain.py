@@ -93,7 +93,7 @@ def run_chunk(
             if not claimed and not _claim(db, row.pk, step):
                 raise _Moved
             writer = OutboxWriter(row, row.snapshot, view or EventView.from_row(row), db, careful=careful)
-            following = _write_chunk(writer, specs, position)
+            following = _write_chunk(writer, specs, position, list(row.trigger_ids or []))
             if following is not None:
                 Event.objects.using(db).filter(pk=row.pk).update(
                     fanout_done=False, fanout_position=following, fanout_updated_at=timezone.now()
@@ -120,30 +120,75 @@ def _claim(db: str, event_id: int, step: int) -> bool:
     return bool(taken)
 
 
-def _write_chunk(writer: OutboxWriter, specs: list[TriggerSpec], position: dict[str, Any]) -> dict[str, Any] | None:
+def _write_chunk(
+    writer: OutboxWriter, specs: list[TriggerSpec], position: dict[str, Any], trigger_ids: list[int]
+) -> dict[str, Any] | None:
     """Write up to one chunk of recipients from ``position``; the position to continue from, or None."""
     budget = max(1, int(app_settings.FANOUT_CHUNK_SIZE))
-    start_trigger, start_subscription = int(position.get("t", 0)), int(position.get("s", 0))
-    after = position.get("after")
+    start_trigger, start_subscription, after = _locate(specs, position, trigger_ids)
+    if start_trigger >= len(specs):
+        return None
+    # Backends whose messages an earlier chunk wrote (for an earlier subscription, or for the start
+    # one's first recipients): a person in two subscriptions of one backend gets one message.
+    written_before = _backends_before(specs, start_trigger, start_subscription)
+    started_within = {b.id for b in specs[start_trigger].subscriptions[start_subscription].backends} if after else set()
     for t in range(start_trigger, len(specs)):
         trigger = specs[t]
         first_subscription = start_subscription if t == start_trigger else 0
         for s in range(first_subscription, len(trigger.subscriptions)):
-            if budget <= 0:
-                return {"t": t, "s": s, "after": None}
             subscription = trigger.subscriptions[s]
+            if budget <= 0:
+                return {"trigger": trigger.id, "subscription": subscription.id, "after": None}
             writer.continuing = after is not None
             recipients = writer.recipients(subscription, after=after, limit=budget)
             for backend in subscription.backends:
+                at_start = t == start_trigger and s == start_subscription
+                if backend.id in written_before or (not at_start and backend.id in started_within):
+                    writer.skip_written_before(backend, recipients.ids)
                 writer.write(trigger, subscription, backend, recipients.ids)
                 if after is None:
                     for problem in recipients.problems:  # an admin sees it as a dead delivery
                         writer._write_rows(trigger, subscription, backend, [(None, None, "", problem)])
             if recipients.next_after is not None:
-                return {"t": t, "s": s, "after": recipients.next_after}
+                return {"trigger": trigger.id, "subscription": subscription.id, "after": recipients.next_after}
             budget -= len(recipients.ids)
             after = None
     return None
+
+
+def _locate(specs: list[TriggerSpec], position: dict[str, Any], trigger_ids: list[int]) -> tuple[int, int, Any]:
+    """Where ``position`` (trigger and subscription ids) stands in today's ``specs``: (t, s, after).
+
+    Positions name ids, not indexes, so a trigger or subscription disabled or added between two
+    chunks neither skips nor repeats anybody: a vanished one's successor is where it goes on.
+    """
+    trigger_id = position.get("trigger")
+    if trigger_id is None:
+        return 0, 0, None
+    order = {pk: i for i, pk in enumerate(trigger_ids)}
+    rank = order.get(trigger_id, -1)
+    for t, spec in enumerate(specs):
+        if spec.id == trigger_id:
+            for s, subscription in enumerate(spec.subscriptions):
+                if subscription.id == position.get("subscription"):
+                    return t, s, position.get("after")
+                if subscription.id > int(position.get("subscription") or 0):
+                    return t, s, None
+            return t + 1, 0, None  # its subscriptions left are gone: the next trigger
+        if order.get(spec.id, -1) > rank:
+            return t, 0, None  # the trigger is gone: its successor
+    return len(specs), 0, None
+
+
+def _backends_before(specs: list[TriggerSpec], trigger: int, subscription: int) -> set[Any]:
+    """The ids of the backends of the subscriptions before position (``trigger``, ``subscription``)."""
+    return {
+        backend.id
+        for t, spec in enumerate(specs[: trigger + 1])
+        for s, earlier in enumerate(spec.subscriptions)
+        if t < trigger or s < subscription
+        for backend in earlier.backends
+    }
 
 
 def enqueue_chunk(event_id: int, step: int) -> None:

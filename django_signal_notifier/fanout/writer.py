@@ -130,6 +130,26 @@ class OutboxWriter:
             self.planner.know_muted(subscription, recipients.muted)
         return recipients
 
+    def skip_written_before(self, backend: BackendSpec, recipient_ids: list[Any]) -> None:
+        """Mark those of ``recipient_ids`` an earlier chunk already wrote for ``backend`` as seen.
+
+        For a backend shared by two subscriptions of the event: the earlier one's messages may
+        have been written by an earlier chunk, outside this writer's memory.
+        """
+        ids = [rid for rid in recipient_ids if rid is not None]
+        if not ids:
+            return
+        written = set(
+            Delivery.objects.using(self.db)
+            .filter(event_id=self.event_row.pk, backend_id=backend.id, recipient_id__in=ids)
+            .values_list("recipient_id", flat=True)
+        )
+        messenger_cls = messenger_registry.get(backend.messenger)
+        if messenger_cls is not None and messenger_cls.inline:
+            written |= messenger_cls.written_inline(self.event_row, ids)
+        seen_key = backend.id if backend.id is not None else backend.messenger
+        self.seen.update((seen_key, rid) for rid in written)
+
     def write(
         self,
         trigger: TriggerSpec | None,

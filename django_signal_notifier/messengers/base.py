@@ -147,3 +147,12 @@ class Messenger:
     def write_inline(self, event_row: Any, items: Iterable[tuple[int, Any]], snapshot: dict[str, Any]) -> int:
         """Write (recipient id, RenderedMessage) pairs in the fan-out transaction (inline channels)."""
         raise NotImplementedError
+
+    @classmethod
+    def written_inline(cls, event_row: Any, recipient_ids: list[Any]) -> set[Any]:
+        """Which of ``recipient_ids`` this inline channel already wrote for ``event_row``.
+
+        Asked when one backend serves two subscriptions of an event whose audience spans chunks,
+        so a person in both gets one message.
+        """
+        return set()

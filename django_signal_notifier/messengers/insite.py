@@ -45,6 +45,15 @@ class InSiteMessenger(Messenger):
     default_template = "InSiteMessageTemplate"
     inline = True
 
+    @classmethod
+    def written_inline(cls, event_row: Any, recipient_ids: list[Any]) -> set[Any]:
+        from django_signal_notifier.models import Notification  # see write_inline
+
+        written = Notification.objects.using(event_row._state.db).filter(
+            event=event_row, recipient_id__in=recipient_ids
+        )
+        return set(written.values_list("recipient_id", flat=True))
+
     def write_inline(
         self, event_row: Any, items: Iterable[tuple[int, RenderedMessage]], snapshot: dict[str, Any]
     ) -> int:

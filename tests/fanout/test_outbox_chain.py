@@ -157,3 +157,42 @@ def test_an_unknown_messenger_at_send_time_is_retried_not_dead(settings):
     delivery.refresh_from_db()
     assert delivery.status == DeliveryStatus.FAILED
     assert "unknown messenger" in delivery.last_error
+
+
+def test_a_person_in_two_subscriptions_of_one_backend_gets_one_message_across_chunks(settings, recorded):
+    settings.SIGNAL_NOTIFIER = {**settings.SIGNAL_NOTIFIER, "FANOUT_CHUNK_SIZE": 3}
+    readers = group_of(5, "reader")
+    first = subscribe("post_save", Article, groups=[readers])
+    backend = first.backends.get()
+    second = Subscription.objects.create(trigger=first.trigger)
+    second.backends.add(backend)
+    second.receiver_groups.add(readers)  # the same people again, read in later chunks
+    Article.objects.create(title="twice over")
+    assert sorted(m.address for m in recorded) == sorted(f"reader{i}" for i in range(5))
+    assert Delivery.objects.count() == 5
+    assert Event.objects.get().fanout_done
+
+
+def test_a_subscription_disabled_between_chunks_neither_skips_nor_repeats_the_others(settings):
+    from django_signal_notifier.taskapi import task_backends
+
+    settings.TASKS = {
+        "default": {"BACKEND": f"{type(task_backends['default']).__module__}.ImmediateBackend"},
+        "hold": {"BACKEND": f"{type(task_backends['default']).__module__.rsplit('.', 1)[0]}.dummy.DummyBackend"},
+    }
+    settings.SIGNAL_NOTIFIER = {**settings.SIGNAL_NOTIFIER, "TASK_BACKEND": "hold", "FANOUT_CHUNK_SIZE": 4}
+    b_group = group_of(6, "b")  # older users than the first subscription's: lower keyset ids
+    first = subscribe("post_save", Article, groups=[group_of(6, "a")], messenger="InSiteMessenger")
+    second = Subscription.objects.create(trigger=first.trigger)
+    second.backends.add(first.backends.get())
+    second.receiver_groups.add(b_group)
+    Article.objects.create(title="queued")
+    event = Event.objects.get()
+    assert Notification.objects.count() == 4  # a0..a3
+    first.enabled = False
+    first.save()  # the first subscription's position is gone: the next chunk starts the second
+    for _ in range(5):
+        if chain.run_chunk(event.pk, Event.objects.get().fanout_step) == chain.LAST:
+            break
+    names = sorted(Notification.objects.values_list("recipient__username", flat=True))
+    assert names == ["a0", "a1", "a2", "a3", "b0", "b1", "b2", "b3", "b4", "b5"]
