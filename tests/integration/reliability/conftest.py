@@ -74,6 +74,19 @@ class Processes:
         self.procs.append(proc)
         return proc
 
+    def start_manage(self, args: list[str], **env: str) -> subprocess.Popen[str]:
+        """``python -m django ARGS`` with the processes' settings (a db_worker, the sweeper)."""
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "django", *args],
+            cwd=ROOT,
+            env={**self.env, **env},
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        self.procs.append(proc)
+        return proc
+
     def writer(self, seconds: float, max_events: int | None = None) -> subprocess.Popen[str]:
         return self.start("writer", str(seconds), *([str(max_events)] if max_events else []))
 

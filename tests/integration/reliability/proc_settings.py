@@ -11,7 +11,14 @@ from tests.settings import *  # noqa: F403
 from tests.settings import SIGNAL_NOTIFIER as _BASE
 from tests.support.taskpaths import TASK_BACKENDS
 
-TASKS = {"default": {"BACKEND": f"{TASK_BACKENDS}.dummy.DummyBackend"}}
+# DSN_REL_TASKS: "dummy" (tasks are recorded, worker processes deliver), "immediate" (the sender
+# runs the whole fan-out itself) or "database" (django-tasks-db; db_worker processes run the tasks).
+_TASK_BACKEND_PATHS = {
+    "dummy": f"{TASK_BACKENDS}.dummy.DummyBackend",
+    "immediate": f"{TASK_BACKENDS}.immediate.ImmediateBackend",
+    "database": "django_tasks_db.DatabaseBackend",
+}
+TASKS = {"default": {"BACKEND": _TASK_BACKEND_PATHS[os.environ.get("DSN_REL_TASKS", "dummy")]}}
 SIGNAL_NOTIFIER = {
     **_BASE,
     "MESSENGERS": ["tests.support.recording.LoadRecordingMessenger"],
@@ -20,4 +27,6 @@ SIGNAL_NOTIFIER = {
     "RETRY_BASE_DELAY": 0.05,
     "RETRY_MAX_DELAY": 0.2,
     "MAX_ATTEMPTS": 50,
+    "FANOUT_CHUNK_SIZE": int(os.environ.get("DSN_REL_FANOUT_CHUNK", "1000")),
+    "FANOUT_RESUME_AFTER": float(os.environ.get("DSN_REL_RESUME_AFTER", "60")),
 }
