@@ -7,9 +7,12 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
+from django.db import DatabaseError, router
+
 from django_signal_notifier.conf import app_settings
 from django_signal_notifier.delivery.outbox import deliver_due, leased_elsewhere, schedule_retries_with
 from django_signal_notifier.models.bulk import batched
+from django_signal_notifier.models.heartbeat import SWEEPER, Heartbeat
 from django_signal_notifier.taskapi import task
 
 logger = logging.getLogger("django_signal_notifier.tasks")
@@ -44,12 +47,16 @@ def sweep_with(sweeper: Callable[[], Any]) -> None:
 
 
 def sweep() -> None:
-    """Resume what dead processes left before sending: unfinished fan-outs."""
+    """Resume what dead processes left before sending: unfinished fan-outs; record the heartbeat."""
     for sweeper in _sweepers:
         try:
             sweeper()
         except Exception:
             logger.exception("django-signal-notifier: the sweeper %r failed", sweeper)
+    try:
+        Heartbeat.beat(SWEEPER, using=router.db_for_write(Heartbeat))
+    except DatabaseError:
+        logger.exception("django-signal-notifier: could not record the sweeper's heartbeat")
 
 
 @task()

@@ -17,6 +17,7 @@ from datetime import timedelta
 from typing import Any
 
 from django.db import connections, router, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from django_signal_notifier.conf import app_settings
@@ -216,7 +217,7 @@ def resume_unfinished(older_than: float | None = None, limit: int = 100) -> int:
     db = router.db_for_write(Event)
     stale = list(
         Event.objects.using(db)
-        .filter(fanout_done=False, fanout_updated_at__lte=cutoff)
+        .filter(Q(fanout_updated_at__lte=cutoff) | Q(fanout_updated_at__isnull=True), fanout_done=False)
         .order_by("fanout_updated_at")
         .values_list("pk", "fanout_step")[:limit]
     )

@@ -6,6 +6,7 @@ from django.db import DatabaseError, connections, router
 from django_signal_notifier.models.config import ConfigStamp
 from django_signal_notifier.models.delivery import Delivery, DeliveryStatus
 from django_signal_notifier.models.event import Event
+from django_signal_notifier.models.heartbeat import Heartbeat
 from django_signal_notifier.models.notification import Notification
 from django_signal_notifier.models.preference import Preference
 from django_signal_notifier.models.stored_template import StoredTemplate
@@ -18,6 +19,7 @@ __all__ = [
     "Delivery",
     "DeliveryStatus",
     "Event",
+    "Heartbeat",
     "Notification",
     "StoredTemplate",
     "Preference",
