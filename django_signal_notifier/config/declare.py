@@ -15,6 +15,8 @@ ordinary rows: the admin shows them.
 
 from __future__ import annotations
 
+import logging
+import sys
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -22,12 +24,14 @@ from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ObjectDoesNotExist
 from django.db import transaction
 
 from django_signal_notifier.config.problems import Problem, backend_problems, subscription_problems, trigger_problems
 from django_signal_notifier.exceptions import ConfigurationError
 from django_signal_notifier.models import Backend, Subscription, Trigger
 
+logger = logging.getLogger("django_signal_notifier.declare")
 _hooks: list[Callable[[Declarer], None]] = []
 
 
@@ -51,8 +55,41 @@ def _content_type(model: Any) -> ContentType | None:
     return ContentType.objects.get_for_model(model)
 
 
+def _by_key(model: Any, key: str, missing: str) -> Any:
+    try:
+        return model.objects.get(key=key)
+    except model.DoesNotExist:
+        raise ConfigurationError(f"{missing} Declare it first (declarations run in order).") from None
+
+
 class Declarer:
-    """Creates or updates configuration rows by key."""
+    """Creates or updates configuration rows by key; ``warnings`` says what was left out and why."""
+
+    def __init__(self, log_warnings: bool = False) -> None:
+        self.warnings: list[str] = []
+        self.log_warnings = log_warnings  # at once (the module-level shortcuts), not by sync()
+
+    def _warn(self, warning: str) -> None:
+        self.warnings.append(warning)
+        if self.log_warnings:
+            logger.warning("django-signal-notifier: %s", warning)
+
+    def _users(self, what: str, users: Iterable[Any]) -> list[Any]:
+        """The users named (by username) or given; a missing one is a warning, never a crash."""
+        manager = get_user_model()._default_manager
+        found = []
+        for user in users:
+            if not isinstance(user, str):
+                found.append(user)
+                continue
+            try:
+                found.append(manager.get_by_natural_key(user))
+            except ObjectDoesNotExist:
+                self._warn(
+                    f"{what}: the user {user!r} does not exist (yet), so it was left out. Create the user, "
+                    "then run `manage.py signal_notifier sync` to add it."
+                )
+        return found
 
     def trigger(
         self,
@@ -122,15 +159,16 @@ class Declarer:
         **extra: Any,
     ) -> Any:
 
+        what = f"Subscription {key!r}"
         if isinstance(trigger, str):
-            trigger = Trigger.objects.get(key=trigger)
+            trigger = _by_key(Trigger, trigger, f"{what}: no trigger is declared with the key {trigger!r}.")
         receivers = {k: extra[k] for k in ("receiver_field_paths", "receiver_callable") if k in extra}
-        _refuse(
-            f"Subscription {key!r}", subscription_problems(Subscription(trigger=trigger, **receivers), related=False)
-        )
-        backend_rows = [Backend.objects.get(key=b) if isinstance(b, str) else b for b in backends]
-        user_model = get_user_model()
-        user_rows = [user_model._default_manager.get_by_natural_key(u) if isinstance(u, str) else u for u in users]
+        _refuse(what, subscription_problems(Subscription(trigger=trigger, **receivers), related=False))
+        backend_rows = [
+            _by_key(Backend, b, f"{what}: no backend is declared with the key {b!r}.") if isinstance(b, str) else b
+            for b in backends
+        ]
+        user_rows = self._users(what, users)
         group_rows = [Group.objects.get_or_create(name=g)[0] if isinstance(g, str) else g for g in groups]
         subscription, _ = Subscription.objects.update_or_create(
             key=key, defaults={"trigger": trigger, "name": name, "enabled": enabled, **extra}
@@ -147,21 +185,41 @@ def on_sync(function: Callable[[Declarer], None]) -> Callable[[Declarer], None]:
     return function
 
 
-def sync() -> int:
-    """Run every registered declaration function, in one transaction. Returns how many ran."""
-    declarer = Declarer()
+def sync(declarer: Declarer | None = None) -> int:
+    """Run every registered declaration function, in one transaction. Returns how many ran.
+
+    What was left out (a user that does not exist yet) is logged and kept in ``declarer.warnings``;
+    a declaration that cannot work raises ConfigurationError and applies nothing.
+    """
+    declarer = declarer or Declarer()
     with transaction.atomic():
         for hook in _hooks:
             hook(declarer)
+    for warning in declarer.warnings:
+        logger.warning("django-signal-notifier: %s", warning)
     return len(_hooks)
 
 
-def run_after_migrate(sender: Any, **kwargs: Any) -> None:
-    """post_migrate receiver: apply the declarations once our tables exist."""
-    if _hooks:
-        sync()
+def run_after_migrate(sender: Any, verbosity: int = 1, stdout: Any = None, **kwargs: Any) -> None:
+    """post_migrate receiver: apply the declarations once our tables exist, never failing ``migrate``."""
+    if not _hooks:
+        return
+    declarer = Declarer()
+    out = stdout or sys.stderr
+    try:
+        sync(declarer)
+    except Exception as error:
+        logger.exception("django-signal-notifier: the configuration declared in code was not applied")
+        out.write(
+            f"django-signal-notifier: the configuration declared in code was not applied: {error}\n"
+            "Fix the declaration, then run `manage.py signal_notifier sync`.\n"
+        )
+        return
+    if verbosity:
+        for warning in declarer.warnings:
+            out.write(f"django-signal-notifier: {warning}\n")
 
 
-trigger = Declarer().trigger
-backend = Declarer().backend
-subscription = Declarer().subscription
+trigger = Declarer(log_warnings=True).trigger
+backend = Declarer(log_warnings=True).backend
+subscription = Declarer(log_warnings=True).subscription

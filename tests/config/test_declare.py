@@ -68,3 +68,55 @@ def test_declared_rows_are_visible_in_the_admin(client, django_user_model):
     client.force_login(django_user_model.objects.create_superuser("root", "r@example.com", "pw"))
     page = client.get("/admin/django_signal_notifier/trigger/").content.decode()
     assert "An article was saved" in page
+
+
+def test_a_missing_user_is_a_warning_naming_the_declaration_never_a_crash(caplog):
+    declarer = declare.Declarer()
+    declarations(declarer)  # names "alice", who does not exist yet
+    [warning] = declarer.warnings
+    assert "Subscription 'article-to-editors'" in warning and "'alice' does not exist" in warning
+    assert "signal_notifier sync" in warning
+    subscription = Subscription.objects.get(key="article-to-editors")
+    assert list(subscription.receiver_users.all()) == [] and subscription.receiver_groups.count() == 1
+
+    alice = user("alice")
+    again = declare.Declarer()
+    declarations(again)  # once she exists, syncing again adds her
+    assert again.warnings == [] and list(subscription.receiver_users.all()) == [alice]
+
+
+def test_an_undeclared_trigger_or_backend_key_is_a_configuration_error_that_says_what_to_do():
+    declarer = declare.Declarer()
+    with pytest.raises(ConfigurationError, match="no trigger is declared with the key 'nope'"):
+        declarer.subscription("s", trigger="nope", backends=[])
+    declarer.trigger("t", verb="post_save", model=Article)
+    with pytest.raises(ConfigurationError, match="no backend is declared with the key 'missing'"):
+        declarer.subscription("s", trigger="t", backends=["missing"])
+
+
+def test_migrate_applies_declarations_and_reports_what_it_left_out_without_failing(monkeypatch):
+    from io import StringIO
+
+    from django_signal_notifier.config import declare as declare_module
+
+    monkeypatch.setattr(declare_module, "_hooks", [declarations])
+    out = StringIO()
+    declare_module.run_after_migrate(sender=None, verbosity=1, stdout=out)
+    assert "the user 'alice' does not exist (yet)" in out.getvalue()
+    assert Subscription.objects.filter(key="article-to-editors").exists()
+
+
+def test_a_declaration_that_cannot_work_does_not_fail_migrate(monkeypatch):
+    from io import StringIO
+
+    from django_signal_notifier.config import declare as declare_module
+
+    def broken(d: declare.Declarer) -> None:
+        d.trigger("typo", verb="post_sav", model=Article)
+
+    monkeypatch.setattr(declare_module, "_hooks", [broken])
+    out = StringIO()
+    declare_module.run_after_migrate(sender=None, verbosity=1, stdout=out)
+    assert "was not applied: Trigger 'typo': signal 'post_sav' is not registered" in out.getvalue()
+    assert "signal_notifier sync" in out.getvalue()
+    assert not Trigger.objects.exists()

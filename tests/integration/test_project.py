@@ -230,3 +230,52 @@ def test_the_test_projects_migrations_are_complete():
         env={**os.environ, "PYTHONPATH": str(ROOT)},
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+DECLARING_APP = {
+    "__init__.py": "",
+    "apps.py": (
+        "from django.apps import AppConfig\n\n"
+        "class FreshappConfig(AppConfig):\n"
+        "    name = 'freshapp'\n\n"
+        "    def ready(self):\n"
+        "        from freshapp import notifications  # noqa: F401\n"
+    ),
+    "notifications.py": textwrap.dedent(
+        """
+        from django_signal_notifier import declare
+
+        @declare.on_sync
+        def quickstart_notifications(d):
+            saved = d.trigger("testmodel1-saved", verb="post_save", model="signal_notifier_quickstart.TestModel1")
+            inbox = d.backend("inbox", messenger="InSiteMessenger")
+            d.subscription("testmodel1-to-admin", trigger=saved, backends=[inbox], users=["admin"])
+        """
+    ),
+}
+
+
+def test_a_declaration_naming_a_user_not_created_yet_never_fails_migrate(project):
+    app = project.path / "freshapp"
+    app.mkdir()
+    for name, text in DECLARING_APP.items():
+        (app / name).write_text(text)
+    settings_file = project.path / "freshsettings.py"
+    settings_file.write_text(
+        settings_file.read_text().replace('"django_signal_notifier",\n]', '"django_signal_notifier", "freshapp",\n]')
+    )
+
+    migrated = project("migrate", "--verbosity", "1")  # an empty database: no "admin" yet
+    assert "Subscription 'testmodel1-to-admin': the user 'admin' does not exist (yet)" in migrated.stdout
+    assert "Traceback" not in migrated.stderr
+
+    project("createsuperuser", "--noinput", "--username", "admin", "--email", "a@example.com")
+    synced = project("signal_notifier", "sync")
+    assert "Warning" not in synced.stderr
+    shown = project(
+        "shell",
+        "-c",
+        "from django_signal_notifier.models import Subscription; "
+        "print(list(Subscription.objects.get(key='testmodel1-to-admin').receiver_users.values_list('username', flat=True)))",
+    )
+    assert shown.stdout.strip().splitlines()[-1] == "['admin']"
