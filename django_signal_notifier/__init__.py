@@ -25,6 +25,7 @@ _LAZY = {
     "register_message_template": "django_signal_notifier.rendering.registry",
     "declare": "django_signal_notifier.config.declare",
     "notify": "django_signal_notifier.fanout.notify",
+    "backlog": "django_signal_notifier.delivery.backlog",
     "TransientDeliveryError": "django_signal_notifier.exceptions",
     "PermanentDeliveryError": "django_signal_notifier.exceptions",
     "SkipDelivery": "django_signal_notifier.exceptions",
