@@ -28,4 +28,5 @@ SIGNAL_NOTIFIER = {
     "DELIVERY_BATCH_SIZE": int(os.environ.get("DSN_DELIVERY_BATCH_SIZE", "100")),
     "RETRY_BASE_DELAY": float(os.environ.get("DSN_RETRY_BASE_DELAY", "30")),
     "MESSENGERS": ["tests.support.recording.DurableRecordingMessenger"],
+    "FANOUT_RESUME_AFTER": float(os.environ.get("DSN_FANOUT_RESUME_AFTER", "60")),
 }

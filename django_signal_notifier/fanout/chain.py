@@ -248,15 +248,6 @@ def run_in_process(row: Event, view: EventView, matched: list[TriggerSpec], step
         step += 1
 
 
-def run_first_chunk(row: Event, view: EventView, matched: list[TriggerSpec]) -> None:
-    """The first chunk in this process, from the live event; the next ones go to the workers."""
-    try:
-        run_chunk(row.pk, 0, row=row, view=view, matched=matched)
-    except Exception:
-        logger.exception("django-signal-notifier fan-out failed for event %s; retrying carefully", row.pk)
-        run_chunk(row.pk, 0, view=view, matched=matched, careful=True)
-
-
 @task()
 def fan_out_chunk(event_id: int, step: int) -> int:
     """Write one chunk of an event's fan-out and enqueue the next: 0 done already, 1 the last, 2 more."""

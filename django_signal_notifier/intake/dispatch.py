@@ -4,9 +4,10 @@ The Event row (the snapshot and the matched triggers) is written on the sender's
 so inside the sender's transaction it commits or rolls back with the sender's change. Under
 autocommit the sender's change has committed already when the signal arrives: the row is
 written at once, before control returns to the sender (the window left is a process killed
-between Django's commit and this write). After commit the fan-out runs from that row: in this
-process for its first chunk (at most ``FANOUT_CHUNK_SIZE`` recipients, whatever the audience),
-and for the rest too with the immediate task backend; otherwise the rest are tasks on the workers.
+between Django's commit and this write). After commit the fan-out runs from that row: with the
+immediate task backend in this process, chunk after chunk (the message is there when ``save()``
+returns); with a queueing backend as tasks on the workers, one per chunk of ``FANOUT_CHUNK_SIZE``
+recipients, so the request pays for one INSERT and one enqueue whatever the audience.
 
 Nothing here may raise into the code that sent the signal.
 """
@@ -41,10 +42,17 @@ def dispatch(verb: str, sender: Any, kwargs: dict[str, Any], candidates: Sequenc
             return
         snapshot = event.snapshot()
         db = router.db_for_write(Event)
+        in_process = _runs_in_process()
         if not connections[db].in_atomic_block:
-            _fan_out_now(event, snapshot, matched, db)
+            if in_process:
+                _fan_out_now(event, snapshot, matched, db)
+            else:  # autocommit: the row is committed by its INSERT; the workers do the rest
+                chain.enqueue_chunk(chain.record_event(event, snapshot, matched, db).pk, 0)
             return
         row = chain.record_event(event, snapshot, matched, db)
+        if not in_process:
+            transaction.on_commit(lambda: chain.enqueue_chunk(row.pk, 0), using=db)
+            return
     except Exception:
         logger.exception("django-signal-notifier failed to record a %s signal from %r", verb, sender)
         return
@@ -69,15 +77,9 @@ def _fan_out_now(event: SignalEvent, snapshot: dict[str, Any], matched: list[Tri
 
 
 def _run(row: Event, view: EventView, matched: list[TriggerSpec], step: int = 0) -> None:
-    """The first chunk here, with the live event; the rest here too with the immediate backend,
-    else as tasks on the workers (the request's share is one chunk, whatever the audience)."""
+    """The immediate backend: the whole fan-out now, in this process, from the live event."""
     try:
-        if _runs_in_process():
-            chain.run_in_process(row, view, matched, step)
-        elif step == 0:
-            chain.run_first_chunk(row, view, matched)
-        else:
-            chain.enqueue_chunk(row.pk, step)
+        chain.run_in_process(row, view, matched, step)
     except Exception:  # the row stays unfinished: the sweeper resumes it
         logger.exception("django-signal-notifier fan-out of event %s failed; redrive will resume it", row.pk)
 

@@ -97,11 +97,13 @@ def test_a_chunk_run_twice_writes_nothing_the_second_time(settings):
     subscribe("post_save", Article, groups=[group_of(10, "r")], messenger="InSiteMessenger")
     Article.objects.create(title="queued")
     event = Event.objects.get()
-    # A queueing backend: the request writes one chunk, whatever the audience; the rest are tasks.
-    assert Notification.objects.count() == 4
-    assert [(r.task.name, r.args) for r in task_backends["hold"].results] == [("fan_out_chunk", [event.pk, 1])]
+    # A queueing backend: the request writes the event and enqueues its fan-out, whatever the audience.
+    assert Notification.objects.count() == 0
+    assert [(r.task.name, r.args) for r in task_backends["hold"].results] == [("fan_out_chunk", [event.pk, 0])]
 
+    assert chain.run_chunk(event.pk, 0) == chain.MORE
     assert chain.run_chunk(event.pk, 0) == chain.NOTHING  # the first chunk again: no second row
+    assert Notification.objects.count() == 4
     assert chain.run_chunk(event.pk, 1) == chain.MORE
     assert chain.run_chunk(event.pk, 1) == chain.NOTHING  # a redelivered task: no second row
     assert Notification.objects.count() == 8
@@ -188,6 +190,7 @@ def test_a_subscription_disabled_between_chunks_neither_skips_nor_repeats_the_ot
     second.receiver_groups.add(b_group)
     Article.objects.create(title="queued")
     event = Event.objects.get()
+    chain.run_chunk(event.pk, 0)
     assert Notification.objects.count() == 4  # a0..a3
     first.enabled = False
     first.save()  # the first subscription's position is gone: the next chunk starts the second
