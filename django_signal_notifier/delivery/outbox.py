@@ -23,6 +23,7 @@ from django.db import InterfaceError, OperationalError, connections, router, tra
 from django.db.models import F
 from django.utils import timezone
 
+from django_signal_notifier import telemetry
 from django_signal_notifier.compat.legacy import send_legacy
 from django_signal_notifier.conf import app_settings
 from django_signal_notifier.delivery.lease import Lease
@@ -294,34 +295,37 @@ def send_claimed(deliveries: list[Delivery], token: str) -> Counter[str]:
             by_message = {key: d for key, d in by_message.items() if d.pk in held}
         if not messages:
             continue
-        results = messenger.send_batch(messages)
-        sent: list[Delivery] = []  # successes are recorded together: one UPDATE, one commit
-        flush_at = 0.0
-        try:
-            for result in results:
-                delivery = by_message.pop(id(result.message))
-                if result.status != "sent":
-                    counts[_record(delivery, token, result, messenger_cls)] += 1
-                else:
-                    if not sent:
-                        flush_at = time.monotonic() + float(app_settings.SENT_FLUSH_SECONDS)
-                    sent.append(delivery)
-                    if time.monotonic() >= flush_at:
-                        counts.update(_finish_sent(sent, token, messenger_cls))
-                        sent = []
-                if by_message and lease.renewal_due() and _lost_part_of_batch(lease, by_message, counts):
-                    break  # closing the messenger's generator stops it before its next message
-        except Exception as error:  # the messenger broke mid-batch: the rest are retried
-            for delivery in by_message.values():
-                logger.exception(
-                    "%s failed mid-batch before delivery %s", channel, delivery.pk, extra=log_extra(delivery)
-                )
-                counts[_finish(delivery, token, "failed", f"{type(error).__name__}: {error}", None, messenger_cls)] += 1
-            by_message.clear()
-        finally:
-            close = getattr(results, "close", None)
-            if close is not None:
-                close()
+        with telemetry.send_batch(channel, len(messages)):
+            results = messenger.send_batch(messages)
+            sent: list[Delivery] = []  # successes are recorded together: one UPDATE, one commit
+            flush_at = 0.0
+            try:
+                for result in results:
+                    delivery = by_message.pop(id(result.message))
+                    if result.status != "sent":
+                        counts[_record(delivery, token, result, messenger_cls)] += 1
+                    else:
+                        if not sent:
+                            flush_at = time.monotonic() + float(app_settings.SENT_FLUSH_SECONDS)
+                        sent.append(delivery)
+                        if time.monotonic() >= flush_at:
+                            counts.update(_finish_sent(sent, token, messenger_cls))
+                            sent = []
+                    if by_message and lease.renewal_due() and _lost_part_of_batch(lease, by_message, counts):
+                        break  # closing the messenger's generator stops it before its next message
+            except Exception as error:  # the messenger broke mid-batch: the rest are retried
+                for delivery in by_message.values():
+                    logger.exception(
+                        "%s failed mid-batch before delivery %s", channel, delivery.pk, extra=log_extra(delivery)
+                    )
+                    counts[
+                        _finish(delivery, token, "failed", f"{type(error).__name__}: {error}", None, messenger_cls)
+                    ] += 1
+                by_message.clear()
+            finally:
+                close = getattr(results, "close", None)
+                if close is not None:
+                    close()
         if sent:
             counts.update(_finish_sent(sent, token, messenger_cls))
         for delivery in by_message.values():  # a send_batch() that skipped some messages: retry them
@@ -380,7 +384,9 @@ def _finish_sent(deliveries: list[Delivery], token: str, messenger_cls: type[Mes
             logger.info("delivery %s sent via %s", delivery.pk, delivery.channel, extra=log_extra(delivery))
         if notification_sent.receivers:
             _notify(notification_sent, messenger_cls, log_extra(delivery), delivery=delivery)
+        telemetry.delivery_latency(delivery.channel, (now - delivery.created_at).total_seconds())
         counts["sent"] += 1
+    telemetry.delivery_outcomes(deliveries[0].channel, "sent", counts["sent"])
     return counts
 
 
@@ -522,6 +528,9 @@ def _finish(
         return "lost_claim"
     for name, value in changes.items():
         setattr(delivery, name, value)
+    telemetry.delivery_outcomes(delivery.channel, status)
+    if status == "sent":
+        telemetry.delivery_latency(delivery.channel, (now - delivery.created_at).total_seconds())
     extra = log_extra(delivery)
     sender = messenger_cls or Messenger
     if status == "sent":

@@ -20,6 +20,7 @@ from django.db import connections, router, transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from django_signal_notifier import telemetry
 from django_signal_notifier.conf import app_settings
 from django_signal_notifier.config.index import trigger_index
 from django_signal_notifier.config.specs import TriggerSpec
@@ -88,7 +89,7 @@ def run_chunk(
     position = dict(row.fanout_position or {})
     own = in_own_transaction.set(not connections[db].in_atomic_block)
     try:
-        with transaction.atomic(using=db):
+        with telemetry.fanout_chunk(row.verb, row.pk, step), transaction.atomic(using=db):
             # Claim the step first: a concurrent run of the same step waits here for this one's
             # commit, then finds the step taken and writes nothing.
             if not claimed and not _claim(db, row.pk, step):
@@ -108,7 +109,10 @@ def run_chunk(
         return NOTHING
     finally:
         in_own_transaction.reset(own)
-    return LAST if following is None else MORE
+    if following is None:
+        telemetry.fanout_finished(row.verb, (timezone.now() - row.created_at).total_seconds())
+        return LAST
+    return MORE
 
 
 def _claim(db: str, event_id: int, step: int) -> bool:
