@@ -1,16 +1,26 @@
 """Webhooks: a signed JSON POST per message that the receiver can verify.
 
-Headers: ``X-Signal-Notifier-Timestamp`` (Unix seconds), ``X-Signal-Notifier-Signature``
-(``sha256=`` + hex HMAC-SHA256 of ``"<timestamp>.<body>"`` with the shared secret) and
-``X-Signal-Notifier-Delivery`` (the delivery id: receivers use it to drop duplicates).
+Two sets of headers carry the same facts:
+
+* the `Standard Webhooks <https://www.standardwebhooks.com/>`_ headers, so a receiver can verify
+  with an off-the-shelf library: ``webhook-id`` (``msg_<delivery id>``, the same on every retry),
+  ``webhook-timestamp`` (Unix seconds) and ``webhook-signature`` (``v1,`` + base64 HMAC-SHA256 of
+  ``"<id>.<timestamp>.<body>"``; the key is the secret's bytes, or for a ``whsec_…`` secret the
+  base64-decoded rest, as the specification says);
+* the package's own: ``X-Signal-Notifier-Timestamp``, ``X-Signal-Notifier-Signature`` (``sha256=`` +
+  hex HMAC-SHA256 of ``"<timestamp>.<body>"`` with the secret's bytes) and
+  ``X-Signal-Notifier-Delivery`` (the delivery id: receivers use it to drop duplicates).
 """
 
 from __future__ import annotations
 
+import base64
+import binascii
 import hashlib
 import hmac
 import json
 import time
+import uuid
 from typing import Any, ClassVar
 
 from django.core.checks import CheckMessage, Error, Warning
@@ -27,6 +37,29 @@ from django_signal_notifier.messengers.registry import messenger_registry
 TIMESTAMP_HEADER = "X-Signal-Notifier-Timestamp"
 SIGNATURE_HEADER = "X-Signal-Notifier-Signature"
 DELIVERY_HEADER = "X-Signal-Notifier-Delivery"
+STANDARD_ID_HEADER = "webhook-id"
+STANDARD_TIMESTAMP_HEADER = "webhook-timestamp"
+STANDARD_SIGNATURE_HEADER = "webhook-signature"
+_STANDARD_SECRET_PREFIX = "whsec_"
+
+
+def standard_webhook_key(secret: str | bytes) -> bytes:
+    """The HMAC key of a Standard Webhooks signature: a ``whsec_`` secret's decoded rest, else its bytes."""
+    if isinstance(secret, bytes):
+        return secret
+    if secret.startswith(_STANDARD_SECRET_PREFIX):
+        try:
+            return base64.b64decode(secret[len(_STANDARD_SECRET_PREFIX) :] + "==")
+        except binascii.Error:
+            pass  # not base64 after all: its bytes, like any other secret
+    return secret.encode()
+
+
+def sign_standard_webhook(secret: str | bytes, message_id: str, timestamp: int | str, body: bytes) -> str:
+    """The ``webhook-signature`` header value: ``v1,<base64 HMAC-SHA256 of "<id>.<timestamp>.<body>">``."""
+    signed = f"{message_id}.{timestamp}.".encode() + body
+    digest = hmac.new(standard_webhook_key(secret), signed, hashlib.sha256).digest()
+    return f"v1,{base64.b64encode(digest).decode()}"
 
 
 def sign_webhook(secret: str | bytes, body: bytes, timestamp: int | str) -> str:
@@ -139,11 +172,21 @@ class WebhookMessenger(HTTPMessenger):
         body = json.dumps(webhook_payload(message), cls=DjangoJSONEncoder, ensure_ascii=False).encode()
         timestamp = int(time.time())
         headers = {str(k): str(v) for k, v in (self.options.get("headers") or {}).items()}
-        headers.update({"Content-Type": "application/json", TIMESTAMP_HEADER: str(timestamp)})
+        # A retry of one delivery keeps its id: receivers drop what they already processed.
+        message_id = f"msg_{message.delivery_id}" if message.delivery_id is not None else f"msg_{uuid.uuid4().hex}"
+        headers.update(
+            {
+                "Content-Type": "application/json",
+                TIMESTAMP_HEADER: str(timestamp),
+                STANDARD_ID_HEADER: message_id,
+                STANDARD_TIMESTAMP_HEADER: str(timestamp),
+            }
+        )
         if message.delivery_id is not None:
             headers[DELIVERY_HEADER] = str(message.delivery_id)
         secret = self.secret()
         if secret:
             headers[SIGNATURE_HEADER] = sign_webhook(secret, body, timestamp)
+            headers[STANDARD_SIGNATURE_HEADER] = sign_standard_webhook(secret, message_id, timestamp, body)
         response = self.request("POST", message.address, content=body, headers=headers)
         self.fail_for_status(response)

@@ -127,3 +127,33 @@ def test_secret_redaction_keeps_other_log_records_intact(caplog):
     with caplog.at_level(logging.INFO, logger="httpx"):
         logger.info("GET %s %d %r", "https://x/sup3rsecretvalue/y", 200, ("a", 1))
     assert caplog.records[-1].getMessage() == "GET https://x/***/y 200 ('a', 1)"
+
+
+@pytest.mark.parametrize(
+    ("secret", "receiver_key"),
+    [
+        ("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw", "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"),  # the spec's form
+        ("a-plain-shared-secret-of-32-chars", b"a-plain-shared-secret-of-32-chars"),  # its bytes are the key
+    ],
+)
+def test_standard_webhooks_headers_verify_with_the_reference_library(api_server, secret, receiver_key):
+    from standardwebhooks.webhooks import Webhook, WebhookVerificationError
+
+    api_server.expect_oneshot_request("/h").respond_with_data("busy", status=503)
+    api_server.expect_request("/h").respond_with_data("ok")
+    url = api_server.url_for("/h")
+    messenger = WebhookMessenger({"url": url, "secret": secret})
+    message = Message(recipient=None, address=url, text="x", delivery_id=41)
+    assert [r.status for r in messenger.send_batch([message])] == ["failed"]
+    assert [r.status for r in messenger.send_batch([message])] == ["sent"]  # the retry
+
+    receiver = Webhook(receiver_key)
+    first, retry = (request for request, _ in api_server.log)
+    for request in (first, retry):
+        assert receiver.verify(request.get_data(), dict(request.headers))["text"] == "x"
+    assert first.headers["webhook-id"] == retry.headers["webhook-id"] == "msg_41"  # receivers drop the duplicate
+    forged = {**dict(retry.headers), "webhook-id": "msg_42"}
+    with pytest.raises(WebhookVerificationError):
+        receiver.verify(retry.get_data(), forged)
+    with pytest.raises(WebhookVerificationError):
+        receiver.verify(retry.get_data().replace(b'"x"', b'"y"'), dict(retry.headers))
