@@ -103,3 +103,17 @@ class AppSettings:
 
 
 app_settings = AppSettings()
+
+
+def channel_setting(prefix: str, name: str, default: Any = None) -> Any:
+    """A channel's setting ``SIGNAL_NOTIFIER["<PREFIX>_<NAME>"]`` (as django-anymail's per-ESP settings).
+
+    Falls back to the package's default for a built-in channel's key, then to ``default``.
+    Third-party channels declare their keys on the messenger (``Messenger.settings_defaults``),
+    which makes them known to the unknown-key check.
+    """
+    key = f"{prefix}_{name}".upper()
+    user = app_settings.raw()
+    if key in user:
+        return user[key]
+    return DEFAULTS.get(key, default)

@@ -27,11 +27,14 @@ def check_settings(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]
 
     messages: list[CheckMessage] = []
     raw = app_settings.raw()
-    for key in sorted(set(raw) - set(DEFAULTS)):
+    channel_keys = {key for _, messenger in messenger_registry.items() for key in messenger.setting_keys()}
+    known = set(DEFAULTS) | channel_keys
+    for key in sorted(set(raw) - known):
         messages.append(
             Error(
                 f"SIGNAL_NOTIFIER has an unknown key {key!r}.",
-                hint=f"Known keys: {', '.join(sorted(DEFAULTS))}.",
+                hint=f"Known keys: {', '.join(sorted(known))}. A channel of your own declares its keys in "
+                "its messenger's settings_defaults.",
                 id="signal_notifier.E001",
             )
         )

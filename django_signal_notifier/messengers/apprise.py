@@ -53,6 +53,8 @@ def url_secrets(urls: list[str]) -> list[str]:
 class AppriseMessenger(Messenger):
     """Sends each message through apprise to the backend's or the user's apprise URLs."""
 
+    settings_prefix = "APPRISE"  # SIGNAL_NOTIFIER["APPRISE_…"]
+
     label = "Apprise (100+ services)"
     option_names: ClassVar[tuple[str, ...]] = ("urls",)
     requires: ClassVar[tuple[str, ...]] = ("apprise",)

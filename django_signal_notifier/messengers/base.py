@@ -16,6 +16,7 @@ from typing import Any, ClassVar
 
 from django.core.exceptions import ValidationError
 
+from django_signal_notifier.conf import channel_setting
 from django_signal_notifier.exceptions import DeliveryError, SkipDelivery
 
 logger = logging.getLogger("django_signal_notifier.messengers")
@@ -68,6 +69,10 @@ class Messenger:
     inline: ClassVar[bool] = False
     option_names: ClassVar[tuple[str, ...]] = ()
     requires: ClassVar[tuple[str, ...]] = ()
+    # The channel's own settings: SIGNAL_NOTIFIER["<settings_prefix>_<NAME>"], read with
+    # cls.setting(NAME); the prefix defaults to the channel name in capitals.
+    settings_prefix: ClassVar[str] = ""
+    settings_defaults: ClassVar[dict[str, Any]] = {}
 
     # 0.2.1 attributes
     message: ClassVar[str] = ""
@@ -80,6 +85,20 @@ class Messenger:
     @classmethod
     def channel_name(cls) -> str:
         return cls.__dict__.get("name") or cls.__name__
+
+    @classmethod
+    def setting(cls, name: str) -> Any:
+        """This channel's setting ``name`` (``SIGNAL_NOTIFIER["<PREFIX>_<NAME>"]``, else its declared default)."""
+        return channel_setting(cls.setting_prefix(), name, cls.settings_defaults.get(name))
+
+    @classmethod
+    def setting_prefix(cls) -> str:
+        return (cls.settings_prefix or cls.channel_name()).upper()
+
+    @classmethod
+    def setting_keys(cls) -> set[str]:
+        """The ``SIGNAL_NOTIFIER`` keys this channel declares."""
+        return {f"{cls.setting_prefix()}_{name}".upper() for name in cls.settings_defaults}
 
     @classmethod
     def validate_options(cls, options: dict[str, Any]) -> None:

@@ -96,6 +96,8 @@ class EmailMessenger(Messenger):
     ``reply_to`` (an address or a list of addresses).
     """
 
+    settings_prefix = "EMAIL"  # SIGNAL_NOTIFIER["EMAIL_…"]
+
     label = "Email"
     default_template = "EmailMessageTemplate"
     option_names: ClassVar[tuple[str, ...]] = ("from_email", "reply_to")

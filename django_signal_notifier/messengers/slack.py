@@ -59,6 +59,8 @@ def _stored_options() -> list[dict[str, Any]]:
 class SlackMessenger(HTTPMessenger):
     """Posts each message to Slack. Options: ``webhook_url`` or ``channel`` (see the module)."""
 
+    settings_prefix = "SLACK"  # SIGNAL_NOTIFIER["SLACK_…"]
+
     label = "Slack"
     service = "Slack"
     option_names: ClassVar[tuple[str, ...]] = ("webhook_url", "channel")

@@ -58,6 +58,8 @@ class TelegramBotMessenger(HTTPMessenger):
     then sent once). Other options: ``disable_notification``, ``disable_web_page_preview``.
     """
 
+    settings_prefix = "TELEGRAM"  # SIGNAL_NOTIFIER["TELEGRAM_…"]
+
     label = "Telegram bot"
     service = "Telegram"
     option_names: ClassVar[tuple[str, ...]] = ("chat_id", "disable_notification", "disable_web_page_preview")

@@ -41,6 +41,8 @@ class TwilioSMSMessenger(HTTPMessenger):
     Backend option: ``from`` (a number or Messaging Service SID; overrides ``TWILIO_FROM``).
     """
 
+    settings_prefix = "TWILIO"  # SIGNAL_NOTIFIER["TWILIO_…"]
+
     label = "SMS (Twilio)"
     service = "Twilio"
     option_names: ClassVar[tuple[str, ...]] = ("from",)

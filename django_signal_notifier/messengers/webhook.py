@@ -121,6 +121,8 @@ class WebhookMessenger(HTTPMessenger):
     and ``headers`` (extra request headers).
     """
 
+    settings_prefix = "WEBHOOK"  # SIGNAL_NOTIFIER["WEBHOOK_…"]
+
     label = "Webhook (signed JSON)"
     service = "Webhook"
     option_names: ClassVar[tuple[str, ...]] = ("url", "secret", "headers")
