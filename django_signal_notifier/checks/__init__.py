@@ -1,5 +1,5 @@
 """System checks (``manage.py check``), registered when the app is ready."""
 
-from django_signal_notifier.checks import configuration, settings
+from django_signal_notifier.checks import configuration, schema, settings
 
-__all__ = ["configuration", "settings"]
+__all__ = ["configuration", "schema", "settings"]
