@@ -10,6 +10,7 @@ quickstart prints and the old configuration sends. The schema is a fresh install
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -98,7 +99,12 @@ EXPECTED_SUBSCRIPTIONS = [
 ]
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
+# The project's database follows the run's (DSN_TEST_DB): the SQLite run upgrades on SQLite, the
+# PostgreSQL run (make test-postgres, .ci/run) on PostgreSQL.
+VENDOR = "postgresql" if os.environ.get("DSN_TEST_DB") == "postgres" else "sqlite"
+
+
+@pytest.fixture(params=[VENDOR])
 def vendor(request: pytest.FixtureRequest) -> str:
     if request.param == "postgresql":
         request.getfixturevalue("postgres")
