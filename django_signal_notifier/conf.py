@@ -65,10 +65,11 @@ DEFAULTS: dict[str, Any] = {
     # Email: the From address (None: DEFAULT_FROM_EMAIL) and where a user's address is found.
     "EMAIL_FROM": None,
     "EMAIL_ADDRESS": "email",
-    # Telegram: the bot token from @BotFather, the Bot API root, where a user's chat id is found.
+    # Telegram: the bot token from @BotFather, the Bot API root, where a user's chat id is found
+    # (by default the user's own telegram_chat_id attribute, else their Profile's, 0.2.1's DSN_Profile).
     "TELEGRAM_BOT_TOKEN": None,
     "TELEGRAM_API_URL": "https://api.telegram.org",
-    "TELEGRAM_CHAT_ID": "telegram_chat_id",
+    "TELEGRAM_CHAT_ID": "django_signal_notifier.messengers.telegram.chat_id_of",
     # Slack: a bot token for chat.postMessage, the Web API root, where a user's member id is found
     # (direct messages when a backend names no channel and no webhook).
     "SLACK_BOT_TOKEN": None,

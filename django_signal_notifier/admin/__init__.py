@@ -1,3 +1,3 @@
 """Admin for configuration (triggers, backends, subscriptions) and the delivery log."""
 
-from django_signal_notifier.admin import configuration, log, preferences, stored_templates  # noqa: F401
+from django_signal_notifier.admin import configuration, log, preferences, profiles, stored_templates  # noqa: F401

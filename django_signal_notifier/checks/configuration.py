@@ -14,12 +14,21 @@ from typing import Any
 from django.core.checks import CheckMessage, Tags, Warning, register
 from django.db import DatabaseError, router
 
+from django_signal_notifier.checks.schema import schema_problems
 from django_signal_notifier.config.problems import Problem, backend_problems, subscription_problems, trigger_problems
 from django_signal_notifier.models import Backend, Subscription, Trigger, tables_exist
 
 
 def _warning(row: Any, kind: str, problem: Problem) -> CheckMessage:
     return Warning(f"{kind} {row.pk} ({row}): {problem.text}", hint=problem.hint or None, obj=row, id=problem.check_id)
+
+
+def _unreadable(alias: str, error: DatabaseError) -> CheckMessage:
+    return Warning(
+        f"The stored triggers, subscriptions and backends could not be read from the database {alias!r}: {error}",
+        hint="No notification is sent until they can be read. Run `python manage.py migrate` if it is behind.",
+        id="signal_notifier.W053",
+    )
 
 
 @register(Tags.database)
@@ -44,8 +53,9 @@ def check_stored_configuration(app_configs: Any = None, **kwargs: Any) -> list[C
             .order_by("pk")
         )
         backends = list(Backend.objects.using(alias).order_by("pk"))
-    except DatabaseError:
-        return []
+    except DatabaseError as error:
+        # Tables of another shape (0.2.1's, or not migrated yet) are said by the schema check.
+        return [] if schema_problems(alias) else [_unreadable(alias, error)]
     for trigger in triggers:
         messages.extend(_warning(trigger, "Trigger", problem) for problem in trigger_problems(trigger))
     for subscription in subscriptions:

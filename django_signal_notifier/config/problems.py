@@ -238,8 +238,9 @@ def trigger_problems(trigger: Any, *, related: bool = True) -> list[Problem]:
         model = content_type.model_class() if content_type else None
         for text in validate_conditions(trigger.conditions, model, trigger.verb):
             problems.append(Problem(_id("W020"), "conditions", text, hint=_("The trigger never matches until fixed.")))
-    if content_type is not None and content_type.app_label == OWN_APP:
-        problems.append(own_models_problem(content_type.model_class()))
+    own_model = content_type.model_class() if content_type is not None and content_type.app_label == OWN_APP else None
+    if own_model is not None:  # a removed model of this app (0.2.1's TestModel1) is W011's
+        problems.append(own_models_problem(own_model))
     if related and trigger.pk is not None and not any(s.enabled for s in trigger.subscriptions.all()):
         problems.append(Problem(_id("W019"), "", _("no enabled subscription: it sends nothing"), blocks_save=False))
     return problems

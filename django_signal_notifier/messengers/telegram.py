@@ -38,6 +38,23 @@ def telegram_html(message: Message) -> str:
     return f"{body}\n\n{link}" if link and body else (body or link)
 
 
+def chat_id_of(user: Any) -> str | None:
+    """The default ``TELEGRAM_CHAT_ID``: the user's own ``telegram_chat_id``, else their Profile's.
+
+    A custom user model with a ``telegram_chat_id`` field is read first; otherwise the chat id
+    stored on the package's :class:`~django_signal_notifier.models.Profile` (where an upgrade
+    from 0.2.1 moved its ``DSN_Profile`` rows), one query per recipient.
+    """
+    own = getattr(user, "telegram_chat_id", None)
+    if own not in (None, ""):
+        return str(own)
+    # Here, not at the top: channels are imported before Django loads the models (pytest plugin).
+    from django_signal_notifier.models import Profile
+
+    chat_id = Profile.objects.filter(user_id=user.pk).values_list("telegram_chat_id", flat=True).first()
+    return chat_id or None
+
+
 def _cut(text: str, limit: int) -> str:
     """Cut escaped HTML without splitting an entity such as ``&amp;``."""
     cut = text[:limit]
@@ -53,7 +70,8 @@ def _cut(text: str, limit: int) -> str:
 class TelegramBotMessenger(HTTPMessenger):
     """Sends each message to the recipient's chat with a Telegram bot.
 
-    The chat id comes from ``SIGNAL_NOTIFIER['TELEGRAM_CHAT_ID']`` (an address source), or from
+    The chat id comes from ``SIGNAL_NOTIFIER['TELEGRAM_CHAT_ID']`` (an address source; by default
+    :func:`chat_id_of`: the user's ``telegram_chat_id`` or their Profile's), or from
     the backend's ``chat_id`` option for a group or channel (identical messages in a batch are
     then sent once). Other options: ``disable_notification``, ``disable_web_page_preview``.
     """

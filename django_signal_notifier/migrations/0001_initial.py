@@ -10,8 +10,12 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
     initial = True
 
+    # auth 0011, not the 0012 makemigrations wrote: a database migrated by django-signal-notifier
+    # 0.2.1 on Django <= 3.0 recorded a "django_signal_notifier.0001_initial" (0.2.1's) with auth at
+    # 0011, and Django refuses a history where an applied migration's dependency is not applied.
+    # Nothing here needs auth 0012 (it only widens User.first_name). 0002 converts 0.2.1's tables.
     dependencies = [
-        ("auth", "0012_alter_user_first_name_max_length"),
+        ("auth", "0011_update_proxy_permissions"),
         ("contenttypes", "0002_remove_content_type_name"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

@@ -2,6 +2,8 @@
 
 from django.db import migrations, models
 
+from django_signal_notifier.migrations._from_0_2_1 import UpgradeFrom021Tables
+
 
 class Migration(migrations.Migration):
     dependencies = [
@@ -10,6 +12,9 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
+        # A database of django-signal-notifier 0.2.1 reaches this migration with 0.2.1's tables
+        # (see _from_0_2_1.py); they become 0001's first. Elsewhere this does nothing.
+        UpgradeFrom021Tables(),
         migrations.AddField(
             model_name="event",
             name="fanout_done",

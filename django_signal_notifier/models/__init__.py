@@ -9,6 +9,7 @@ from django_signal_notifier.models.event import Event
 from django_signal_notifier.models.heartbeat import Heartbeat
 from django_signal_notifier.models.notification import Notification
 from django_signal_notifier.models.preference import Preference
+from django_signal_notifier.models.profile import Profile
 from django_signal_notifier.models.stored_template import StoredTemplate
 from django_signal_notifier.models.subscription import Backend, Subscription
 from django_signal_notifier.models.trigger import Trigger
@@ -23,10 +24,16 @@ __all__ = [
     "Notification",
     "StoredTemplate",
     "Preference",
+    "Profile",
+    "DSN_Profile",
     "Subscription",
     "Trigger",
     "tables_exist",
 ]
+
+
+# 0.2.1's name of the profile model (its documentation shows DSN_Profile with telegram_chat_id).
+DSN_Profile = Profile
 
 
 def tables_exist() -> bool:

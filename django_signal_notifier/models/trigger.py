@@ -10,7 +10,8 @@ from django.db import models
 from django.dispatch import Signal
 from django.utils.translation import gettext_lazy as _
 
-from django_signal_notifier.events.verbs import register_signal
+from django_signal_notifier.events.verbs import get_signal, register_signal
+from django_signal_notifier.exceptions import SignalRegistrationError
 from django_signal_notifier.models.config import ConfigQuerySet
 from django_signal_notifier.validators import clean_row
 
@@ -108,6 +109,49 @@ class Trigger(models.Model):
         cls.verb_signal_list[name] = signal
         return signal
 
+    @classmethod
+    def save_by_model(
+        cls,
+        verb_name: str,
+        enabled: bool = True,
+        action_object: Any = None,
+        actor_object: Any = None,
+        target: str | None = None,
+        trigger_obj: Trigger | None = None,
+    ) -> Trigger:
+        """0.2.1's way to create a trigger in code: from models or objects instead of content types.
+
+        ``action_object`` (the sender) and ``actor_object`` are each a model class (any object of
+        it) or one saved object (that object only). Without ``trigger_obj`` the trigger with
+        these filters is fetched or created, so running it again does not duplicate it; with
+        ``trigger_obj`` that trigger is changed. ``enabled`` is set either way. The trigger is
+        validated (``ValidationError`` names what is wrong) and saved, and returned. An
+        unregistered ``verb_name`` raises ``SignalRegistrationError``, as in 0.2.1.
+        """
+        if get_signal(verb_name) is None:
+            raise SignalRegistrationError(
+                f"No signal is registered as {verb_name!r}: register it with Trigger.registered_verb_signal()."
+            )
+        action_content_type, action_id = _content_type_and_id(action_object)
+        actor_content_type, actor_id = _content_type_and_id(actor_object)
+        filters = {
+            "verb": verb_name,
+            "action_object_content_type": action_content_type,
+            "action_object_id": action_id,
+            "actor_object_content_type": actor_content_type,
+            "actor_object_id": actor_id,
+            "target": target,
+        }
+        if trigger_obj is None:
+            trigger_obj = cls.objects.filter(**filters).order_by("pk").first() or cls(**filters)
+        else:
+            for name, value in filters.items():
+                setattr(trigger_obj, name, value)
+        trigger_obj.enabled = enabled
+        trigger_obj.full_clean()
+        trigger_obj.save()
+        return trigger_obj
+
     @property
     def action_object(self) -> Any:
         """The model (no object id) or the one object this trigger is bound to, or None."""
@@ -120,6 +164,19 @@ class Trigger(models.Model):
 
     def clean(self) -> None:
         clean_row(self)
+
+
+def _content_type_and_id(model_or_object: Any) -> tuple[ContentType | None, str | None]:
+    """0.2.1's action_object/actor_object: None, a model class, or one saved object of a model."""
+    if model_or_object is None:
+        return None, None
+    if isinstance(model_or_object, type) and issubclass(model_or_object, models.Model):
+        return ContentType.objects.get_for_model(model_or_object), None
+    if isinstance(model_or_object, models.Model):
+        if model_or_object.pk is None:
+            raise ValueError(f"{model_or_object!r} is not saved: a trigger can only name a saved object.")
+        return ContentType.objects.get_for_model(type(model_or_object)), str(model_or_object.pk)
+    raise TypeError(f"Expected a model class or a model instance, not {model_or_object!r}.")
 
 
 def _resolve(content_type: ContentType | None, object_id: str | None) -> Any:

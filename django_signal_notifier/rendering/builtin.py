@@ -33,6 +33,33 @@ class SimplePrintMessageTemplate(MessageTemplate):
 
 
 @template_registry.register
+class SimpleTelegramMessageTemplate1(MessageTemplate):
+    """0.2.1's Telegram template: the signal, the object, the actor and the target, a line each."""
+
+    label = "Simple Telegram (0.2.1)"
+    template_string = (
+        "{{ verb }}\n{{ instance }}{% if actor %}\n{{ actor }}{% endif %}{% if target %}\n{{ target }}{% endif %}"
+    )
+
+
+@template_registry.register
+class SimpleTelegramMessageTemplate2(MessageTemplate):
+    """0.2.1's second Telegram template: the signal and the object as a JSON object."""
+
+    label = "Simple Telegram as JSON (0.2.1)"
+    template_string = '{"verb": "{{ verb|escapejs }}", "action_object": "{{ instance|escapejs }}"}'
+
+
+@template_registry.register
+class SimpleSMTPMessageTemplate(MessageTemplate):
+    """0.2.1's email template: a fixed subject, the signal and the object."""
+
+    label = "Simple email (0.2.1)"
+    subject = "django-signal-notifier email check"
+    template_string = "verb: {{ verb }}\naction_object: {{ instance }}"
+
+
+@template_registry.register
 class BaseMessageTemplateDefault(MessageTemplate):
     """0.2.1 listed its base class as a template; it renders the verb and the object."""
 

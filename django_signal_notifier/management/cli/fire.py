@@ -42,23 +42,45 @@ def handle(command: Any, options: dict[str, Any]) -> int:
         trigger, spec, event = _prepare(options)
     except CommandInputError as problem:
         return error(command, str(problem))
+    return fire_event(command, trigger, spec, event, dry_run=options["dry_run"], as_json=options["json"])
 
-    db = router.db_for_write(Event)
+
+def spec_of(trigger: Any) -> Any:
+    """The trigger's in-memory spec, as the index builds it; CommandInputError says why there is none."""
+    problems: list[str] = []
+    spec = TriggerIndex._spec(trigger, problems)
+    if spec is None:
+        raise CommandInputError("; ".join(problems) or f"Trigger {trigger.pk} has no enabled subscription.")
+    return spec
+
+
+def would_fire(command: Any, spec: Any, event: SignalEvent) -> bool:
+    """Whether a real signal send would fire the trigger: its sender model and its filters."""
+    sender = event.sender
+    is_model = isinstance(sender, type) and hasattr(sender, "_meta")
+    if spec.model is not None and is_model and sender._meta.concrete_model is not spec.model._meta.concrete_model:
+        return False
     try:
-        would_match = matches(spec, event)
+        return matches(spec, event)
     except Exception as problem:  # a condition that cannot be evaluated on sample kwargs
-        would_match = False
         command.stderr.write(command.style.WARNING(f"The trigger's filters could not be evaluated: {problem}"))
-    if not would_match and not options["json"]:
+        return False
+
+
+def fire_event(command: Any, trigger: Any, spec: Any, event: SignalEvent, *, dry_run: bool, as_json: bool) -> int:
+    """Run the pipeline for one trigger and one event (or plan it with ``dry_run``), and report."""
+    db = router.db_for_write(Event)
+    would_match = would_fire(command, spec, event)
+    if not would_match and not as_json:
         command.stderr.write(
             command.style.WARNING(
                 "This event does not match the trigger's filters or conditions: a real signal would not fire it. "
                 "Firing it anyway."
             )
         )
-    if options["dry_run"]:
+    if dry_run:
         planned = plan(event, [spec], db)
-        if options["json"]:
+        if as_json:
             emit_json(
                 command,
                 {
@@ -89,7 +111,7 @@ def handle(command: Any, options: dict[str, Any]) -> int:
         "deliveries": dict(statuses),
         "notifications": inbox,
     }
-    if options["json"]:
+    if as_json:
         emit_json(command, result)
     else:
         counts = ", ".join(f"{n} {status}" for status, n in sorted(statuses.items())) or "none"
@@ -109,10 +131,7 @@ def _prepare(options: dict[str, Any]) -> tuple[Any, Any, Any]:
     if trigger is None:
         raise CommandInputError(f"No trigger {reference!r} (give its id or key; `signal_notifier list` shows them).")
     kwargs = parse_json_object(options["kwargs"], "--kwargs") if options.get("kwargs") else {}
-    problems: list[str] = []
-    spec = TriggerIndex._spec(trigger, problems)
-    if spec is None:
-        raise CommandInputError("; ".join(problems) or f"Trigger {trigger.pk} has no enabled subscription.")
+    spec = spec_of(trigger)
     model = spec.model
     if options.get("object_pk") is not None:
         if model is None:

@@ -34,10 +34,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def handle(command: Any, options: dict[str, Any]) -> int:
 
-    template_cls = template_registry.get(options["template"])
-    if template_cls is None:
-        known = ", ".join(template_registry.names())
-        return error(command, f"No message template is registered as {options['template']!r}. Registered: {known}.")
+    if template_registry.get(options["template"]) is None:
+        return _unknown_template(command, options["template"])
     try:
         user = find_user(options["user"])
         kwargs = parse_json_object(options["kwargs"], "--kwargs") if options.get("kwargs") else {}
@@ -48,16 +46,24 @@ def handle(command: Any, options: dict[str, Any]) -> int:
     instance = kwargs.get("instance")
     sender = type(instance) if instance is not None else None
     event = SignalEvent.from_signal(options["verb"], sender, kwargs)
-    language = options.get("language") or language_for(user)
+    return show(command, options["template"], user, event, language=options.get("language"), as_json=options["json"])
+
+
+def show(
+    command: Any, template_name: str, user: Any, event: SignalEvent, *, language: str | None, as_json: bool
+) -> int:
+    """Render the registered template ``template_name`` for ``user`` about ``event``, and print it."""
+    template_cls = template_registry.get(template_name)
+    if template_cls is None:
+        return _unknown_template(command, template_name)
+    language = language or language_for(user)
     try:
         rendered = render(template_cls(), base_context(EventView.from_signal(event)), user, language)
     except Exception as problem:
-        return error(command, f"{options['template']} failed to render: {problem}", FAILED)
+        return error(command, f"{template_name} failed to render: {problem}", FAILED)
     parts = {"subject": rendered.subject, "text": rendered.text, "html": rendered.html, "url": rendered.url}
-    if options["json"]:
-        emit_json(
-            command, {"template": options["template"], "user": user.get_username(), "language": language, **parts}
-        )
+    if as_json:
+        emit_json(command, {"template": template_name, "user": user.get_username(), "language": language, **parts})
         return OK
     for name, value in parts.items():
         if value:
@@ -66,3 +72,8 @@ def handle(command: Any, options: dict[str, Any]) -> int:
     if not any(parts.values()):
         command.stdout.write("(the template rendered nothing)")
     return OK
+
+
+def _unknown_template(command: Any, name: str) -> int:
+    known = ", ".join(template_registry.names())
+    return error(command, f"No message template is registered as {name!r}. Registered: {known}.")

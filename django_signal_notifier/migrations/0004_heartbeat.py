@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("django_signal_notifier", "0002_event_outbox"),
+        ("django_signal_notifier", "0003_profile"),
     ]
 
     operations = [
