@@ -30,6 +30,8 @@ def matches(spec: TriggerSpec, event: SignalEvent) -> bool:
             return False
     if spec.actor_model is not None:
         actor = event.actor
+        if isinstance(actor, type) and hasattr(actor, "_meta"):  # 0.2.1 let a model class be the actor
+            return spec.actor_id is None and actor._meta.concrete_model is spec.actor_model._meta.concrete_model
         if not is_model_instance(actor) or actor._meta.concrete_model is not spec.actor_model._meta.concrete_model:
             return False
         if spec.actor_id is not None and canonical_pk(type(actor), actor.pk) != spec.actor_id:

@@ -458,7 +458,7 @@ def _send_legacy(delivery: Delivery, token: str, messenger_cls: type[Messenger],
         return _finish(delivery, token, "dead", f"unknown message template {name!r}", None, messenger_cls)
     try:
         context = base_context(EventView.from_row(delivery.event), delivery.trigger, delivery.subscription)
-        send_legacy(messenger_cls, template_cls(), user, delivery.trigger, context)
+        send_legacy(messenger_cls, template_cls(), user, delivery.trigger, context, delivery.event_id)
     except Exception as error:
         return _finish(delivery, token, "failed", f"{type(error).__name__}: {error}", None, messenger_cls)
     return _finish(delivery, token, "sent", "", None, messenger_cls)

@@ -168,16 +168,25 @@ class OutboxWriter:
         one_place = (
             messenger_cls is not None and not messenger_cls.inline and messenger_cls.shares_destination(backend.options)
         )
-        if one_place:
+        # A 0.2.1 messenger is called even when nobody was resolved, with users=[]: its "dynamic
+        # users" pattern, where the messenger picks its own recipients.
+        nobody_for_legacy = (
+            messenger_cls is not None
+            and subscription is not None
+            and not recipient_ids
+            and not self.continuing
+            and messenger_cls.is_legacy()
+        )
+        if one_place or nobody_for_legacy:
             # One message to the shared place (a channel, a group chat) for the whole audience,
             # written with the audience's first chunk; a person's preferences do not apply to it.
-            recipient_ids = [None] if recipient_ids and not self.continuing else []
+            recipient_ids = [None] if (recipient_ids or nobody_for_legacy) and not self.continuing else []
         seen_key = backend.id if backend.id is not None else backend.messenger
         fresh = [rid for rid in recipient_ids if (seen_key, rid) not in self.seen]
         self.seen.update((seen_key, rid) for rid in fresh)
         if not fresh:
             return
-        if messenger_cls is not None and not one_place:
+        if messenger_cls is not None and not one_place and not nobody_for_legacy:
             channel = messenger_cls.channel_name()
             plan = self.planner.plan(trigger, subscription, backend, channel, messenger_cls.inline, fresh, mandatory)
             self._write_skipped(trigger, subscription, backend, channel, plan)

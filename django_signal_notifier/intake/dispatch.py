@@ -23,6 +23,7 @@ from django.db import connections, router, transaction
 from django_signal_notifier.conf import app_settings
 from django_signal_notifier.config.matching import matches
 from django_signal_notifier.config.specs import TriggerSpec
+from django_signal_notifier.events import live
 from django_signal_notifier.events.snapshot import SignalEvent
 from django_signal_notifier.fanout import chain
 from django_signal_notifier.models import Event
@@ -50,6 +51,8 @@ def dispatch(verb: str, sender: Any, kwargs: dict[str, Any], candidates: Sequenc
                 chain.enqueue_chunk(chain.record_event(event, snapshot, matched, db).pk, 0)
             return
         row = chain.record_event(event, snapshot, matched, db)
+        if in_process:
+            live.remember(row.pk, event)
         if not in_process:
             transaction.on_commit(lambda: chain.enqueue_chunk(row.pk, 0), using=db)
             return
@@ -66,10 +69,12 @@ def _fan_out_now(event: SignalEvent, snapshot: dict[str, Any], matched: list[Tri
     try:
         with transaction.atomic(using=db):
             row = chain.record_event(event, snapshot, matched, db, claimed=True)
+            live.remember(row.pk, event)
             found = chain.run_chunk(row.pk, 0, row=row, view=view, matched=matched, chain=False, claimed=True)
     except Exception:
         logger.exception("django-signal-notifier fan-out failed for %s; retrying carefully", event.verb)
         row = chain.record_event(event, snapshot, matched, db)  # durable first, then each channel on its own
+        live.remember(row.pk, event)
         _run(row, view, matched)
         return
     if found == chain.MORE:

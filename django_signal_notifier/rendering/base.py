@@ -123,6 +123,11 @@ class MessageTemplate:
         """0.2.1's API: the text body for ``user``, from a trigger context and signal kwargs."""
         context: dict[str, Any] = dict(signal_kwargs)
         context.update(trigger_context)
+        # The names today's templates use (SimplePrintMessageTemplate's "instance"), from 0.2.1's.
+        instance = context.get("instance", trigger_context.get("action_object"))
+        context.setdefault("instance", instance)
+        meta = getattr(instance, "_meta", None)
+        context.setdefault("instance_type", meta.verbose_name if meta is not None else "")
         context["user"] = context["recipient"] = user
         context["context"] = context
         context = self.get_context(context)

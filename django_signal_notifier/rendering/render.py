@@ -82,6 +82,9 @@ def _reload(described: dict[str, Any] | None) -> Any:
                 found = model._default_manager.filter(pk=pk).first()
                 if found is not None:
                     return found
+                gone = SnapshotObject(described)
+                gone.pk = model._meta.pk.to_python(pk)  # the key as the model types it, not its stored text
+                return gone
         except Exception:
             pass
         return SnapshotObject(described)
