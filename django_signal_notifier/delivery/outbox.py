@@ -204,11 +204,15 @@ def schedule_retries_with(scheduler: Callable[[list[Delivery]], None]) -> None:
 
 
 def deliver_due(
-    ids: list[int] | None = None, limit: int | None = None, claimed_ids: set[int] | None = None
+    ids: list[int] | None = None,
+    limit: int | None = None,
+    claimed_ids: set[int] | None = None,
+    on_batch: Callable[[Counter[str]], None] | None = None,
 ) -> dict[str, int]:
     """Claim and send due deliveries, batch by batch, until none is left (or ``limit`` is reached).
 
-    ``claimed_ids``, when given, receives the ids this call claimed and recorded an outcome for.
+    ``claimed_ids``, when given, receives the ids this call claimed and recorded an outcome for;
+    ``on_batch`` is called with the running totals after each batch (a command's progress).
     """
     totals: Counter[str] = Counter()
     remaining = limit
@@ -225,6 +229,8 @@ def deliver_due(
         if wanted is not None:
             wanted.difference_update(d.pk for d in claimed)
         totals.update(send_claimed(claimed, token))
+        if on_batch is not None:
+            on_batch(totals)
         if claimed_ids is not None:  # not those whose claim another worker took meanwhile
             claimed_ids.update(d.pk for d in claimed if d.status != DeliveryStatus.SENDING)
         retry_later = [d for d in claimed if d.status == DeliveryStatus.FAILED]

@@ -84,7 +84,7 @@ def test_redrive_every_runs_until_its_run_count_and_resumes_fan_outs(settings, q
 def test_redrive_every_stops_on_sigterm(monkeypatch):
     runs: Counter[str] = Counter()
 
-    def run_once(limit: Any) -> Counter[str]:
+    def run_once(limit: Any, out: Any = None) -> Counter[str]:
         runs["n"] += 1
         if runs["n"] == 2:
             os.kill(os.getpid(), signal.SIGTERM)  # what systemd or a container runtime sends to stop it
@@ -104,3 +104,64 @@ def test_redrive_every_stops_on_sigterm(monkeypatch):
 def test_redrive_refuses_bad_arguments_with_what_to_fix(args, error):
     code, _, err = run(*args)
     assert code == 2 and error in err
+
+
+class Terminal(StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def run_on(stdout: StringIO, stderr: StringIO, *args: str) -> None:
+    try:
+        call_command("signal_notifier", *args, stdout=stdout, stderr=stderr)
+    except SystemExit:
+        pass
+
+
+def test_long_commands_show_progress_on_a_terminal_only_and_are_silent_with_quiet(monkeypatch):
+    from tests.support.delivery_setup import configure
+
+    monkeypatch.setattr("django_signal_notifier.delivery.tasks.enqueue_deliveries", lambda ids: None)
+    configure(3)
+    Article.objects.create(title="pending")
+    out, err = StringIO(), Terminal()
+    run_on(out, err, "redrive")
+    assert "\rRedriving: 3 sent" in err.getvalue()  # progress, on the terminal's stderr
+    assert out.getvalue().strip() == "Redrove 3 deliveries: 3 sent, 0 failed, 0 dead, 0 skipped, 0 lost_claim."
+
+    piped_out, piped_err = StringIO(), StringIO()  # cron: no terminal, no progress
+    run_on(piped_out, piped_err, "redrive")
+    assert piped_err.getvalue() == "" and piped_out.getvalue().startswith("Redrove 0")
+
+    for args in (
+        ["redrive", "--quiet"],
+        ["digest", "--quiet"],
+        ["sync", "--quiet"],
+        ["prune", "--older-than", "0", "--quiet"],
+    ):
+        quiet_out, quiet_err = StringIO(), Terminal()
+        run_on(quiet_out, quiet_err, *args)
+        assert (quiet_out.getvalue(), quiet_err.getvalue()) == ("", ""), args
+
+
+def test_long_commands_answer_json_for_scripts():
+    import json
+
+    for args, key in ((["digest"], "enqueued"), (["sync"], "applied"), (["prune", "--older-than", "0"], "events")):
+        out = StringIO()
+        run_on(out, StringIO(), *args, "--json")
+        assert key in json.loads(out.getvalue()), args
+
+
+def test_prune_deletes_in_batches_and_reports_each(monkeypatch):
+    from django_signal_notifier.models import Delivery, DeliveryStatus
+    from tests.support.delivery_setup import configure
+
+    configure(5)
+    Article.objects.create(title="old news")
+    Delivery.objects.update(status=DeliveryStatus.SENT, created_at=timezone.now() - timedelta(days=40))
+    out, err = StringIO(), Terminal()
+    run_on(out, err, "prune", "--older-than", "30", "--batch-size", "2")
+    assert "Deleting deliveries: 2 of 5" in err.getvalue() and "Deleting deliveries: 5 of 5" in err.getvalue()
+    assert Delivery.objects.count() == 0
+    assert out.getvalue().startswith("Deleted 5 deliveries older than 30 days (5 sent)")

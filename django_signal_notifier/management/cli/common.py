@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import json
 from typing import Any
 
@@ -65,3 +66,40 @@ def parse_json_object(text: str, option: str) -> dict[str, Any]:
     if not isinstance(value, dict):
         raise CommandInputError(f"{option} must be a JSON object, e.g. '{{\"created\": true}}'.")
     return value
+
+
+def add_output_arguments(parser: argparse.ArgumentParser) -> None:
+    """``--quiet`` and ``--json``, for the commands run from cron and scripts."""
+    parser.add_argument("--quiet", action="store_true", help="Print nothing but warnings and errors (for cron).")
+    parser.add_argument("--json", action="store_true", help="Print the result as one JSON object (for scripts).")
+
+
+class Report:
+    """What a long command says: progress while it works (only on a terminal), then a summary.
+
+    The summary goes to stdout as text, or as one JSON line with ``--json``; ``--quiet`` prints
+    nothing on success, so cron mails only warnings and errors. Progress goes to stderr and only
+    when stderr is a terminal: logs and cron mails never see it.
+    """
+
+    def __init__(self, command: Any, options: dict[str, Any]) -> None:
+        self.command = command
+        self.quiet = bool(options.get("quiet"))
+        self.as_json = bool(options.get("json"))
+        self.live = not (self.quiet or self.as_json) and command.stderr.isatty()
+        self._shown = False
+
+    def progress(self, text: str) -> None:
+        if self.live:
+            self.command.stderr.write(f"\r{text}\x1b[K", ending="")
+            self.command.stderr.flush()
+            self._shown = True
+
+    def summary(self, text: str, data: dict[str, Any]) -> None:
+        if self._shown:
+            self.command.stderr.write("")  # end the progress line
+            self._shown = False
+        if self.as_json:
+            self.command.stdout.write(json.dumps(data, cls=DjangoJSONEncoder, sort_keys=True, ensure_ascii=False))
+        elif not self.quiet:
+            self.command.stdout.write(text)

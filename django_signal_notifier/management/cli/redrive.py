@@ -12,7 +12,6 @@ single run; ``--every`` runs until SIGTERM or SIGINT, or ``--runs``, and exits 0
 from __future__ import annotations
 
 import argparse
-import json
 import logging
 import signal
 import time
@@ -23,6 +22,7 @@ from django.db import DatabaseError, close_old_connections, connections
 
 from django_signal_notifier.delivery.outbox import deliver_due
 from django_signal_notifier.delivery.tasks import sweep
+from django_signal_notifier.management.cli.common import Report, add_output_arguments
 
 help = (
     "Resume unfinished fan-outs and send due pending/failed deliveries and those abandoned by a dead worker; "
@@ -34,7 +34,7 @@ STATUSES = ("sent", "failed", "dead", "skipped", "lost_claim")
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--limit", type=int, default=None, help="Send at most this many deliveries per run.")
-    parser.add_argument("--json", action="store_true", help="Print the counts as one JSON object per run.")
+    add_output_arguments(parser)
     parser.add_argument(
         "--every",
         type=float,
@@ -57,20 +57,28 @@ def handle(command: Any, options: dict[str, Any]) -> int:
         command.stderr.write("--runs needs --every and a positive number of runs.")
         return 2
     if every is None:
-        counts = run_once(limit)
-        report(command, counts, bool(options.get("json")))
+        out = Report(command, options)
+        counts = run_once(limit, out)
+        report(out, counts)
         return 1 if counts["failed"] or counts["dead"] else 0
-    return run_every(command, every, runs, limit, bool(options.get("json")))
+    return run_every(command, every, runs, limit, options)
 
 
-def run_once(limit: int | None) -> Counter[str]:
+def run_once(limit: int | None, out: Report | None = None) -> Counter[str]:
     counts: Counter[str] = Counter(dict.fromkeys(STATUSES, 0))
+    if out is not None:
+        out.progress("Resuming unfinished fan-outs…")
     sweep()  # unfinished fan-outs first: their deliveries are then due too
-    counts.update(deliver_due(limit=limit))
+
+    def shown(totals: Counter[str]) -> None:
+        if out is not None:
+            out.progress("Redriving: " + ", ".join(f"{totals[s]} {s}" for s in STATUSES if totals[s]))
+
+    counts.update(deliver_due(limit=limit, on_batch=shown))
     return counts
 
 
-def run_every(command: Any, every: float, runs: int | None, limit: int | None, as_json: bool) -> int:
+def run_every(command: Any, every: float, runs: int | None, limit: int | None, options: dict[str, Any]) -> int:
     """Sweep every ``every`` seconds; a database error ends one run, not the process (it reconnects)."""
     stopping: list[int] = []
     previous = {sig: signal.signal(sig, lambda number, frame: stopping.append(number)) for sig in _STOP_SIGNALS}
@@ -79,14 +87,15 @@ def run_every(command: Any, every: float, runs: int | None, limit: int | None, a
         while not stopping and (runs is None or done < runs):
             started = time.monotonic()
             close_old_connections()
+            out = Report(command, options)
             try:
-                counts = run_once(limit)
+                counts = run_once(limit, out)
             except DatabaseError:
                 logger.exception("django-signal-notifier: a sweep failed on a database error; retrying next run")
                 _reconnect()
             else:
-                if sum(counts.values()) or as_json:
-                    report(command, counts, as_json)
+                if sum(counts.values()) or out.as_json:
+                    report(out, counts)
             done += 1
             while not stopping and (runs is None or done < runs) and time.monotonic() - started < every:
                 time.sleep(min(0.2, every))  # short naps: a stop signal is honoured promptly
@@ -104,10 +113,7 @@ def _reconnect() -> None:
         connection.close()
 
 
-def report(command: Any, counts: Counter[str], as_json: bool) -> None:
-    if as_json:
-        command.stdout.write(json.dumps(dict(counts), sort_keys=True))
-        return
+def report(out: Report, counts: Counter[str]) -> None:
     total = sum(counts.values())
     detail = ", ".join(f"{counts[status]} {status}" for status in STATUSES)
-    command.stdout.write(f"Redrove {total} deliveries: {detail}.")
+    out.summary(f"Redrove {total} deliveries: {detail}.", dict(counts))
