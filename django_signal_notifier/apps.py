@@ -5,7 +5,8 @@ from __future__ import annotations
 import logging
 
 from django.apps import AppConfig
-from django.db.models.signals import post_migrate, pre_migrate
+from django.conf import settings
+from django.db.models.signals import post_migrate, pre_delete, pre_migrate
 from django.utils.translation import gettext_lazy as _
 
 
@@ -25,6 +26,7 @@ class SignalNotifierConfig(AppConfig):
         from django_signal_notifier.exceptions import ConfigurationError
         from django_signal_notifier.intake.receivers import connect_all
         from django_signal_notifier.messengers.registry import messenger_registry
+        from django_signal_notifier.privacy.erase import erase_on_user_delete
         from django_signal_notifier.rendering import stored  # noqa: F401  (db:<name> templates)
         from django_signal_notifier.rendering.registry import template_registry
 
@@ -39,6 +41,9 @@ class SignalNotifierConfig(AppConfig):
                     logging.getLogger("django_signal_notifier").error("django-signal-notifier: %s", error)
         watch_configuration()
         connect_all()
+        pre_delete.connect(
+            erase_on_user_delete, sender=settings.AUTH_USER_MODEL, dispatch_uid="django_signal_notifier.privacy.erase"
+        )
 
         pre_migrate.connect(suspend_during_migrate, dispatch_uid="django_signal_notifier.index.suspend")
         post_migrate.connect(resume_after_migrate, dispatch_uid="django_signal_notifier.index.resume")

@@ -57,6 +57,8 @@ DEFAULTS: dict[str, Any] = {
     # Link the actor, object and target of listed notifications to their get_absolute_url()
     # (one query per content type on the page); False shows the stored texts only.
     "INBOX_OBJECT_URLS": True,
+    # Erase what the package holds about a user when the user is deleted (see docs/privacy.md).
+    "ERASE_ON_USER_DELETE": True,
     # --- Channels (see docs/channels/). An address source is a field path on the user
     # ("email", "profile__phone"), a dotted path to a callable (user) -> str | None, a callable,
     # or {"model": "app.Profile", "field": "phone", "user_field": "user"}.

@@ -2,12 +2,24 @@
 
 from __future__ import annotations
 
-from django_signal_notifier.management.cli import digest, fire, prune, redrive, render, sync, trial_send
+from django_signal_notifier.management.cli import (
+    digest,
+    erase_user,
+    export_user,
+    fire,
+    prune,
+    redrive,
+    render,
+    sync,
+    trial_send,
+)
 from django_signal_notifier.management.cli import list as list_command
 
 # name -> module with `help`, `add_arguments(parser)` and `handle(command, options) -> int`
 COMMANDS = {
     "digest": digest,
+    "erase-user": erase_user,
+    "export-user": export_user,
     "fire": fire,
     "list": list_command,
     "prune": prune,

@@ -1,0 +1,59 @@
+"""Everything the package holds about one user, as JSON-safe data (a data-portability request)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils import timezone
+
+from django_signal_notifier.models import Delivery, Notification, Preference
+
+
+def export_user_data(user: Any) -> dict[str, Any]:
+    """The user's notifications, the messages sent to them and their preferences."""
+    notifications = [
+        {
+            "id": row.pk,
+            "verb": row.verb,
+            "title": row.title,
+            "body": row.body,
+            "url": row.url,
+            "actor": row.actor_text,
+            "object": row.action_object_text,
+            "target": row.target_text,
+            "unread": row.unread,
+            "archived": row.archived,
+            "created_at": row.created_at.isoformat(),
+        }
+        for row in Notification.objects.filter(recipient=user).order_by("pk")
+    ]
+    deliveries = [
+        {
+            "id": row.pk,
+            "channel": row.channel,
+            "address": row.address,
+            "status": row.status,
+            "reason": row.reason,
+            "subject": (row.content or {}).get("subject", ""),
+            "text": (row.content or {}).get("text", ""),
+            "created_at": row.created_at.isoformat(),
+            "sent_at": row.sent_at.isoformat() if row.sent_at else None,
+        }
+        for row in Delivery.objects.filter(recipient=user).order_by("pk")
+    ]
+    preferences = [
+        {
+            "subscription": str(row.subscription) if row.subscription_id else None,
+            "channel": row.channel,
+            "enabled": row.enabled,
+            "updated_at": row.updated_at.isoformat(),
+        }
+        for row in Preference.objects.filter(user=user).select_related("subscription").order_by("pk")
+    ]
+    return {
+        "user": {"id": user.pk, "username": user.get_username()},
+        "exported_at": timezone.now().isoformat(),
+        "notifications": notifications,
+        "deliveries": deliveries,
+        "preferences": preferences,
+    }
