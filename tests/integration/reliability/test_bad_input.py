@@ -254,19 +254,16 @@ def recipient_without_phone(run: Run, alice: Any, settings: Any) -> None:
     assert (delivery.status, delivery.reason) == (DeliveryStatus.SKIPPED, f"user {alice.pk} has no phone number")
 
 
-def recipient_deleted_before_send(run: Run, alice: Any) -> None:
+def recipient_deleted_before_send(run: Run, alice: Any, settings: Any) -> None:
     ReliabilityFlaky.up = False
     gone = user("soon_gone")
     subscribe("post_save", Article, users=[gone], messenger="ReliabilityFlaky")
     run.fire(save_article())
     [delivery] = run.deliveries(channel="ReliabilityFlaky")
     assert delivery.status == DeliveryStatus.FAILED
-    from django.conf import settings
-    from django.test import override_settings
-
     # With the default ERASE_ON_USER_DELETE the row goes with the user (tests/privacy); kept, it is skipped.
-    with override_settings(SIGNAL_NOTIFIER={**settings.SIGNAL_NOTIFIER, "ERASE_ON_USER_DELETE": False}):
-        gone.delete()
+    settings.SIGNAL_NOTIFIER = {**settings.SIGNAL_NOTIFIER, "ERASE_ON_USER_DELETE": False}
+    gone.delete()
     ReliabilityFlaky.up = True
     Delivery.objects.filter(pk=delivery.pk).update(next_attempt_at=timezone.now() - timedelta(seconds=1))
     deliver_due()
