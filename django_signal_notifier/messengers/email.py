@@ -68,12 +68,13 @@ def with_unsubscribe_link(text: str, html: str, url: str, language: str = "") ->
     engine = template_engine()
     values = {"unsubscribe_url": url}
     with translation.override(language or settings.LANGUAGE_CODE):
-        footer = engine.get_template(UNSUBSCRIBE_TEXT).render(Context(values, autoescape=False))
-        text = text.rstrip() + "\n" + footer.rstrip("\n")
+        text_footer = str(engine.get_template(UNSUBSCRIBE_TEXT).render(Context(values, autoescape=False)))
+        text = text.rstrip() + "\n" + text_footer.rstrip("\n")
         if html:
-            footer = engine.get_template(UNSUBSCRIBE_HTML).render(Context(values)).strip()
+            html_footer = str(engine.get_template(UNSUBSCRIBE_HTML).render(Context(values))).strip()
             ends = list(_BODY_END.finditer(html))
-            html = html[: ends[-1].start()] + footer + "\n" + html[ends[-1].start() :] if ends else html + footer
+            at = ends[-1].start() if ends else len(html)
+            html = html[:at] + html_footer + "\n" + html[at:]
     return text, html
 
 

@@ -1,4 +1,7 @@
-"""Every code sample of docs/quickstart.md (and docs/extending.md) runs, in order, and prints what the page says."""
+"""Every code sample of docs/quickstart.md runs, in order, and prints what the page says.
+
+docs/extending.md runs in a new project of its own: tests/integration/test_docs_extending.py.
+"""
 
 from __future__ import annotations
 
@@ -99,14 +102,6 @@ def run_page(page: Path) -> int:
 @pytest.mark.django_db(transaction=True)
 def test_every_quickstart_sample_runs_and_prints_what_the_page_says(restore_declarations: Any) -> None:
     assert run_page(PAGE) == 2
-
-
-@pytest.mark.django_db(transaction=True)
-def test_the_messenger_and_template_of_the_extending_page_work(
-    restore_declarations: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.chdir(tmp_path)  # the sample writes notifications.jsonl in the current directory
-    assert run_page(DOCS / "extending.md") == 1
 
 
 @pytest.mark.django_db(transaction=True)
