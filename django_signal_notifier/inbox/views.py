@@ -182,5 +182,8 @@ def inbox_page(request: HttpRequest) -> HttpResponse:
         "unread_count": unread_count(request.user),
         "here": request.get_full_path(),
         "inbox_url": reverse("django_signal_notifier_inbox:page"),
+        # The unread folder's count is live: badge.js polls it like the site's badge.
+        "unread_count_url": reverse("django_signal_notifier_inbox:unread_count"),
+        "poll_interval": int(app_settings.INBOX_POLL_INTERVAL),
     }
     return _private(render(request, "django_signal_notifier/inbox.html", context))

@@ -42,9 +42,11 @@ def test_unread_is_a_marker_and_the_count_sits_on_the_unread_folder(alice: Any, 
     unread, read = items(html)
     assert 'class="dsn-item unread"' in unread and 'class="dsn-dot"' in unread and "Unread:" in unread
     assert 'class="dsn-item read"' in read and "dsn-dot" not in read
-    assert re.search(r'\?show=unread"[^>]*>Unread <span class="dsn-count">1</span>', html)
-    # The page's own header has no copy of the site's badge (the layout shows it once).
-    assert "data-signal-notifier-badge" not in html
+    # The count sits on the Unread folder (live, as the site's badge is), not in a second badge.
+    [count] = re.findall(r"<span class=\"dsn-count\" data-signal-notifier-badge[^>]*>", html)
+    assert 'data-count="1"' in count and "hidden" not in count
+    assert re.search(r'\?show=unread"[^>]*>Unread <span class="dsn-count"', html)
+    assert "signal-notifier-badge-link" not in html
     assert "django_signal_notifier/pages.css" in html
 
 
