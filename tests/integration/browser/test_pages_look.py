@@ -20,7 +20,8 @@ from django.utils import timezone
 
 from blog.models import Article, Comment
 from django_signal_notifier import declare
-from django_signal_notifier.models import Notification
+from django_signal_notifier.delivery.unsubscribe import make_token
+from django_signal_notifier.models import Notification, Subscription
 from tests.inbox.conftest import make_notifications
 from tests.integration.browser.test_demo_flow import log_in
 from tests.support.prefs import configure
@@ -126,6 +127,16 @@ def test_the_preferences_page_has_one_fixed_column_per_channel(
     page.click("#preferences-form button[type=submit]")
     page.wait_for_selector(".dsn-messages:has-text('preferences were saved')")
     screenshot(page, "preferences-saved")
+
+    # The one-click unsubscribe page an email links to, opened without signing in.
+    weekly = Subscription.objects.get(name="Weekly digest")
+    anonymous = new_page()
+    anonymous.goto(f"{live_server.url}/notifications/unsubscribe/{make_token(ana.pk, weekly.pk, 'InSiteMessenger')}/")
+    assert style(anonymous, "body", "font-family").startswith("system-ui")
+    screenshot(anonymous, "unsubscribe-confirm")
+    anonymous.get_by_role("button", name="Unsubscribe").click()
+    anonymous.wait_for_selector("h1:has-text('You are unsubscribed.')")
+    screenshot(anonymous, "unsubscribe-done")
 
 
 @pytest.mark.urls("demo.urls")
