@@ -31,8 +31,10 @@ def email_is_sent() -> Subscription:
     return declarer.subscription("staff", trigger=trigger, backends=[email], receiver_field_paths=["author"])
 
 
-@override_settings(EMAIL_BACKEND=SMTP, SIGNAL_NOTIFIER={})
-def test_email_without_site_url_or_unsubscribe_route_inside_requests_is_reported(email_is_sent, urls_without_pages):
+def test_email_without_site_url_or_unsubscribe_route_inside_requests_is_reported(email_is_sent, settings):
+    settings.EMAIL_BACKEND, settings.SIGNAL_NOTIFIER = SMTP, {}
+    settings.ROOT_URLCONF = "tests.checks.urls_without_pages"  # the inbox, no preferences pages
+
     found = deploy()
     assert set(found) == EMAIL_CHECKS
     assert "SITE_URL'] is not set" in found["signal_notifier.W043"].msg
@@ -42,8 +44,8 @@ def test_email_without_site_url_or_unsubscribe_route_inside_requests_is_reported
     assert all(isinstance(m, checks.Warning) for m in found.values())
 
 
-@override_settings(EMAIL_BACKEND=SMTP, SIGNAL_NOTIFIER={"SITE_URL": "https://example.com"})
 def test_a_production_setup_is_clean(email_is_sent, settings):
+    settings.EMAIL_BACKEND = SMTP
     settings.TASKS = {
         "default": {"BACKEND": f"{TASK_BACKENDS}.immediate.ImmediateBackend"},
         "db": {"BACKEND": "django_tasks_db.DatabaseBackend"},
@@ -66,8 +68,3 @@ def test_nothing_is_reported_when_no_subscription_sends_email(email_is_sent):
 @override_settings(EMAIL_BACKEND=SMTP, SIGNAL_NOTIFIER={})
 def test_the_email_checks_read_the_database_only_when_one_is_named(email_is_sent):
     assert deploy(databases=None) == {}
-
-
-@pytest.fixture
-def urls_without_pages(settings):
-    settings.ROOT_URLCONF = "tests.checks.urls_without_pages"
