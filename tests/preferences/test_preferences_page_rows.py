@@ -8,6 +8,7 @@ import pytest
 from django.contrib.auth.models import User
 from django.urls import reverse
 
+from django_signal_notifier.models import Subscription
 from tests.support.prefs import configure, make_user
 from tests.support.whomwhat import configure as configure_dynamic
 from tests.testapp.models import Article, Comment
@@ -39,13 +40,19 @@ def test_a_subscription_with_receivers_from_the_event_is_listed_before_it_ever_s
 
 def test_a_subscription_that_reached_the_inbox_through_a_callable_is_listed(client, run_on_commit):
     ana, other = make_user("ana"), make_user("other")
-    configure_dynamic(Comment, receiver_callable=f"{__name__}.author_of_the_article", name="Comments on your articles")
+    trigger, _, _ = configure_dynamic(
+        Comment, receiver_callable=f"{__name__}.author_of_the_article", name="Comments on your articles"
+    )
+    others = Subscription.objects.create(trigger=trigger, name="Comments, for someone else")
+    others.receiver_users.add(other)
     assert "Comments on your articles" not in {r.label for r in page(client, ana).context["rows"]}
 
     with run_on_commit():
         Comment.objects.create(article=Article.objects.create(title="Mine", author=ana), text="hi")
 
-    assert "Comments on your articles" in {r.label for r in page(client, ana).context["rows"]}
+    labels = {r.label for r in page(client, ana).context["rows"]}
+    assert "Comments on your articles" in labels
+    assert "Comments, for someone else" not in labels  # same trigger, but it names only other
     assert "Comments on your articles" not in {r.label for r in page(client, other).context["rows"]}
 
 

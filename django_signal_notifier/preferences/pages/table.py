@@ -2,8 +2,8 @@
 
 The page lists every subscription that reaches the user or can: the ones naming the user or
 one of their groups, the ones whose receivers come from the event (a field path such as
-``author`` can reach anyone), and the ones that already wrote to them (a delivery, or a
-notification in their inbox, whatever chose them as a receiver). Every row has one fixed column
+``author`` can reach anyone), and the ones that already wrote to them (a delivery, or, for a
+receiver callable, a notification of its trigger in their inbox). Every row has one fixed column
 per channel, in the same order, so a box never moves from row to row.
 """
 
@@ -101,7 +101,8 @@ def user_subscriptions(user: Any) -> list[Any]:
     reach |= ~Q(receiver_field_paths=[]) & ~Q(receiver_field_paths=None)
     reach |= Q(pk__in=Delivery.objects.filter(recipient=user).values("subscription_id"))
     reach |= Q(pk__in=Preference.objects.filter(user=user, subscription__isnull=False).values("subscription_id"))
-    reach |= Q(trigger_id__in=_triggers_of_inbox(user))
+    # Whom a callable reaches is only known once it ran: its trigger put something in their inbox.
+    reach |= Q(trigger_id__in=_triggers_of_inbox(user)) & ~Q(receiver_callable="")
     found = Subscription.objects.filter(reach, enabled=True).values("pk")
     return list(
         Subscription.objects.filter(pk__in=found)
