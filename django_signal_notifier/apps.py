@@ -1,4 +1,9 @@
-"""App configuration: connects one receiver per signal. No database access here."""
+"""App configuration: connects one receiver per signal. No database access here.
+
+Like the admin's ``admin.py``, the ``messengers.py`` and ``message_templates.py`` modules of
+installed apps are imported here, so the classes they register are known before any check,
+request or worker needs them.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +12,11 @@ import logging
 from django.apps import AppConfig
 from django.conf import settings
 from django.db.models.signals import post_migrate, pre_delete, pre_migrate
+from django.utils.module_loading import autodiscover_modules
 from django.utils.translation import gettext_lazy as _
+
+# The modules of each installed app imported at start-up (``myapp/messengers.py``, …).
+AUTODISCOVERED_MODULES = ("messengers", "message_templates")
 
 
 class SignalNotifierConfig(AppConfig):
@@ -39,6 +48,7 @@ class SignalNotifierConfig(AppConfig):
                     registry.register_path(path)
                 except ConfigurationError as error:  # reported by the system checks (E027, E028), not a crash here
                     logging.getLogger("django_signal_notifier").error("django-signal-notifier: %s", error)
+        autodiscover_modules(*AUTODISCOVERED_MODULES)
         watch_configuration()
         connect_all()
         pre_delete.connect(

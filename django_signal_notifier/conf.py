@@ -37,8 +37,8 @@ DEFAULTS: dict[str, Any] = {
     "SENT_FLUSH_SECONDS": 0.0,
     # Dotted path of a callable (user) -> language code; None uses settings.LANGUAGE_CODE.
     "LANGUAGE_GETTER": None,
-    # The site's absolute base URL (e.g. "https://example.com"), used for the one-click unsubscribe
-    # links put in every outbound message's List-Unsubscribe header; None leaves them out.
+    # The site's absolute root URL (e.g. "https://example.com"): links in outbound messages are made
+    # absolute with it, and it is the base of the one-click unsubscribe links; None leaves both out.
     "SITE_URL": None,
     # Dotted paths of extra messenger and message-template classes to register at start-up.
     "MESSENGERS": [],

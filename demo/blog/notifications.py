@@ -15,23 +15,21 @@ from django_signal_notifier import declare
 from django_signal_notifier.messengers import messenger_registry
 from django_signal_notifier.rendering import MessageTemplate, register_message_template
 
-SITE_URL = "http://127.0.0.1:8000"
-
 
 @register_message_template
 class BlogActivityTemplate(MessageTemplate):
-    """'bob commented on “Hello”' with the comment as the body; 'bob started following you'."""
+    """'bob commented on “Hello”' with the comment as the body; 'bob started following you'.
+
+    The link is ``instance_url``: absolute with ``SITE_URL`` (demo/settings.py), so it works in
+    the email too, where the email channel adds it below the text.
+    """
 
     label = "Blog activity (demo)"
     subject = (
         '{% if verb == "comment_posted" %}{{ actor }} commented on “{{ instance.article }}”'
         "{% else %}{{ actor }} started following you{% endif %}"
     )
-    template_string = (
-        '{% if verb == "comment_posted" %}{{ actor }} wrote on “{{ instance.article }}”:\n\n{{ instance.body }}\n\n'
-        "Read it: " + SITE_URL + "{{ instance_url }}"
-        "{% else %}{{ actor }} now follows your articles: " + SITE_URL + "{{ instance_url }}{% endif %}"
-    )
+    template_string = '{% if verb == "comment_posted" %}{{ instance.body }}{% else %}{{ actor }} now follows your articles.{% endif %}'
     url = "{{ instance_url }}"
 
 

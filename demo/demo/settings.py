@@ -71,6 +71,8 @@ EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
 DEFAULT_FROM_EMAIL = "demo@localhost"
 
 SIGNAL_NOTIFIER = {
+    # Links in emails are made absolute with it, and it is the base of their unsubscribe links.
+    "SITE_URL": "http://127.0.0.1:8000",
     # One process: a trigger changed in the admin is seen at once anyway; 1 s keeps a second
     # process (e.g. `manage.py shell`) in step quickly.
     "CONFIG_CHECK_INTERVAL": 1.0,

@@ -146,9 +146,10 @@ _DUMMY_BACKENDS = ("django_tasks.backends.dummy.DummyBackend", "django.tasks.bac
 
 @register(Tags.compatibility)
 def check_task_worker(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
-    """A task backend that loads but cannot deliver as configured: its app missing, or no worker running.
+    """A task backend that loads but cannot deliver as configured: its app missing, or one that never runs tasks.
 
-    A missing alias, a backend that does not import and a refused queue are E040 and E041.
+    A missing alias, a backend that does not import and a refused queue are E040 and E041. A
+    worker backend is a correct setup: ``check --deploy`` notes that its worker must run (I024).
     """
     import django
     from django.apps import apps
@@ -158,7 +159,6 @@ def check_task_worker(app_configs: Any = None, **kwargs: Any) -> list[CheckMessa
     immediate = _IMMEDIATE_BACKENDS[1] if django.VERSION >= (6, 0) else _IMMEDIATE_BACKENDS[0]
     configured = getattr(settings, "TASKS", None) or {"default": {"BACKEND": immediate}}
     alias = app_settings.TASK_BACKEND
-    queue = app_settings.TASK_QUEUE
     params = configured.get(alias) if isinstance(configured, dict) else None
     if not isinstance(params, dict):
         return []  # E040
@@ -184,17 +184,6 @@ def check_task_worker(app_configs: Any = None, **kwargs: Any) -> list[CheckMessa
                 hint="Use the ImmediateBackend (the default) or a worker backend; in tests, capture_notifications() "
                 "delivers in-process whatever the backend.",
                 id="signal_notifier.W025",
-            )
-        )
-    elif path not in _IMMEDIATE_BACKENDS:
-        worker = "`manage.py db_worker`" if path.startswith("django_tasks_db.") else "its worker process"
-        messages.append(
-            Warning(
-                f"The task backend {alias!r} ({path}) runs tasks in a worker: messages are sent only while a worker "
-                "runs.",
-                hint=f"Run {worker} for the queue {queue!r}; `manage.py signal_notifier redrive` sends what was "
-                "left pending. Silence this with SILENCED_SYSTEM_CHECKS = ['signal_notifier.W024'].",
-                id="signal_notifier.W024",
             )
         )
     return messages

@@ -28,13 +28,14 @@ from django_signal_notifier.compat.legacy import send_legacy
 from django_signal_notifier.conf import app_settings
 from django_signal_notifier.delivery.lease import Lease
 from django_signal_notifier.delivery.retry import gives_up, retry_delay
-from django_signal_notifier.delivery.unsubscribe import unsubscribe_headers
+from django_signal_notifier.delivery.unsubscribe import delivery_unsubscribe_url, headers_for
 from django_signal_notifier.events.snapshot import safe_text
 from django_signal_notifier.exceptions import SkipDelivery
 from django_signal_notifier.messengers.base import Message, Messenger, SendResult
 from django_signal_notifier.messengers.registry import messenger_registry, template_name
 from django_signal_notifier.models import Delivery, DeliveryStatus
 from django_signal_notifier.rendering.base import RenderedMessage
+from django_signal_notifier.rendering.links import absolute_url
 from django_signal_notifier.rendering.registry import template_registry
 from django_signal_notifier.rendering.render import EventView, base_context, language_for, load_users, render
 from django_signal_notifier.signals import notification_failed, notification_sent
@@ -429,19 +430,22 @@ def _message(delivery: Delivery, user: Any, messenger: Messenger) -> Message | N
     if address is None:
         return None
     rendered = RenderedMessage.from_content(delivery.content) if delivery.content else _render_again(delivery, user)
+    unsubscribe = delivery_unsubscribe_url(delivery, user) or ""
     message = Message(
         recipient=user,
         address=str(address),
         subject=rendered.subject,
         text=rendered.text,
         html=rendered.html,
-        url=rendered.url,
+        url=absolute_url(rendered.url),  # read outside the site: a path would lead nowhere
         data=rendered.data,
         delivery_id=delivery.pk,
         verb=delivery.event.verb,
         event_id=delivery.event_id,
+        unsubscribe_url=unsubscribe,
+        language=delivery.language,
     )
-    message.headers.update(unsubscribe_headers(delivery, user))
+    message.headers.update(headers_for(unsubscribe))
     return message
 
 

@@ -2,7 +2,8 @@
 
 A token is ``django.core.signing`` over (user id, subscription id, channel) with a salt of its
 own: changing any character invalidates it, and it only ever acts on the user it names. The
-link needs an absolute base, the ``SITE_URL`` setting; without it no header is added.
+link needs an absolute base, the ``SITE_URL`` setting, and the preferences URLs included in the
+URLconf; without either there is no link (``check --deploy`` says which is missing: W043, W045).
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from typing import Any
 from django.core import signing
 from django.urls import NoReverseMatch, reverse
 
-from django_signal_notifier.conf import app_settings
+from django_signal_notifier.rendering.links import site_url
 
 logger = logging.getLogger("django_signal_notifier.unsubscribe")
 
@@ -45,7 +46,7 @@ def read_token(token: str) -> tuple[str, Any, str] | None:
 
 def unsubscribe_url(user_id: Any, subscription_id: Any, channel: str) -> str | None:
     """The absolute one-click URL, or None without ``SITE_URL`` or the package's URLs."""
-    base = app_settings.SITE_URL
+    base = site_url()
     if not base:
         return None
     try:
@@ -54,17 +55,21 @@ def unsubscribe_url(user_id: Any, subscription_id: Any, channel: str) -> str | N
         )
     except NoReverseMatch:
         return None
-    return str(base).rstrip("/") + path
+    return base + path
 
 
-def unsubscribe_headers(delivery: Any, user: Any) -> dict[str, str]:
-    """``List-Unsubscribe`` and ``List-Unsubscribe-Post`` for a message to a user (none if mandatory)."""
+def delivery_unsubscribe_url(delivery: Any, user: Any) -> str | None:
+    """The one-click URL for a delivery to a user; None when mandatory or when no link can be made."""
     if user is None or delivery.recipient_id is None:
-        return {}
+        return None
     subscription = delivery.subscription if delivery.subscription_id else None
     if subscription is not None and subscription.mandatory:
-        return {}
-    url = unsubscribe_url(delivery.recipient_id, delivery.subscription_id, delivery.channel)
-    if url is None:
+        return None
+    return unsubscribe_url(delivery.recipient_id, delivery.subscription_id, delivery.channel)
+
+
+def headers_for(url: str | None) -> dict[str, str]:
+    """``List-Unsubscribe`` and ``List-Unsubscribe-Post`` carrying ``url`` (none without one)."""
+    if not url:
         return {}
     return {"List-Unsubscribe": f"<{url}>", "List-Unsubscribe-Post": ONE_CLICK}

@@ -13,6 +13,7 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from django.core.exceptions import ValidationError
 from django.db import models, router, transaction
 
 from django_signal_notifier.config.specs import BackendSpec
@@ -28,7 +29,7 @@ logger = logging.getLogger("django_signal_notifier.explicit")
 
 CONTENT_PARTS = ("subject", "text", "html", "url")
 
-Recipients = Any  # a user, a Group, a user id, a QuerySet of users or groups, or an iterable of these
+Recipients = Any  # a user, a Group, a user id, a username, a QuerySet of users or groups, or an iterable of these
 
 
 class FixedContent(MessageTemplate):
@@ -214,10 +215,15 @@ def _stored_backends(backends: Iterable[Any]) -> list[BackendSpec]:
 
 
 def resolve_recipients(recipients: Recipients) -> list[Any]:
-    """The ids of the active users among ``recipients`` (users, groups, ids, querysets), sorted, once each."""
+    """The ids of the active users among ``recipients`` (users, groups, ids, usernames, querysets), sorted, once each.
+
+    A string is a username (the user model's ``USERNAME_FIELD``), else a user id; one that is
+    neither raises ValueError.
+    """
     user_model = get_user_model()
     user_ids: set[Any] = set()
     group_ids: set[Any] = set()
+    names: set[str] = set()
     querysets: list[models.QuerySet[Any]] = []
     items = [recipients] if _is_single(recipients) else list(recipients)
     for item in items:
@@ -229,12 +235,16 @@ def resolve_recipients(recipients: Recipients) -> list[Any]:
             querysets.append(item.values("pk"))
         elif isinstance(item, models.QuerySet) and item.model is Group:
             group_ids.update(item.values_list("pk", flat=True))
-        elif isinstance(item, (int, str)) and not isinstance(item, bool):
+        elif isinstance(item, str):
+            names.add(item)
+        elif isinstance(item, int) and not isinstance(item, bool):
             user_ids.add(item)
         else:
             raise ValueError(
-                f"Cannot notify {item!r}: recipients are users, groups, user ids or querysets of users or groups."
+                f"Cannot notify {item!r}: recipients are users, groups, user ids, usernames or querysets of users "
+                "or groups."
             )
+    user_ids.update(_ids_of_names(user_model, names))
     query = models.Q(pk__in=user_ids)
     if group_ids:
         query |= models.Q(groups__in=group_ids)
@@ -246,6 +256,26 @@ def resolve_recipients(recipients: Recipients) -> list[Any]:
     if any(f.name == "is_active" for f in user_model._meta.concrete_fields):
         users = users.filter(is_active=True)
     return sorted(set(users.values_list("pk", flat=True)))
+
+
+def _ids_of_names(user_model: Any, names: set[str]) -> set[Any]:
+    """The user ids that ``names`` stand for: usernames first, else user ids written as text."""
+    if not names:
+        return set()
+    field = user_model.USERNAME_FIELD
+    by_name = dict(user_model._default_manager.filter(**{f"{field}__in": names}).values_list(field, "pk"))
+    ids: set[Any] = set()
+    for name in sorted(names):
+        if name in by_name:
+            ids.add(by_name[name])
+            continue
+        try:
+            ids.add(user_model._meta.pk.to_python(name))
+        except (ValidationError, ValueError, TypeError):
+            raise ValueError(
+                f"Cannot notify {name!r}: no user has that {field}, and it is not a user id either."
+            ) from None
+    return ids
 
 
 def _is_single(value: Any) -> bool:
@@ -288,8 +318,8 @@ class Notifier:
         Nothing is written until the current transaction commits (at once outside a transaction);
         a rollback sends nothing. Returns a handle whose ``event`` is the Event row once written.
 
-        - ``recipients``: users, groups, user ids, querysets of users or groups, or a mix; inactive
-          users are left out and each user receives one message per channel.
+        - ``recipients``: users, groups, user ids, usernames, querysets of users or groups, or a
+          mix; inactive users are left out and each user receives one message per channel.
         - ``channels``: messenger names (``"InSiteMessenger"``, ``"EmailMessenger"``…), rendered with
           each messenger's default template; ``backends``: stored ``Backend`` rows (or their ids or
           keys), rendered with their template and sent with their options. Default: the in-site inbox.

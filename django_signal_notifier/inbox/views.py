@@ -16,7 +16,9 @@ from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.contrib.auth.views import redirect_to_login
+from django.contrib.contenttypes.models import ContentType
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
@@ -73,6 +75,11 @@ def _page(request: HttpRequest, show: str) -> Any:
         page = paginator.page(paginator.num_pages)
     notifications = list(page.object_list)
     attach_references(notifications)
+    reader = (ContentType.objects.get_for_model(get_user_model()).pk, str(request.user.pk))
+    for notification in notifications:
+        # "in alice" says nothing to alice: the page leaves out a target that is the reader.
+        target = notification.target_ref  # type: ignore[attr-defined]
+        notification.target_is_reader = (target.content_type_id, target.object_id) == reader  # type: ignore[attr-defined]
     page.object_list = notifications
     return page
 
@@ -175,5 +182,8 @@ def inbox_page(request: HttpRequest) -> HttpResponse:
         "unread_count": unread_count(request.user),
         "here": request.get_full_path(),
         "inbox_url": reverse("django_signal_notifier_inbox:page"),
+        # The unread folder's count is live: badge.js polls it like the site's badge.
+        "unread_count_url": reverse("django_signal_notifier_inbox:unread_count"),
+        "poll_interval": int(app_settings.INBOX_POLL_INTERVAL),
     }
     return _private(render(request, "django_signal_notifier/inbox.html", context))

@@ -37,6 +37,10 @@ class Message:
     verb: str = ""
     headers: dict[str, str] = field(default_factory=dict)
     event_id: int | None = None
+    # The signed one-click link for this recipient ("" for mandatory messages or without SITE_URL).
+    unsubscribe_url: str = ""
+    # The recipient's language, for the words a channel adds around the rendered message.
+    language: str = ""
 
 
 @dataclass

@@ -1,12 +1,15 @@
 """Email through Django's ``EMAIL_BACKEND``: SMTP, django-anymail and every provider it supports.
 
 One connection per batch, a text body with an HTML alternative, the message's headers
-(List-Unsubscribe…) copied onto the email. SMTP errors are classified: a refused recipient or a
+(List-Unsubscribe…) copied onto the email and, when the message has an unsubscribe link, a
+visible one at the bottom of both bodies (templates ``django_signal_notifier/email/unsubscribe.txt``
+and ``.html``). SMTP errors are classified: a refused recipient or a
 5xx reply is permanent, a connection failure or a 4xx reply is transient.
 """
 
 from __future__ import annotations
 
+import re
 import smtplib
 import socket
 from collections.abc import Iterator
@@ -19,6 +22,8 @@ from django.core.checks import CheckMessage, Error
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.core.validators import validate_email
+from django.template import Context
+from django.utils import translation
 from django.utils.html import strip_tags
 
 from django_signal_notifier.conf import app_settings
@@ -32,7 +37,7 @@ from django_signal_notifier.messengers.addresses import resolve_address
 from django_signal_notifier.messengers.base import Message, Messenger
 from django_signal_notifier.messengers.checks import check_address_source
 from django_signal_notifier.messengers.registry import messenger_registry
-from django_signal_notifier.rendering.base import MessageTemplate
+from django_signal_notifier.rendering.base import MessageTemplate, template_engine
 from django_signal_notifier.rendering.registry import template_registry
 
 
@@ -49,6 +54,28 @@ class EmailMessageTemplate(MessageTemplate):
     file_name = "django_signal_notifier/email/message.txt"
     html_file_name = "django_signal_notifier/email/message.html"
     url = "{{ instance_url }}"
+
+
+UNSUBSCRIBE_TEXT = "django_signal_notifier/email/unsubscribe.txt"
+UNSUBSCRIBE_HTML = "django_signal_notifier/email/unsubscribe.html"
+_BODY_END = re.compile(r"</body\s*>", re.IGNORECASE)
+
+
+def with_unsubscribe_link(text: str, html: str, url: str, language: str = "") -> tuple[str, str]:
+    """``text`` and ``html`` with the visible unsubscribe link added at their end (unchanged without ``url``)."""
+    if not url:
+        return text, html
+    engine = template_engine()
+    values = {"unsubscribe_url": url}
+    with translation.override(language or settings.LANGUAGE_CODE):
+        text_footer = str(engine.get_template(UNSUBSCRIBE_TEXT).render(Context(values, autoescape=False)))
+        text = text.rstrip() + "\n" + text_footer.rstrip("\n")
+        if html:
+            html_footer = str(engine.get_template(UNSUBSCRIBE_HTML).render(Context(values))).strip()
+            ends = list(_BODY_END.finditer(html))
+            at = ends[-1].start() if ends else len(html)
+            html = html[:at] + html_footer + "\n" + html[at:]
+    return text, html
 
 
 def classify_smtp_error(error: BaseException) -> DeliveryError:
@@ -179,6 +206,7 @@ class EmailMessenger(Messenger):
         text = message.text or strip_tags(message.html).strip()
         if message.url and message.url not in text:
             text = f"{text}\n\n{message.url}" if text else message.url
+        text, html = with_unsubscribe_link(text, message.html, message.unsubscribe_url, message.language)
         email = EmailMultiAlternatives(
             subject=" ".join(message.subject.split()),
             body=text,
@@ -188,8 +216,8 @@ class EmailMessenger(Messenger):
             headers=dict(message.headers),
             connection=connection,
         )
-        if message.html:
-            email.attach_alternative(message.html, "text/html")
+        if html:
+            email.attach_alternative(html, "text/html")
         return email
 
     def send_message(self, message: Message) -> None:

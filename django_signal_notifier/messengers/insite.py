@@ -16,6 +16,7 @@ from django_signal_notifier.inbox.checks import check_inbox_settings
 from django_signal_notifier.messengers.base import Messenger
 from django_signal_notifier.messengers.registry import messenger_registry
 from django_signal_notifier.rendering.base import MessageTemplate, RenderedMessage
+from django_signal_notifier.rendering.links import site_path
 from django_signal_notifier.rendering.registry import template_registry
 
 
@@ -89,13 +90,15 @@ class InSiteMessenger(Messenger):
             recipient_ids.append(recipient_id)
         if len(by_rendering) <= _SHARED_RENDERINGS:
             for rendered, ids in by_rendering.values():
-                content = {"title": rendered.subject[:255], "body": rendered.text, "url": rendered.url[:500]}
+                content = {"title": rendered.subject[:255], "body": rendered.text, "url": site_path(rendered.url)[:500]}
                 row = {**shared, **content, "data": rendered.data}
                 BulkInsert(Notification, db, row, ("recipient_id",), batch_size).insert((rid,) for rid in ids)
         else:
             varying = ("recipient_id", "title", "body", "url", "data")
             BulkInsert(Notification, db, shared, varying, batch_size).insert(
-                (rid, r.subject[:255], r.text, r.url[:500], r.data) for r, ids in by_rendering.values() for rid in ids
+                (rid, r.subject[:255], r.text, site_path(r.url)[:500], r.data)
+                for r, ids in by_rendering.values()
+                for rid in ids
             )
         bump_unread_caches(recipient_ids, using=db)
         return len(recipient_ids)

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from django_signal_notifier.conf import app_settings
 from django_signal_notifier.events.snapshot import SignalEvent, is_model_instance, object_label, safe_text
 from django_signal_notifier.rendering.base import MessageTemplate, RenderedMessage
+from django_signal_notifier.rendering.links import absolute_url, site_url
 
 logger = logging.getLogger("django_signal_notifier.rendering")
 
@@ -124,7 +125,8 @@ def base_context(view: EventView, trigger: Any = None, subscription: Any = None)
             "instance": instance,
             "action_object": instance,
             "instance_type": _verbose_name(instance),
-            "instance_url": _absolute_url(instance),
+            "instance_url": absolute_url(_object_url(instance)),
+            "site_url": site_url(),
             "actor": view.actor,
             "target": view.target,
             "trigger": trigger,
@@ -185,7 +187,7 @@ def _verbose_name(instance: Any) -> Any:
     return ""
 
 
-def _absolute_url(instance: Any) -> str:
+def _object_url(instance: Any) -> str:
     getter = getattr(instance, "get_absolute_url", None)
     if not callable(getter):
         return ""

@@ -41,7 +41,7 @@ ALLOWED_TAGS = (
 )
 
 # The variables a stored template sees (documented in docs/templates.md).
-TEXT_VARIABLES = ("verb", "signal", "action", "instance_type", "instance_url")
+TEXT_VARIABLES = ("verb", "signal", "action", "instance_type", "instance_url", "site_url")
 OBJECT_VARIABLES = ("instance", "action_object", "actor", "target", "recipient", "user")
 NAMED_VARIABLES = ("trigger", "subscription")
 DOCUMENTED_VARIABLES = (*TEXT_VARIABLES, *OBJECT_VARIABLES, *NAMED_VARIABLES, "created", "sender", "kwargs")

@@ -1,7 +1,8 @@
 """Template tags for the in-site inbox: ``{% load signal_notifier %}``.
 
 ``{% unread_notification_count %}``, ``{% latest_notifications 5 as items %}`` and
-``{% notification_badge %}``. Each works for the user given, else the request's user, else the
+``{% notification_badge %}``; the inbox page's filters ``relative_time``, ``initials`` and
+``avatar_class``. Each works for the user given, else the request's user, else the
 context's ``user``. Values are cached per user id (and per inbox version) and memoised on the
 request, so a page can use them many times for one query each at most, and a value computed for
 one user is never shown to another.
@@ -9,16 +10,23 @@ one user is never shown to another.
 
 from __future__ import annotations
 
+import hashlib
+from datetime import datetime, timedelta
 from typing import Any
 
 from django import template
 from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.timesince import timesince
+from django.utils.translation import gettext as _
 
 from django_signal_notifier.conf import app_settings
 from django_signal_notifier.inbox.queries import attach_references, inbox_queryset, unread_count
 
 register = template.Library()
 _MEMO_ATTRIBUTE = "_signal_notifier_inbox_memo"
+AVATAR_COLOURS = 8  # .dsn-hue-0 … .dsn-hue-7 in pages.css
 
 
 def _user(context: template.Context, user: Any) -> Any:
@@ -82,3 +90,31 @@ def notification_badge(context: template.Context, user: Any = None) -> dict[str,
         "count_url": count_url,
         "poll_interval": int(app_settings.INBOX_POLL_INTERVAL),
     }
+
+
+@register.filter
+def relative_time(value: Any) -> str:
+    """'just now', '5 minutes ago', '3 days ago'; a date once it is a week old or more."""
+    if not isinstance(value, datetime):
+        return ""
+    now = timezone.now() if timezone.is_aware(value) else datetime.now()
+    age = now - value
+    if age < timedelta(minutes=1):
+        return _("just now")
+    if age < timedelta(days=7):
+        return _("%(time)s ago") % {"time": timesince(value, now, depth=1)}
+    return date_format(timezone.localtime(value) if timezone.is_aware(value) else value, "DATE_FORMAT")
+
+
+@register.filter
+def initials(name: Any) -> str:
+    """Up to two initials of a name, for an avatar: 'Ada Lovelace' -> 'AL', 'bob' -> 'B'."""
+    words = [word for word in str(name or "").replace("_", " ").replace(".", " ").split() if word[:1].isalnum()]
+    return "".join(word[0] for word in words[:2]).upper()
+
+
+@register.filter
+def avatar_class(name: Any) -> str:
+    """One of eight colour classes, the same for the same name on every page and in every process."""
+    digest = hashlib.blake2s(str(name or "").encode(), digest_size=1).digest()[0]
+    return f"dsn-hue-{digest % AVATAR_COLOURS}"

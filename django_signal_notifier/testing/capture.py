@@ -136,9 +136,16 @@ class NotificationOutbox(list[CapturedMessage]):
             )
         return found
 
-    def assert_not_sent(self, *, to: Any = None, channel: str | None = None, contains: str | None = None) -> None:
-        """Assert that no message matches."""
-        self.assert_sent(to=to, channel=channel, contains=contains, count=0)
+    def assert_not_sent(
+        self,
+        *,
+        to: Any = None,
+        channel: str | None = None,
+        contains: str | None = None,
+        verb: str | None = None,
+    ) -> None:
+        """Assert that no message matches (the keywords of :meth:`assert_sent`, without ``count``)."""
+        self.assert_sent(to=to, channel=channel, contains=contains, verb=verb, count=0)
 
     def assert_nothing_sent(self) -> None:
         if self:

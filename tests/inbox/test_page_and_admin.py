@@ -27,10 +27,10 @@ def test_the_page_works_with_forms_only(alice: Any) -> None:
     html = page.content.decode()
     assert page.status_code == 200
     assert "<h1>Notifications</h1>" in html
-    assert html.count('class="unread"') == 2
+    assert html.count('class="dsn-item unread"') == 2
     # Each mark-read button is a POST form with a CSRF token and a way back.
     form = re.search(
-        rf'<form method="post" action="(/inbox/api/notifications/{rows[0].pk}/read/)">\s*'
+        rf'<form method="post" action="(/inbox/api/notifications/{rows[0].pk}/read/)" class="dsn-inline">\s*'
         r'<input type="hidden" name="csrfmiddlewaretoken" value="([^"]+)">'
         r'<input type="hidden" name="next" value="([^"]+)">',
         html,
@@ -41,7 +41,7 @@ def test_the_page_works_with_forms_only(alice: Any) -> None:
     assert response.status_code == 303 and response["Location"] == "/inbox/"
     assert Notification.objects.get(pk=rows[0].pk).unread is False
     html = client.get(response["Location"]).content.decode()
-    assert html.count('class="unread"') == 1
+    assert html.count('class="dsn-item unread"') == 1
     assert f"/inbox/api/notifications/{rows[0].pk}/unread/" in html
 
 

@@ -49,6 +49,6 @@ def test_constant_queries_at_20_and_500_notifications(url_name: str) -> None:
         assert all(item["actor"]["text"] == "actor500" for item in response_500.json()["results"])
     else:
         html = response_500.content.decode()
-        assert html.count('class="unread"') == 20
+        assert html.count('class="dsn-item unread"') == 20
         assert html.count("actor500") >= 20
         assert "tag for reader500" in html

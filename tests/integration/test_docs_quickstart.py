@@ -1,4 +1,7 @@
-"""Every code sample of docs/quickstart.md (and docs/extending.md) runs, in order, and prints what the page says."""
+"""Every code sample of docs/quickstart.md runs, in order, and prints what the page says.
+
+docs/extending.md runs in a new project of its own: tests/integration/test_docs_extending.py.
+"""
 
 from __future__ import annotations
 
@@ -15,6 +18,7 @@ from django.conf import settings
 from django.core.management import call_command
 
 from django_signal_notifier import declare
+from django_signal_notifier.testing import capture_notifications
 
 DOCS = Path(__file__).resolve().parents[2] / "docs"
 PAGE = DOCS / "quickstart.md"
@@ -97,38 +101,52 @@ def run_page(page: Path) -> int:
 
 
 @pytest.mark.django_db(transaction=True)
-def test_every_quickstart_sample_runs_and_prints_what_the_page_says(restore_declarations: Any) -> None:
-    assert run_page(PAGE) == 2
-
-
-@pytest.mark.django_db(transaction=True)
-def test_the_messenger_and_template_of_the_extending_page_work(
+def test_every_quickstart_sample_runs_and_prints_what_the_page_says(
     restore_declarations: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.chdir(tmp_path)  # the sample writes notifications.jsonl in the current directory
-    assert run_page(DOCS / "extending.md") == 1
+    monkeypatch.chdir(tmp_path)  # `startapp myapp` writes the app in the current directory
+    assert run_page(PAGE) == 2
+    assert (tmp_path / "myapp" / "apps.py").exists()
 
 
 @pytest.mark.django_db(transaction=True)
-def test_the_readme_quickstart_runs(restore_declarations: Any) -> None:
+def test_the_readme_installation_runs(restore_declarations: Any) -> None:
     from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Group
+    from django.urls import URLResolver
 
     from django_signal_notifier.models import Notification
-    from django_signal_notifier.quickstart.models import TestModel1
 
-    admin = get_user_model().objects.create_superuser("admin", "admin@example.com", "admin")
-    blocks = [s for s in samples((DOCS.parent / "README.md").read_text(encoding="utf-8")) if s.lang == "python"]
-    assert len(blocks) == 3
-    check_settings_sample(blocks[0].code)
+    found = {(s.lang, s.title): s for s in samples((DOCS.parent / "README.md").read_text(encoding="utf-8"))}
+    assert list(found) == [
+        ("bash", ""),
+        ("python", "settings.py"),
+        ("python", "urls.py"),
+        ("python", ""),
+        ("python", "myapp/notifications.py"),
+    ]
+    assert found["bash", ""].code.strip() == "pip install django-signal-notifier"
+    check_settings_sample(found["python", "settings.py"].code)
+    site = {}
+    exec(compile(found["python", "settings.py"].code, "settings.py", "exec"), site)
+    assert site["SIGNAL_NOTIFIER"] == {"SITE_URL": "https://example.com"}
 
-    shell: dict[str, Any] = {}
-    buffer = io.StringIO()
-    with contextlib.redirect_stdout(buffer):
-        exec(compile(blocks[1].code, "README.md", "exec"), shell)
-    expected = [line[2:] for line in blocks[1].code.splitlines() if line.startswith("# [")]
-    assert expected and buffer.getvalue().splitlines() == expected
+    urls: dict[str, Any] = {}
+    exec(compile(found["python", "urls.py"].code, "urls.py", "exec"), urls)
+    namespaces = [p.namespace for p in urls["urlpatterns"] if isinstance(p, URLResolver)]
+    assert namespaces == ["django_signal_notifier_inbox", "django_signal_notifier_preferences"]
 
-    exec(compile(blocks[2].code, "README.md", "exec"), {"__name__": "readme"})
+    # 4. A first notification, from the shell.
+    users = get_user_model().objects
+    admin = users.create_superuser("admin", "admin@example.com", "admin")
+    exec(compile(found["python", ""].code, "README.md", "exec"), {})
+    assert Notification.objects.get(recipient=admin).title == "Hello from django-signal-notifier"
+
+    # 5. The declaration: a sign-up notifies the staff group, in the inbox and by email.
+    exec(compile(found["python", "myapp/notifications.py"].code, "myapp/notifications.py", "exec"), {})
     declare.sync()
-    TestModel1.objects.create(name="from-the-readme")
-    assert Notification.objects.filter(recipient=admin, title__contains="from-the-readme").count() == 1
+    staff = users.create_user("ada", "ada@example.com", "pw")
+    staff.groups.add(Group.objects.get(name="staff"))
+    with capture_notifications() as sent:
+        users.create_user("newcomer", "newcomer@example.com", "pw")
+    assert {(m.channel, m.recipient_id) for m in sent} == {("InSiteMessenger", staff.pk), ("EmailMessenger", staff.pk)}

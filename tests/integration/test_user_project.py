@@ -86,3 +86,14 @@ def test_capture_in_a_transactional_test(author, reader):
         Comment.objects.create(article=article, author=reader, text="Committed at once")
         sent.assert_sent(to=author, contains="Committed at once", count=1)
     assert len(sent) == 1
+
+
+def test_assert_not_sent_takes_the_keywords_of_assert_sent(author, reader):
+    from django_signal_notifier import notify
+
+    with capture_notifications() as sent:
+        notify("report_ready", recipients=[author], channels=["TestMessenger"], subject="Ready")
+    sent.assert_not_sent(to=author, verb="report_deleted")
+    sent.assert_not_sent(to=reader, verb="report_ready")
+    with pytest.raises(AssertionError, match="Expected 0 notification"):
+        sent.assert_not_sent(to=author, verb="report_ready", channel="TestMessenger", contains="Ready")

@@ -259,3 +259,41 @@ def test_render_and_notify_use_templates_stored_in_the_database():
     assert (json.loads(out)["subject"], json.loads(out)["text"]) == ("Welcome alice", "About Engines")
     notify("welcomed", recipients=alice, action_object=article, channels=["TestMessenger"], template="db:welcome")
     assert [(m.subject, m.text) for m in TestMessenger.outbox] == [("Welcome alice", "About Engines")]
+
+
+# -- what a newcomer tried (issue 18) ---------------------------------------------------------------
+def test_list_shows_the_keys_that_fire_and_test_send_accept():
+    from django_signal_notifier import declare
+
+    trigger = declare.trigger("article-saved", verb="post_save", model="testapp.Article", name="Articles")
+    inbox = declare.backend("inbox", messenger="InSiteMessenger")
+    declare.subscription("articles-to-alice", trigger=trigger, backends=[inbox], users=[user("alice")])
+
+    code, out, _ = run("list")
+
+    assert code == 0
+    assert f"Trigger {trigger.pk} (key article-saved) 'Articles'" in out
+    assert "(key articles-to-alice)" in out and f"Backend {inbox.pk} (key inbox): InSiteMessenger" in out
+    rows = json.loads(run("list", "--json")[1])
+    assert rows[0]["key"] == "article-saved" and rows[0]["subscriptions"][0]["key"] == "articles-to-alice"
+    assert rows[0]["subscriptions"][0]["backends"][0]["key"] == "inbox"
+    Article.objects.create(title="Engines")
+    assert run("fire", "article-saved", "--dry-run")[0] == 0  # the key shown is the one fire takes
+
+
+def test_fire_without_object_uses_the_newest_and_never_renders_none(configured):
+    Article.objects.create(title="Older")
+    newest = Article.objects.create(title="Quarterly report")
+    TestMessenger.outbox.clear()
+
+    code, out, err = run("fire", str(configured.trigger_id), "--dry-run")
+
+    assert code == 0
+    assert f"No --object given: using the newest testapp.Article, #{newest.pk}." in err
+    assert "“Quarterly report”" in out and "None" not in out
+
+
+def test_fire_without_object_and_no_object_at_all_says_what_to_do(configured):
+    code, _, err = run("fire", str(configured.trigger_id), "--dry-run")
+    assert code == 2
+    assert "fires on testapp.Article objects and none exists yet" in err

@@ -39,9 +39,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def handle(command: Any, options: dict[str, Any]) -> int:
     try:
-        trigger, spec, event = _prepare(options)
+        trigger, spec, event, note = _prepare(options)
     except CommandInputError as problem:
         return error(command, str(problem))
+    if note and not options["json"]:
+        command.stderr.write(command.style.WARNING(note))
     return fire_event(command, trigger, spec, event, dry_run=options["dry_run"], as_json=options["json"])
 
 
@@ -122,7 +124,8 @@ def fire_event(command: Any, trigger: Any, spec: Any, event: SignalEvent, *, dry
     return 1 if failed else OK
 
 
-def _prepare(options: dict[str, Any]) -> tuple[Any, Any, Any]:
+def _prepare(options: dict[str, Any]) -> tuple[Any, Any, Any, str]:
+    """The trigger, its spec, the event to fire, and a note on what was chosen for the user ("" if nothing)."""
 
     reference = str(options["trigger"])
     trigger = Trigger.objects.filter(pk=int(reference)).first() if reference.isdigit() else None
@@ -142,7 +145,17 @@ def _prepare(options: dict[str, Any]) -> tuple[Any, Any, Any]:
         kwargs["instance"] = instance
     elif model is not None and trigger.action_object_id:
         kwargs.setdefault("instance", trigger.action_object)
+    note = ""
+    if model is not None and kwargs.get("instance") is None:
+        # A signal about a model always carries an instance: firing without one would render "None".
+        kwargs["instance"] = model._default_manager.order_by("-pk").first()
+        if kwargs["instance"] is None:
+            raise CommandInputError(
+                f"Trigger {trigger.pk} fires on {model._meta.label} objects and none exists yet: create one, "
+                "then fire it with --object PK."
+            )
+        note = f"No --object given: using the newest {model._meta.label}, #{kwargs['instance'].pk}."
     if options.get("actor"):
         kwargs["actor"] = find_user(options["actor"])
     sender = model if model is not None else "signal_notifier fire"
-    return trigger, spec, SignalEvent.from_signal(trigger.verb, sender, kwargs)
+    return trigger, spec, SignalEvent.from_signal(trigger.verb, sender, kwargs), note

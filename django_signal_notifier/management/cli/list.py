@@ -41,6 +41,7 @@ def describe() -> list[dict[str, Any]]:
             backends = [
                 {
                     "id": backend.pk,
+                    "key": backend.key,
                     "name": str(backend),
                     "messenger": backend.messenger,
                     "message_template": backend.message_template,
@@ -59,6 +60,7 @@ def describe() -> list[dict[str, Any]]:
             subscriptions.append(
                 {
                     "id": sub.pk,
+                    "key": sub.key,
                     "name": str(sub),
                     "enabled": sub.enabled,
                     "backends": backends,
@@ -85,6 +87,11 @@ def describe() -> list[dict[str, Any]]:
     return rows
 
 
+def _named(kind: str, row: dict[str, Any]) -> str:
+    """'Trigger 3', or 'Trigger 3 (key new-comment)': the id and the key both name it on the command line."""
+    return f"{kind} {row['id']}" + (f" (key {row['key']})" if row.get("key") else "")
+
+
 def handle(command: Any, options: dict[str, Any]) -> int:
     rows = describe()
     if options.get("problems"):
@@ -102,16 +109,16 @@ def handle(command: Any, options: dict[str, Any]) -> int:
         if row["object_id"]:
             where += f" #{row['object_id']}"
         flag = style.SUCCESS("ok") if row["ok"] else style.ERROR("PROBLEM")
-        command.stdout.write(f"Trigger {row['id']} {row['name']!r}: {row['verb']} on {where} [{state}] {flag}")
+        command.stdout.write(f"{_named('Trigger', row)} {row['name']!r}: {row['verb']} on {where} [{state}] {flag}")
         for problem in row["problems"]:
             command.stdout.write(style.ERROR(f"    ! {problem}"))
         for sub in row["subscriptions"]:
             state = "enabled" if sub["enabled"] else "disabled"
             receivers = ", ".join([*sub["users"], *(f"group:{g}" for g in sub["groups"]), *sub["dynamic"]]) or "nobody"
-            command.stdout.write(f"  Subscription {sub['id']} {sub['name']!r} [{state}] -> {receivers}")
+            command.stdout.write(f"  {_named('Subscription', sub)} {sub['name']!r} [{state}] -> {receivers}")
             for backend in sub["backends"]:
                 template = backend["message_template"] or "default template"
-                command.stdout.write(f"    Backend {backend['id']}: {backend['messenger']} · {template}")
+                command.stdout.write(f"    {_named('Backend', backend)}: {backend['messenger']} · {template}")
             for problem in sub["problems"]:
                 command.stdout.write(style.ERROR(f"    ! {problem}"))
     return 1 if options.get("problems") else OK

@@ -15,7 +15,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
 from django_signal_notifier.delivery.unsubscribe import ONE_CLICK, read_token
-from django_signal_notifier.preferences.pages.table import Row, build_rows, user_subscriptions
+from django_signal_notifier.preferences.pages.table import Row, build_columns, build_rows, user_subscriptions
 from django_signal_notifier.preferences.rules import (
     ANY,
     UserRules,
@@ -35,7 +35,7 @@ UNSUBSCRIBE_TEMPLATE = "django_signal_notifier/unsubscribe.html"
 @login_required
 @require_http_methods(["GET", "POST"])
 def preferences(request: HttpRequest) -> HttpResponse:
-    """The signed-in user's subscriptions × channels; POST saves the checkboxes."""
+    """The signed-in user's subscriptions × channels, one column per channel; POST saves the checkboxes."""
     user = request.user
     subscriptions = user_subscriptions(user)
     rules = user_rules(user)
@@ -44,7 +44,8 @@ def preferences(request: HttpRequest) -> HttpResponse:
         _save(user.pk, rows, rules, request.POST)
         messages.success(request, _("Your notification preferences were saved."))
         return HttpResponseRedirect(reverse("django_signal_notifier_preferences:preferences"))
-    return render(request, PREFERENCES_TEMPLATE, {"rows": rows, "has_rows": bool(rows)})
+    context = {"rows": rows, "has_rows": bool(rows), "columns": build_columns(subscriptions)}
+    return render(request, PREFERENCES_TEMPLATE, context)
 
 
 def _save(user_id: Any, rows: list[Row], rules: UserRules, posted: Any) -> None:

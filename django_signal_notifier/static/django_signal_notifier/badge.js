@@ -1,8 +1,9 @@
 /* django-signal-notifier: live unread badge. Polls the unread-count endpoint with If-None-Match,
    so an unchanged count costs a 304 with no body. No build step, no dependencies.
    Markup: <span data-signal-notifier-badge data-url="..." data-interval="30">n</span>
-   (rendered by {% notification_badge %}). Dispatches "signal-notifier:unread" on document with
-   {detail: {count}} when the count changes; dispatch "signal-notifier:refresh" to poll now. */
+   (rendered by {% notification_badge %}); the badge is hidden while the count is 0. Dispatches
+   "signal-notifier:unread" on document with {detail: {count}} when the count changes; dispatch
+   "signal-notifier:refresh" to poll now. */
 (function () {
   "use strict";
   if (window.signalNotifierBadge) { return; }
@@ -22,6 +23,7 @@
     element.setAttribute("data-count", String(count));
     var number = element.querySelector(".signal-notifier-badge-count") || element;
     number.textContent = String(count);
+    element.hidden = !count;
     document.dispatchEvent(new CustomEvent("signal-notifier:unread", { detail: { count: count } }));
   };
 

@@ -117,7 +117,7 @@ class Command(BaseCommand):
         for username, password, _email, superuser in LOGINS:
             write(f"  {username} / {password}" + ("   (superuser: http://127.0.0.1:8000/admin/)" if superuser else ""))
         write("\nTry:")
-        write("  1. Log in as alice: the badge says 1 unread; Notifications opens her inbox (bob's comment).")
+        write("  1. Log in as alice: the red 1 on Notifications is unread; it opens her inbox (bob's comment).")
         write("  2. Log in as bob in a private window, comment on “Hello from Alice”; within 2 s alice's")
         write(
             "     badge counts it, without a reload"
