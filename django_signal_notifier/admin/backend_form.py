@@ -19,6 +19,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from django_signal_notifier.admin.choices import messenger_choices, template_choices
+from django_signal_notifier.admin.declared import ConfigurationForm
 from django_signal_notifier.messengers import options as kinds
 from django_signal_notifier.messengers.base import Messenger
 from django_signal_notifier.messengers.options import Option
@@ -81,7 +82,7 @@ def stored(option: Option, value: Any) -> Any:
     return text or None
 
 
-class BackendForm(forms.ModelForm):
+class BackendForm(ConfigurationForm):
     """Name, messenger and template; :func:`backend_form` adds the option fields of the registered messengers."""
 
     messenger = forms.ChoiceField(label=capfirst(Backend._meta.get_field("messenger").verbose_name))

@@ -121,7 +121,7 @@ class TriggerAdmin(DeclaredInCodeAdmin):
             },
         ),
         (_("Activity"), {"fields": ["delivery_counts", "recent_failures"]}),
-        (_("Declared in code"), {"fields": ["key"], "classes": ["collapse"]}),
+        (_("Key"), {"fields": ["key"], "classes": ["collapse"]}),
     ]
     media = ADMIN_MEDIA
 
@@ -194,7 +194,7 @@ class BackendAdmin(DeclaredInCodeAdmin):
                         },
                     )
                 )
-        fieldsets.append((_("Declared in code"), {"fields": ["key"], "classes": ["collapse"]}))
+        fieldsets.append((_("Key"), {"fields": ["key"], "classes": ["collapse"]}))
         return fieldsets
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
@@ -242,7 +242,7 @@ class SubscriptionAdmin(DeclaredInCodeAdmin):
             },
         ),
         (_("Pacing"), {"fields": [("digest_seconds", "digest_template"), "throttle_seconds"]}),
-        (_("Declared in code"), {"fields": ["key"], "classes": ["collapse"]}),
+        (_("Key"), {"fields": ["key"], "classes": ["collapse"]}),
     ]
     media = ADMIN_MEDIA
 

@@ -11,6 +11,7 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext_lazy as _
 
@@ -20,14 +21,27 @@ def declared_fields(obj: Any) -> list[str]:
     return list(getattr(obj, "declared_fields", None) or ()) if obj is not None else []
 
 
-class DeclaredFieldsForm(forms.ModelForm):
-    """Disables the fields a declaration sets (for inline rows, whose admin cannot make them read-only per row)."""
+class ConfigurationForm(forms.ModelForm):
+    """The base of the trigger, backend and subscription forms.
+
+    The fields a declaration sets are disabled (inline rows, whose admin cannot make them
+    read-only per row), and a field the form already refused gets no second error from the
+    model's ``clean()`` (an empty signal is "required", not also "signal '' is not registered").
+    """
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         for name in declared_fields(self.instance):
             if name in self.fields:
                 self.fields[name].disabled = True
+
+    def add_error(self, field: str | None, error: Any) -> None:
+        if field is None and isinstance(error, ValidationError) and hasattr(error, "error_dict"):
+            for name in [name for name in error.error_dict if name in (self._errors or {})]:
+                del error.error_dict[name]
+            if not error.error_dict:
+                return
+        super().add_error(field, error)
 
 
 class DeclaredInCodeAdmin(admin.ModelAdmin):

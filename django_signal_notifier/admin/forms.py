@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from django_signal_notifier.admin.choices import model_choices, project_models, signal_choices, template_choices
 from django_signal_notifier.admin.conditions_builder import ConditionsField
-from django_signal_notifier.admin.declared import DeclaredFieldsForm
+from django_signal_notifier.admin.declared import ConfigurationForm
 from django_signal_notifier.models import Subscription, Trigger
 
 MODEL_FIELDS = ("action_object_content_type", "actor_object_content_type")
@@ -36,7 +36,7 @@ def fields_by_content_type() -> dict[str, list[str]]:
     }
 
 
-class TriggerForm(DeclaredFieldsForm):
+class TriggerForm(ConfigurationForm):
     """The signal is a select of registered signals; stale values stay visible so they can be fixed."""
 
     verb = forms.ChoiceField(label=_label(Trigger, "verb"), help_text=_("The signal that fires the trigger."))
@@ -80,7 +80,7 @@ class TriggerForm(DeclaredFieldsForm):
             widget.current_model = str(self.instance.action_object_content_type_id or "")  # type: ignore[attr-defined]
 
 
-class SubscriptionForm(DeclaredFieldsForm):
+class SubscriptionForm(ConfigurationForm):
     """The digest template is a select of registered templates, empty for the default digest."""
 
     digest_template = forms.ChoiceField(
