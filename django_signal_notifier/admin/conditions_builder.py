@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from django_signal_notifier.config.conditions import OPS
 
 OP_LABELS = {
-    "created": _("was created (post_save; value true or false, default true)"),
+    "created": _("was just created (post_save)"),
     "eq": _("equals"),
     "ne": _("does not equal"),
     "in": _("is one of (a list)"),
@@ -27,7 +27,7 @@ OP_LABELS = {
     "changed": _("changed (no value)"),
     "changed_to": _("changed to"),
     "changed_from": _("changed from"),
-    "callable": _("a function says so (value: dotted path of function(event) -> bool)"),
+    "callable": _("a function says so"),
 }
 BLANK_ROWS = 2
 MAX_ROWS = 50

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin, messages
+from django.contrib.admin.exceptions import NotRegistered
 from django.db.models import Count, QuerySet
 from django.forms.models import BaseInlineFormSet
 from django.http import HttpRequest
@@ -38,11 +39,11 @@ def problems_cell(lines: list[str]) -> SafeString | str:
 def warn_about(modeladmin: admin.ModelAdmin, request: HttpRequest, lines: list[str]) -> None:
     """Saved, but it will not work as it is: say so (the same texts as the problems column and the CLI)."""
     for line in lines:
-        modeladmin.message_user(request, gettext("Saved, but: %(problem)s.") % {"problem": line}, messages.WARNING)
+        modeladmin.message_user(request, gettext("Saved, but: %(problem)s") % {"problem": line}, messages.WARNING)
 
 
 def _lines(problems: list[Problem]) -> list[str]:
-    return [f"{problem.text} ({problem.hint})" if problem.hint else problem.text for problem in problems]
+    return [f"{problem.text}. {problem.hint}" if problem.hint else f"{problem.text}." for problem in problems]
 
 
 class SubscriptionFormSet(BaseInlineFormSet):
@@ -72,6 +73,23 @@ class SubscriptionInline(admin.StackedInline):
         "throttle_seconds",
     ]
     show_change_link = True
+
+    def get_autocomplete_fields(self, request: HttpRequest) -> Any:
+        """Compact search boxes instead of the two-box selectors, where the admin can search the related model.
+
+        Django's autocomplete needs the related model registered with ``search_fields`` and the
+        user allowed to view it; otherwise the two-box selector stays.
+        """
+        return [name for name in self.filter_horizontal if _searchable(self.admin_site, request, name)]
+
+
+def _searchable(site: admin.AdminSite, request: HttpRequest, field: str) -> bool:
+    related = Subscription._meta.get_field(field).related_model
+    try:
+        related_admin = site.get_model_admin(related)  # type: ignore[arg-type]
+    except NotRegistered:
+        return False
+    return bool(related_admin.get_search_fields(request)) and related_admin.has_view_permission(request)
 
 
 @admin.action(description=_("Enable the selected items"), permissions=["change"])
@@ -125,6 +143,11 @@ class TriggerAdmin(DeclaredInCodeAdmin):
     ]
     media = ADMIN_MEDIA
 
+    def get_fieldsets(self, request: HttpRequest, obj: Any = None) -> Any:
+        if obj is None:  # nothing happened yet
+            return [fieldset for fieldset in self.fieldsets if fieldset[0] != _("Activity")]
+        return self.fieldsets
+
     @admin.display(description=_("Deliveries"))
     def delivery_counts(self, obj: Trigger) -> str:
         """Deliveries of this trigger per status, each a link to the filtered delivery log."""
@@ -163,7 +186,7 @@ class TriggerAdmin(DeclaredInCodeAdmin):
         trigger = Trigger.objects.prefetch_related(
             "subscriptions__backends", "subscriptions__receiver_users", "subscriptions__receiver_groups"
         ).get(pk=form.instance.pk)
-        warn_about(self, request, trigger_diagnosis(trigger))
+        warn_about(self, request, [f"{line}." for line in trigger_diagnosis(trigger)])
 
 
 @admin.register(Backend)

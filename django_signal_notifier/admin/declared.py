@@ -37,7 +37,8 @@ class ConfigurationForm(forms.ModelForm):
 
     def add_error(self, field: str | None, error: Any) -> None:
         if field is None and isinstance(error, ValidationError) and hasattr(error, "error_dict"):
-            for name in [name for name in error.error_dict if name in (self._errors or {})]:
+            refused = getattr(self, "_errors", None) or {}  # the form's own errors so far (full_clean() under way)
+            for name in [name for name in error.error_dict if name in refused]:
                 del error.error_dict[name]
             if not error.error_dict:
                 return

@@ -7,6 +7,7 @@ first of the list. The Backend form, with its fields per messenger option, is in
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from django import forms
@@ -44,8 +45,10 @@ class TriggerForm(ConfigurationForm):
         label=_label(Trigger, "conditions"),
         required=False,
         help_text=_(
-            "Every condition must hold. Field: a column of the sender model. Value: text, a number, true or false, "
-            'or a JSON list for "is one of"; leave it empty for "changed". Empty rows are ignored.'
+            "Every condition must hold; empty rows are ignored. Field: a column of the sender model (none for "
+            '"was just created" and "a function says so"). Value: text, a number, true or false, or a JSON list '
+            'such as ["draft", "published"] for "is one of"; empty for "changed" ("was just created" takes false '
+            'to match updates only). "A function says so" takes the dotted path of a function(event) -> bool.'
         ),
     )
 
@@ -80,9 +83,41 @@ class TriggerForm(ConfigurationForm):
             widget.current_model = str(self.instance.action_object_content_type_id or "")  # type: ignore[attr-defined]
 
 
-class SubscriptionForm(ConfigurationForm):
-    """The digest template is a select of registered templates, empty for the default digest."""
+class LinesField(forms.CharField):
+    """A list of strings typed one per line (stored as a JSON list); a JSON list typed as such is read as one."""
 
+    widget = forms.Textarea(attrs={"rows": 2, "class": "vLargeTextField"})
+
+    def prepare_value(self, value: Any) -> Any:
+        if isinstance(value, list):
+            return "\n".join(str(item) for item in value)
+        return value
+
+    def to_python(self, value: Any) -> list[str]:  # type: ignore[override]
+        if isinstance(value, list):
+            return value
+        text = str(value or "").strip()
+        if text.startswith("["):
+            try:
+                items = json.loads(text)
+            except ValueError:
+                items = None
+            if isinstance(items, list) and all(isinstance(item, str) for item in items):
+                return items
+        return [line.strip() for line in text.splitlines() if line.strip()]
+
+
+class SubscriptionForm(ConfigurationForm):
+    """Receiver paths one per line; the digest template is a select of registered templates."""
+
+    receiver_field_paths = LinesField(
+        label=_label(Subscription, "receiver_field_paths"),
+        required=False,
+        help_text=_(
+            "One path per line, from the sender object to users, e.g. author or article.followers: foreign keys, "
+            "reverse foreign keys and many-to-many fields, chained with dots."
+        ),
+    )
     digest_template = forms.ChoiceField(
         label=_label(Subscription, "digest_template"),
         required=False,

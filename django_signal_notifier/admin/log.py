@@ -13,14 +13,14 @@ from django.contrib import admin, messages
 from django.db import transaction
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
-from django.utils.safestring import SafeString
-from django.utils.text import Truncator
-from django.utils.translation import gettext
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.text import Truncator, capfirst
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
 
 from django_signal_notifier.admin.display import ADMIN_MEDIA, pretty_json
 from django_signal_notifier.delivery.tasks import enqueue_deliveries
@@ -44,6 +44,7 @@ class ReadOnlyLogAdmin(admin.ModelAdmin):
         self, request: HttpRequest, object_id: str, form_url: str = "", extra_context: dict[str, Any] | None = None
     ) -> Any:
         extra_context = {
+            "title": capfirst(self.model._meta.verbose_name),
             **(extra_context or {}),
             "show_save": False,
             "show_save_and_continue": False,
@@ -71,10 +72,10 @@ class DeliveryAdmin(ReadOnlyLogAdmin):
         "id",
         "status",
         "recipient",
-        "channel",
         "destination",
         "short_error",
         "sent_at",
+        "channel",
         "trigger",
         "attempts",
         "created_at",
@@ -118,7 +119,7 @@ class DeliveryAdmin(ReadOnlyLogAdmin):
 
     @admin.display(description=_("Last error"))
     def short_error(self, obj: Delivery) -> str:
-        return Truncator(obj.last_error or obj.reason).chars(120)
+        return Truncator(obj.last_error or obj.reason).chars(80)
 
     @admin.display(description=_("Address"), ordering="sent_to")
     def destination(self, obj: Delivery) -> str:
@@ -127,7 +128,16 @@ class DeliveryAdmin(ReadOnlyLogAdmin):
 
     @admin.display(description=_("Content"))
     def message_content(self, obj: Delivery) -> SafeString | str:
-        return pretty_json(obj.content) if obj.content else gettext("(rendered when it is sent)")
+        """The rendered parts as they read: subject, text, link, the HTML source folded, other data as JSON."""
+        if not obj.content:
+            return gettext("(rendered when it is sent)")
+        content = dict(obj.content)
+        parts = {name: content.pop(name, "") for name in ("subject", "text", "url", "html")}
+        html = render_to_string(
+            "django_signal_notifier/admin/delivery_content.html",
+            {**parts, "data": pretty_json(content) if content else ""},
+        )
+        return mark_safe(html)  # the template engine escaped it
 
     @admin.action(description=_("Retry the selected failed or dead deliveries now"), permissions=["change"])
     def retry(self, request: HttpRequest, queryset: QuerySet[Any]) -> None:

@@ -80,7 +80,11 @@ def test_the_change_page_says_declared_in_code_and_locks_the_declared_fields(dec
     response = staff.post(url, form)
     assert response.status_code == 302
     trigger.refresh_from_db()
-    assert (trigger.verb, trigger.name, trigger.conditions) == ("post_save", "An article was saved", [{"op": "created"}])
+    assert (trigger.verb, trigger.name, trigger.conditions) == (
+        "post_save",
+        "An article was saved",
+        [{"op": "created"}],
+    )
 
 
 def test_a_declared_backend_shows_its_options_read_only(declared, staff):
@@ -119,7 +123,9 @@ def test_a_declaration_removed_from_the_code_unlocks_its_rows_at_the_next_sync(d
         declare.sync()
     finally:
         declare._hooks.append(declarations)
-    assert [row.declared_fields for row in (Trigger.objects.get(), Backend.objects.get(), Subscription.objects.get())] == [
+    assert [
+        row.declared_fields for row in (Trigger.objects.get(), Backend.objects.get(), Subscription.objects.get())
+    ] == [
         [],
         [],
         [],

@@ -84,7 +84,9 @@ def test_the_delivery_page_is_a_readable_log_row(staff: Client, mailoutbox: Any)
     assert 'name="_save"' not in page and 'name="_continue"' not in page
     for internal in ("Claimed until", "Claim token", "Next attempt", "Digest key"):
         assert internal not in page, internal
-    assert '<pre class="dsn-json">{\n  &quot;html&quot;:' in page
+    assert "<dt>Subject</dt><dd>created article “Hello”</dd>" in page
+    assert '<pre class="dsn-json">Hello ada,\n\ncreated article “Hello”.' in page  # the text as it reads
+    assert "Show the HTML source" in page
     changelist = staff.get(reverse("admin:django_signal_notifier_delivery_changelist")).content.decode()
     assert "ada@example.test" in changelist
 
