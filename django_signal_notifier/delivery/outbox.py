@@ -152,7 +152,8 @@ def record_sent(db: str, ids: list[int], token: str, now: Any, addresses: Sequen
     when = Delivery._meta.get_field("sent_at").get_db_prep_save(now, connection=connection)
     asynchronous = _may_commit_asynchronously(connection)
     sql = _sent_sql(connection.alias, connection.vendor, len(ids), asynchronous, len(addresses))
-    pairs = [value for pair in addresses for value in pair]
+    # One row (the default, one write per message): its address; more: (id, address) pairs for a CASE.
+    pairs = [addresses[0][1]] if len(ids) == 1 and addresses else [value for pair in addresses for value in pair]
     with connection.cursor() as cursor:
         cursor.execute(sql, [DeliveryStatus.SENT.value, when, when, *pairs, *ids, token])
         return int(cursor.rowcount)
@@ -172,7 +173,9 @@ def _sent_sql(alias: str, vendor: str, count: int, asynchronous: bool, addressed
         ("last_error", "''"),
         ("reason", "''"),
     ]
-    if addressed:
+    if addressed and count == 1:
+        columns.append(("sent_to", "%s"))
+    elif addressed:
         cases = " ".join(["WHEN %s THEN %s"] * addressed)
         columns.append(("sent_to", f"CASE {table}.{quote('id')} {cases} ELSE {table}.{quote('sent_to')} END"))
     assignments = ", ".join(f"{quote(column)} = {value}" for column, value in columns)

@@ -45,6 +45,8 @@ def test_each_messenger_shows_its_options_with_label_and_help_not_raw_json(staff
 
 def test_no_messenger_is_preselected(staff):
     page = staff.get(reverse(ADD)).content.decode()
+    assert '<label class="required" for="id_messenger">Messenger:</label>' in page
+    assert '<label for="id_message_template">Message template:</label>' in page
     select = page.split('name="messenger"', 1)[1].split("</select>", 1)[0]
     assert select.split("<option", 2)[1].startswith(' value="" selected>')
     assert "This field is required." in errors_of(post(staff))["messenger"]

@@ -50,6 +50,7 @@ def select_options(page: str, name: str) -> list[str]:
 
 def test_no_signal_is_preselected(staff):
     page = staff.get(reverse(ADD)).content.decode()
+    assert '<label class="required" for="id_verb">Signal:</label>' in page
     select = page.split('name="verb"', 1)[1].split("</select>", 1)[0]
     assert select.split("<option", 2)[1].startswith(' value="" selected>')
     response = staff.post(reverse(ADD), trigger_form(verb=""))
