@@ -20,6 +20,7 @@ _LAZY = {
     "acting_as": "django_signal_notifier.events.actor",
     "Messenger": "django_signal_notifier.messengers.base",
     "Message": "django_signal_notifier.messengers.base",
+    "Option": "django_signal_notifier.messengers.options",
     "register_messenger": "django_signal_notifier.messengers.registry",
     "MessageTemplate": "django_signal_notifier.rendering.base",
     "register_message_template": "django_signal_notifier.rendering.registry",

@@ -1,3 +1,8 @@
 """Admin for configuration (triggers, backends, subscriptions) and the delivery log."""
 
+from django.contrib import admin
+
 from django_signal_notifier.admin import configuration, log, preferences, profiles, stored_templates  # noqa: F401
+from django_signal_notifier.admin.ordering import order_models
+
+order_models(admin.site)

@@ -1,27 +1,56 @@
-"""Admin forms: selects filled from the registries at form time (no migrations when they change)."""
+"""Admin forms of triggers and subscriptions: selects filled from the registries at form time.
+
+Nothing is preselected: a signal, a messenger or a template is chosen, never defaulted to the
+first of the list. The Backend form, with its fields per messenger option, is in
+:mod:`.backend_form`.
+"""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from django import forms
 from django.contrib.contenttypes.models import ContentType
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
-from django_signal_notifier.events.verbs import verb_choices
-from django_signal_notifier.messengers.registry import messenger_registry
-from django_signal_notifier.models import Backend, Trigger
-from django_signal_notifier.rendering.registry import template_registry
+from django_signal_notifier.admin.choices import model_choices, project_models, signal_choices, template_choices
+from django_signal_notifier.admin.conditions_builder import ConditionsField
+from django_signal_notifier.admin.declared import ConfigurationForm
+from django_signal_notifier.models import Subscription, Trigger
+
+MODEL_FIELDS = ("action_object_content_type", "actor_object_content_type")
 
 
-def _content_type_choices() -> Any:
-    return ContentType.objects.order_by("app_label", "model")
+def _label(model: Any, field: str) -> Any:
+    return capfirst(model._meta.get_field(field).verbose_name)
 
 
-class TriggerForm(forms.ModelForm):
+def fields_by_content_type() -> dict[str, list[str]]:
+    """The column names of each project model, by content type id (suggestions for conditions)."""
+    models = project_models()
+    by_model = ContentType.objects.get_for_models(*models, for_concrete_models=False)
+    return {
+        str(content_type.pk): [field.name for field in model._meta.concrete_fields]
+        for model, content_type in by_model.items()
+    }
+
+
+class TriggerForm(ConfigurationForm):
     """The signal is a select of registered signals; stale values stay visible so they can be fixed."""
 
-    verb = forms.ChoiceField(label=_("signal"))
+    verb = forms.ChoiceField(label=_label(Trigger, "verb"), help_text=_("The signal that fires the trigger."))
+    conditions = ConditionsField(
+        label=_label(Trigger, "conditions"),
+        required=False,
+        help_text=_(
+            "Every condition must hold; empty rows are ignored. Field: a column of the sender model (none for "
+            '"was just created" and "a function says so"). Value: text, a number, true or false, or a JSON list '
+            'such as ["draft", "published"] for "is one of"; empty for "changed" ("was just created" takes false '
+            'to match updates only). "A function says so" takes the dotted path of a function(event) -> bool.'
+        ),
+    )
 
     class Meta:
         model = Trigger
@@ -40,33 +69,69 @@ class TriggerForm(forms.ModelForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        if "verb" in self.fields:
+            current = self.initial.get("verb") or self.instance.verb or ""
+            self.fields["verb"].choices = signal_choices(current)  # type: ignore[attr-defined]
+        for name in MODEL_FIELDS:
+            if name in self.fields:
+                field = self.fields[name]
+                field.queryset = model_choices([getattr(self.instance, f"{name}_id", None)])  # type: ignore[attr-defined]
+                field.empty_label = _("any model")  # type: ignore[attr-defined]
+        if "conditions" in self.fields:
+            widget = self.fields["conditions"].widget
+            widget.fields_by_model = fields_by_content_type()  # type: ignore[attr-defined]
+            widget.current_model = str(self.instance.action_object_content_type_id or "")  # type: ignore[attr-defined]
 
-        choices = verb_choices()
-        current = self.initial.get("verb") or getattr(self.instance, "verb", "")
-        if current and current not in dict(choices):
-            choices.append((current, _("%(verb)s (not registered)") % {"verb": current}))
-        self.fields["verb"].choices = choices  # type: ignore[attr-defined]
-        for name in ("action_object_content_type", "actor_object_content_type"):
-            self.fields[name].queryset = _content_type_choices()  # type: ignore[attr-defined]
+
+class LinesField(forms.CharField):
+    """A list of strings typed one per line (stored as a JSON list); a JSON list typed as such is read as one."""
+
+    widget = forms.Textarea(attrs={"rows": 2, "class": "vLargeTextField"})
+
+    def prepare_value(self, value: Any) -> Any:
+        if isinstance(value, list):
+            return "\n".join(str(item) for item in value)
+        return value
+
+    def to_python(self, value: Any) -> list[str]:  # type: ignore[override]
+        if isinstance(value, list):
+            return value
+        text = str(value or "").strip()
+        if text.startswith("["):
+            try:
+                items = json.loads(text)
+            except ValueError:
+                items = None
+            if isinstance(items, list) and all(isinstance(item, str) for item in items):
+                return items
+        return [line.strip() for line in text.splitlines() if line.strip()]
 
 
-class BackendForm(forms.ModelForm):
-    """Messenger and template are selects of the registered classes."""
+class SubscriptionForm(ConfigurationForm):
+    """Receiver paths one per line; the digest template is a select of registered templates."""
 
-    messenger = forms.ChoiceField(label=_("messenger"))
-    message_template = forms.ChoiceField(label=_("message template"), required=False)
+    receiver_field_paths = LinesField(
+        label=_label(Subscription, "receiver_field_paths"),
+        required=False,
+        help_text=_(
+            "One path per line, from the sender object to users, e.g. author or article.followers: foreign keys, "
+            "reverse foreign keys and many-to-many fields, chained with dots."
+        ),
+    )
+    digest_template = forms.ChoiceField(
+        label=_label(Subscription, "digest_template"),
+        required=False,
+        help_text=Subscription._meta.get_field("digest_template").help_text,
+    )
 
     class Meta:
-        model = Backend
-        fields = ["name", "messenger", "message_template", "options", "key"]
+        model = Subscription
+        fields = "__all__"
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-
-        messengers = messenger_registry.choices()
-        templates = [("", _("(the messenger's default)")), *template_registry.choices()]
-        for field, choices in (("messenger", messengers), ("message_template", templates)):
-            current = self.initial.get(field) or getattr(self.instance, field, "")
-            if current and current not in dict(choices):
-                choices.append((current, _("%(name)s (not registered)") % {"name": current}))
-            self.fields[field].choices = choices  # type: ignore[attr-defined]
+        if "digest_template" in self.fields:
+            current = self.initial.get("digest_template") or self.instance.digest_template or ""
+            self.fields["digest_template"].choices = template_choices(  # type: ignore[attr-defined]
+                current, blank=str(_("DigestMessageTemplate (the default)"))
+            )

@@ -12,6 +12,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
 from django.utils.html import format_html
+from django.utils.http import urlencode
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -70,8 +71,18 @@ class PreviewForm(forms.Form):
         return data
 
 
+class StoredTemplateForm(forms.ModelForm):
+    """The subject is one line (a short box), the bodies are large boxes."""
+
+    class Meta:
+        model = StoredTemplate
+        fields = ["name", "description", "subject", "text", "html", "url"]
+        widgets = {"subject": forms.Textarea(attrs={"rows": 2, "class": "vLargeTextField"})}
+
+
 @admin.register(StoredTemplate)
 class StoredTemplateAdmin(admin.ModelAdmin):
+    form = StoredTemplateForm
     list_display = ["name", "description", "updated_at", "preview_link"]
     search_fields = ["name", "description", "subject", "text"]
     readonly_fields = ["preview_link", "updated_at"]
@@ -157,19 +168,50 @@ class StoredTemplateAdmin(admin.ModelAdmin):
     def _send_test(self, request: HttpRequest, form: PreviewForm, data: dict[str, Any], send_test: Any) -> None:
         backend = data.get("backend")
         if backend is None:
-            form.add_error("backend", _("Choose a backend that uses this template to send a test."))
+            form.add_error("backend", self._no_backend_error(form.record))
             return
         event = send_test(backend, data["trigger"], data["instance"], request.user)
-        outcomes = list(Delivery.objects.filter(event=event).values_list("status", "last_error"))
+        outcomes = list(Delivery.objects.filter(event=event))
         if not outcomes:
             self.message_user(request, _("Test written to your in-site inbox."), messages.SUCCESS)
             return
-        for status, error in outcomes:
-            level = messages.SUCCESS if status in ("sent", "pending", "sending") else messages.ERROR
-            if status in ("pending", "sending"):
-                text = gettext("Test delivery to you: queued; the task worker sends it.")
-            else:
-                text = gettext("Test delivery to you: %(status)s.") % {"status": status}
-            if error:
-                text = f"{text} {error}"
-            self.message_user(request, text, level)
+        for delivery in outcomes:
+            self.message_user(request, describe_test_send(delivery), _outcome_level(delivery.status))
+
+    @staticmethod
+    def _no_backend_error(record: StoredTemplate) -> str:
+        """Ask for a backend, with a link that creates one using this template when none does yet."""
+        if Backend.objects.filter(message_template=record.registry_name).exists():
+            return str(_("Choose a backend that uses this template to send a test."))
+        url = (
+            reverse("admin:django_signal_notifier_backend_add")
+            + "?"
+            + urlencode({"message_template": record.registry_name, "name": record.name})
+        )
+        return format_html(
+            '{} <a href="{}">{}</a>',
+            _("No backend uses this template yet."),
+            url,
+            _("Create a backend with this template"),
+        )
+
+
+def _outcome_level(status: str) -> int:
+    return messages.SUCCESS if status in ("sent", "pending", "sending") else messages.ERROR
+
+
+def describe_test_send(delivery: Delivery) -> str:
+    """What happened to a test delivery: its status, where it went and a link to its row in the log."""
+    link = format_html(
+        '<a href="{}">{}</a>',
+        reverse("admin:django_signal_notifier_delivery_change", args=[delivery.pk]),
+        gettext("delivery #%(pk)s") % {"pk": delivery.pk},
+    )
+    where = delivery.sent_to or delivery.address
+    to = gettext("you (%(address)s)") % {"address": where} if where else gettext("you")
+    if delivery.status in ("pending", "sending"):
+        text = gettext("Test to %(to)s: queued; the task worker sends it") % {"to": to}
+    else:
+        text = gettext("Test to %(to)s: %(status)s") % {"to": to, "status": delivery.get_status_display()}
+    error = delivery.last_error or delivery.reason
+    return format_html("{} ({}).{}", text, link, f" {error}" if error else "")

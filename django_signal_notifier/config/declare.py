@@ -2,7 +2,10 @@
 
 Declarations are keyed: running them again updates the same rows, so they are safe in a
 ``post_migrate`` hook, a data migration or ``manage.py signal_notifier sync``. Declared rows are
-ordinary rows: the admin shows them.
+ordinary rows: the admin shows them. A row written by ``sync()`` records the fields its
+declaration sets (``declared_fields``): the admin says the row is declared in code and shows
+those fields read-only, since the next ``sync`` (after every ``migrate``) would overwrite them.
+A row no longer declared loses that mark at the next ``sync``.
 
     from django_signal_notifier import declare
 
@@ -18,6 +21,7 @@ from __future__ import annotations
 import logging
 import sys
 from collections.abc import Callable, Iterable
+from contextvars import ContextVar
 from typing import Any
 
 from django.apps import apps
@@ -33,6 +37,23 @@ from django_signal_notifier.models import Backend, Subscription, Trigger
 
 logger = logging.getLogger("django_signal_notifier.declare")
 _hooks: list[Callable[[Declarer], None]] = []
+# The rows written by the sync() under way: {model: {pk}}; None outside a sync.
+_synced: ContextVar[dict[Any, set[Any]] | None] = ContextVar("signal_notifier_synced", default=None)
+OWNED_BY_KEY = ("key",)  # every declared row's key is its declaration's
+
+
+def _owned(defaults: dict[str, Any], *related: str) -> dict[str, Any]:
+    """``defaults`` plus ``declared_fields`` when a sync() is writing them (the admin then locks those fields)."""
+    if _synced.get() is None:
+        return defaults
+    return {**defaults, "declared_fields": sorted({*defaults, *related, *OWNED_BY_KEY})}
+
+
+def _synced_row(row: Any) -> Any:
+    synced = _synced.get()
+    if synced is not None:
+        synced.setdefault(type(row), set()).add(row.pk)
+    return row
 
 
 def _refuse(what: str, problems: list[Problem]) -> None:
@@ -118,8 +139,8 @@ class Declarer:
             **extra,
         }
         _refuse(f"Trigger {key!r}", trigger_problems(Trigger(**defaults), related=False))
-        trigger, _ = Trigger.objects.update_or_create(key=key, defaults=defaults)
-        return trigger
+        trigger, _ = Trigger.objects.update_or_create(key=key, defaults=_owned(defaults))
+        return _synced_row(trigger)
 
     def backend(
         self,
@@ -137,14 +158,11 @@ class Declarer:
         _refuse(f"Backend {key!r}", backend_problems(backend))  # fail loudly now, not at send time
         backend, _ = Backend.objects.update_or_create(
             key=key,
-            defaults={
-                "messenger": messenger,
-                "message_template": message_template,
-                "options": options or {},
-                "name": name,
-            },
+            defaults=_owned(
+                {"messenger": messenger, "message_template": message_template, "options": options or {}, "name": name}
+            ),
         )
-        return backend
+        return _synced_row(backend)
 
     def subscription(
         self,
@@ -171,12 +189,18 @@ class Declarer:
         user_rows = self._users(what, users)
         group_rows = [Group.objects.get_or_create(name=g)[0] if isinstance(g, str) else g for g in groups]
         subscription, _ = Subscription.objects.update_or_create(
-            key=key, defaults={"trigger": trigger, "name": name, "enabled": enabled, **extra}
+            key=key,
+            defaults=_owned(
+                {"trigger": trigger, "name": name, "enabled": enabled, **extra},
+                "backends",
+                "receiver_users",
+                "receiver_groups",
+            ),
         )
         subscription.backends.set(backend_rows)
         subscription.receiver_users.set(user_rows)
         subscription.receiver_groups.set(group_rows)
-        return subscription
+        return _synced_row(subscription)
 
 
 def on_sync(function: Callable[[Declarer], None]) -> Callable[[Declarer], None]:
@@ -192,12 +216,27 @@ def sync(declarer: Declarer | None = None) -> int:
     a declaration that cannot work raises ConfigurationError and applies nothing.
     """
     declarer = declarer or Declarer()
-    with transaction.atomic():
-        for hook in _hooks:
-            hook(declarer)
+    synced: dict[Any, set[Any]] = {}
+    token = _synced.set(synced)
+    try:
+        with transaction.atomic():
+            for hook in _hooks:
+                hook(declarer)
+            _unmark_undeclared(synced)
+    finally:
+        _synced.reset(token)
     for warning in declarer.warnings:
         logger.warning("django-signal-notifier: %s", warning)
     return len(_hooks)
+
+
+def _unmark_undeclared(synced: dict[Any, set[Any]]) -> None:
+    """Rows marked by an earlier sync that no declaration wrote this time become ordinary rows again."""
+    for model in (Trigger, Backend, Subscription):
+        marked = model.objects.filter(key__isnull=False).exclude(pk__in=synced.get(model, set()))
+        stale = [pk for pk, fields in marked.values_list("pk", "declared_fields") if fields]
+        if stale:
+            model.objects.filter(pk__in=stale).update(declared_fields=[])
 
 
 def run_after_migrate(sender: Any, verbosity: int = 1, stdout: Any = None, **kwargs: Any) -> None:

@@ -15,7 +15,7 @@ import logging
 import time
 import uuid
 from collections import Counter, defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import timedelta
 from typing import Any
 
@@ -142,8 +142,8 @@ def record_outcome(deliveries: Any, changes: dict[str, Any]) -> int:
         return int(deliveries.update(**changes))
 
 
-def record_sent(db: str, ids: list[int], token: str, now: Any) -> int:
-    """Record ``ids`` sent (those ``token`` still holds): one statement, and the commit.
+def record_sent(db: str, ids: list[int], token: str, now: Any, addresses: Sequence[tuple[int, str]] = ()) -> int:
+    """Record ``ids`` sent (those ``token`` still holds), with the ``(id, address)`` each went to: one statement.
 
     The hottest write of a worker, one per message by default, so its SQL is written here rather
     than built by the ORM each time. On PostgreSQL, outside a transaction, the statement itself
@@ -153,29 +153,34 @@ def record_sent(db: str, ids: list[int], token: str, now: Any) -> int:
     connection = connections[db]
     when = Delivery._meta.get_field("sent_at").get_db_prep_save(now, connection=connection)
     asynchronous = _may_commit_asynchronously(connection)
-    sql = _sent_sql(connection.alias, connection.vendor, len(ids), asynchronous)
+    sql = _sent_sql(connection.alias, connection.vendor, len(ids), asynchronous, len(addresses))
+    # One row (the default, one write per message): its address; more: (id, address) pairs for a CASE.
+    pairs = [addresses[0][1]] if len(ids) == 1 and addresses else [value for pair in addresses for value in pair]
     with connection.cursor() as cursor:
-        cursor.execute(sql, [DeliveryStatus.SENT.value, when, when, *ids, token])
+        cursor.execute(sql, [DeliveryStatus.SENT.value, when, when, *pairs, *ids, token])
         return int(cursor.rowcount)
 
 
 @functools.lru_cache(maxsize=64)
-def _sent_sql(alias: str, vendor: str, count: int, asynchronous: bool) -> str:
-    """The UPDATE of :func:`record_sent` for ``count`` ids."""
+def _sent_sql(alias: str, vendor: str, count: int, asynchronous: bool, addressed: int = 0) -> str:
+    """The UPDATE of :func:`record_sent` for ``count`` ids, ``addressed`` of them with the address they went to."""
     quote = connections[alias].ops.quote_name
     table = quote(Delivery._meta.db_table)
-    assignments = ", ".join(
-        f"{quote(column)} = {value}"
-        for column, value in (
-            ("status", "%s"),
-            ("sent_at", "%s"),
-            ("updated_at", "%s"),
-            ("claimed_until", "NULL"),
-            ("claim_token", "''"),
-            ("last_error", "''"),
-            ("reason", "''"),
-        )
-    )
+    columns = [
+        ("status", "%s"),
+        ("sent_at", "%s"),
+        ("updated_at", "%s"),
+        ("claimed_until", "NULL"),
+        ("claim_token", "''"),
+        ("last_error", "''"),
+        ("reason", "''"),
+    ]
+    if addressed and count == 1:
+        columns.append(("sent_to", "%s"))
+    elif addressed:
+        cases = " ".join(["WHEN %s THEN %s"] * addressed)
+        columns.append(("sent_to", f"CASE {table}.{quote('id')} {cases} ELSE {table}.{quote('sent_to')} END"))
+    assignments = ", ".join(f"{quote(column)} = {value}" for column, value in columns)
     keys = ", ".join(["%s"] * count)
     where = f"{table}.{quote('id')} IN ({keys}) AND {table}.{quote('claim_token')} = %s"
     if asynchronous:
@@ -372,7 +377,8 @@ def _finish_sent(deliveries: list[Delivery], token: str, messenger_cls: type[Mes
     }
     manager = Delivery.objects.using(deliveries[0]._state.db)
     ids = [d.pk for d in deliveries]
-    updated = _reconnecting(manager.db, lambda: record_sent(manager.db, ids, token, now))
+    addresses = [(d.pk, d.sent_to) for d in deliveries if d.sent_to]
+    updated = _reconnecting(manager.db, lambda: record_sent(manager.db, ids, token, now, addresses))
     ours = set(ids)
     if updated != len(ids):  # rare: some claims expired and were taken by another worker
         ours = set(manager.filter(pk__in=ids, status=DeliveryStatus.SENT, sent_at=now).values_list("pk", flat=True))
@@ -429,6 +435,8 @@ def _message(delivery: Delivery, user: Any, messenger: Messenger) -> Message | N
     address = delivery.address or messenger.get_address(user)
     if address is None:
         return None
+    if messenger.shows_address(str(address)):
+        delivery.sent_to = str(address)[: Delivery._meta.get_field("sent_to").max_length]
     rendered = RenderedMessage.from_content(delivery.content) if delivery.content else _render_again(delivery, user)
     unsubscribe = delivery_unsubscribe_url(delivery, user) or ""
     message = Message(
@@ -513,6 +521,8 @@ def _finish(
     """Write one outcome, only if this worker still holds the claim. Returns the final status."""
     now = timezone.now()
     changes: dict[str, Any] = {"claimed_until": None, "claim_token": "", "updated_at": now}
+    if delivery.sent_to and status != "skipped":
+        changes["sent_to"] = delivery.sent_to
     if status == "sent":
         changes.update(status=DeliveryStatus.SENT, sent_at=now, last_error="", reason="")
     elif status == "skipped":

@@ -22,6 +22,7 @@ from django_signal_notifier.messengers.base import Message, Messenger, SendResul
 from django_signal_notifier.messengers.checks import check_address_source, check_optional_package
 from django_signal_notifier.messengers.destinations import send_once_per_destination
 from django_signal_notifier.messengers.http import redact, register_secrets
+from django_signal_notifier.messengers.options import LINES, Option
 from django_signal_notifier.messengers.registry import messenger_registry
 
 _HTTP_ERROR = re.compile(r"error=(\d{3})")
@@ -56,7 +57,15 @@ class AppriseMessenger(Messenger):
     settings_prefix = "APPRISE"  # SIGNAL_NOTIFIER["APPRISE_…"]
 
     label = "Apprise (100+ services)"
-    option_names: ClassVar[tuple[str, ...]] = ("urls",)
+    option_fields: ClassVar[tuple[Option, ...]] = (
+        Option(
+            "urls",
+            "Apprise URLs",
+            "One per line (tgram://…, mailto://…): every message goes there. Empty: each recipient's own URLs "
+            "(SIGNAL_NOTIFIER['APPRISE_URL']).",
+            kind=LINES,
+        ),
+    )
     requires: ClassVar[tuple[str, ...]] = ("apprise",)
 
     @classmethod
@@ -93,6 +102,9 @@ class AppriseMessenger(Messenger):
         if urls is None:
             raise SkipDelivery(f"user {getattr(user, 'pk', '?')} has no apprise URL")
         return urls
+
+    def shows_address(self, address: str) -> bool:
+        return address == "backend"  # a user's apprise URLs carry their tokens
 
     def send_batch(self, messages: Sequence[Message]) -> Iterator[SendResult]:
         self._senders: dict[str, Any] = {}

@@ -18,6 +18,7 @@ from django.core.exceptions import ValidationError
 
 from django_signal_notifier.conf import channel_setting
 from django_signal_notifier.exceptions import DeliveryError, SkipDelivery
+from django_signal_notifier.messengers.options import Option, is_missing
 
 logger = logging.getLogger("django_signal_notifier.messengers")
 
@@ -63,14 +64,16 @@ class Messenger:
     Class attributes describe the channel: ``name`` (registry key, default: the class name),
     ``label``, ``default_template`` (used by a Backend with no template), ``inline`` (the
     message is written in the fan-out transaction, as the in-site inbox does, instead of
-    becoming a Delivery), ``option_names`` (the Backend options it understands) and
-    ``requires`` (optional dependencies, for the system checks).
+    becoming a Delivery), ``option_fields`` (the Backend options it understands, each with a
+    label, help and a required flag: see :mod:`.options`; ``option_names`` is derived from them,
+    or may be given alone) and ``requires`` (optional dependencies, for the system checks).
     """
 
     name: ClassVar[str] = ""
     label: ClassVar[str] = ""
     default_template: ClassVar[str | None] = "DefaultMessageTemplate"
     inline: ClassVar[bool] = False
+    option_fields: ClassVar[tuple[Option, ...]] = ()
     option_names: ClassVar[tuple[str, ...]] = ()
     requires: ClassVar[tuple[str, ...]] = ()
     # The channel's own settings: SIGNAL_NOTIFIER["<settings_prefix>_<NAME>"], read with
@@ -84,6 +87,11 @@ class Messenger:
 
     def __init__(self, options: dict[str, Any] | None = None) -> None:
         self.options: dict[str, Any] = dict(options or {})
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if "option_fields" in cls.__dict__ and "option_names" not in cls.__dict__:
+            cls.option_names = tuple(option.name for option in cls.option_fields)
 
     # -- configuration ------------------------------------------------------------------------
     @classmethod
@@ -105,6 +113,12 @@ class Messenger:
         return {f"{cls.setting_prefix()}_{name}".upper() for name in cls.settings_defaults}
 
     @classmethod
+    def describe_options(cls) -> tuple[Option, ...]:
+        """The options with their labels and help: ``option_fields``, else a plain one per ``option_names``."""
+        declared = {option.name: option for option in cls.option_fields}
+        return tuple(declared.get(name) or Option(name) for name in cls.option_names)
+
+    @classmethod
     def validate_options(cls, options: dict[str, Any]) -> None:
         """Raise ValidationError for Backend options this messenger cannot use."""
         if not isinstance(options, dict):
@@ -115,6 +129,12 @@ class Messenger:
             raise ValidationError(
                 f"Unknown option(s) {', '.join(unknown)} for {cls.channel_name()} (allowed: {allowed})."
             )
+        missing = [
+            option for option in cls.describe_options() if option.required and is_missing(options.get(option.name))
+        ]
+        if missing:
+            needed = "; ".join(f"'{option.name}' ({option.help or option.title})" for option in missing)
+            raise ValidationError(f"Missing option(s) for {cls.channel_name()}: {needed}.")
 
     @classmethod
     def shares_destination(cls, options: dict[str, Any]) -> bool:
@@ -138,6 +158,10 @@ class Messenger:
     def get_address(self, user: Any) -> str | None:
         """The recipient's address on this channel; None skips the delivery ("no address")."""
         return "" if user is None else str(getattr(user, "pk", ""))
+
+    def shows_address(self, address: str) -> bool:
+        """Whether the delivery log may record ``address`` (False when it holds a secret, e.g. a token in a URL)."""
+        return True
 
     # -- sending ------------------------------------------------------------------------------
     def connection(self) -> AbstractContextManager[Any]:

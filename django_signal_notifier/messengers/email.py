@@ -36,6 +36,7 @@ from django_signal_notifier.exceptions import (
 from django_signal_notifier.messengers.addresses import resolve_address
 from django_signal_notifier.messengers.base import Message, Messenger
 from django_signal_notifier.messengers.checks import check_address_source
+from django_signal_notifier.messengers.options import LINES, Option
 from django_signal_notifier.messengers.registry import messenger_registry
 from django_signal_notifier.rendering.base import MessageTemplate, template_engine
 from django_signal_notifier.rendering.registry import template_registry
@@ -127,7 +128,14 @@ class EmailMessenger(Messenger):
 
     label = "Email"
     default_template = "EmailMessageTemplate"
-    option_names: ClassVar[tuple[str, ...]] = ("from_email", "reply_to")
+    option_fields: ClassVar[tuple[Option, ...]] = (
+        Option(
+            "from_email",
+            "From address",
+            "Overrides SIGNAL_NOTIFIER['EMAIL_FROM'] and DEFAULT_FROM_EMAIL, e.g. Blog <news@example.com>.",
+        ),
+        Option("reply_to", "Reply-To", "Addresses replies go to, one per line.", kind=LINES),
+    )
 
     _connection: Any = None
     _needs_open: bool = True

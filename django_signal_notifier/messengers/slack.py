@@ -28,6 +28,7 @@ from django_signal_notifier.messengers.checks import (
 )
 from django_signal_notifier.messengers.destinations import send_once_per_destination
 from django_signal_notifier.messengers.http import HTTPMessenger
+from django_signal_notifier.messengers.options import SECRET, Option
 from django_signal_notifier.messengers.registry import messenger_registry
 
 # chat.postMessage errors worth retrying; every other "ok": false is permanent.
@@ -63,7 +64,20 @@ class SlackMessenger(HTTPMessenger):
 
     label = "Slack"
     service = "Slack"
-    option_names: ClassVar[tuple[str, ...]] = ("webhook_url", "channel")
+    option_fields: ClassVar[tuple[Option, ...]] = (
+        Option(
+            "webhook_url",
+            "Incoming webhook URL",
+            "The https://hooks.slack.com/… URL Slack gave for the webhook: messages go to its channel.",
+            kind=SECRET,
+        ),
+        Option(
+            "channel",
+            "Channel",
+            "Instead of a webhook: a channel id or name (#alerts), posted with SIGNAL_NOTIFIER['SLACK_BOT_TOKEN']. "
+            "Neither option: each recipient gets a direct message.",
+        ),
+    )
 
     @classmethod
     def validate_options(cls, options: dict[str, Any]) -> None:

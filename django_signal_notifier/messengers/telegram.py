@@ -17,6 +17,7 @@ from django_signal_notifier.messengers.base import Message, SendResult
 from django_signal_notifier.messengers.checks import check_address_source, check_url, require_settings
 from django_signal_notifier.messengers.destinations import send_once_per_destination
 from django_signal_notifier.messengers.http import HTTPMessenger
+from django_signal_notifier.messengers.options import FLAG, Option
 from django_signal_notifier.messengers.registry import messenger_registry
 
 MAX_LENGTH = 4096
@@ -80,7 +81,16 @@ class TelegramBotMessenger(HTTPMessenger):
 
     label = "Telegram bot"
     service = "Telegram"
-    option_names: ClassVar[tuple[str, ...]] = ("chat_id", "disable_notification", "disable_web_page_preview")
+    option_fields: ClassVar[tuple[Option, ...]] = (
+        Option(
+            "chat_id",
+            "Chat id",
+            "A group or channel (-1001234567890 or @mychannel). Empty: each recipient's own chat "
+            "(SIGNAL_NOTIFIER['TELEGRAM_CHAT_ID']).",
+        ),
+        Option("disable_notification", "Silent", "Deliver without a sound.", kind=FLAG),
+        Option("disable_web_page_preview", "No link previews", "Do not show a preview of the link.", kind=FLAG),
+    )
     flag_names: ClassVar[tuple[str, ...]] = ("disable_notification", "disable_web_page_preview")
 
     @classmethod

@@ -6,6 +6,7 @@ from typing import Any, ClassVar
 
 from django_signal_notifier.exceptions import PermanentDeliveryError, SkipDelivery, TransientDeliveryError
 from django_signal_notifier.messengers.base import Message, Messenger
+from django_signal_notifier.messengers.options import CHOICE, Option
 from django_signal_notifier.messengers.registry import messenger_registry
 
 
@@ -20,7 +21,15 @@ class TestMessenger(Messenger):
 
     __test__ = False  # not a pytest test class
     label = "Test messenger (keeps messages in memory)"
-    option_names = ("fail",)
+    option_fields: ClassVar[tuple[Option, ...]] = (
+        Option(
+            "fail",
+            "Fail",
+            "Make every send fail this way, to test failure paths.",
+            kind=CHOICE,
+            choices=(("transient", "transient (retried)"), ("permanent", "permanent (dead)"), ("skip", "skip")),
+        ),
+    )
     outbox: ClassVar[list[Message]] = []
 
     def get_address(self, user: Any) -> str | None:

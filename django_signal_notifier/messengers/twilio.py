@@ -15,6 +15,7 @@ from django_signal_notifier.messengers.addresses import mask_phone, mask_phone_n
 from django_signal_notifier.messengers.base import Message
 from django_signal_notifier.messengers.checks import check_address_source, check_url, require_settings
 from django_signal_notifier.messengers.http import HTTPMessenger
+from django_signal_notifier.messengers.options import Option
 from django_signal_notifier.messengers.registry import messenger_registry
 
 MAX_LENGTH = 1600  # Twilio's limit for one message body
@@ -45,7 +46,13 @@ class TwilioSMSMessenger(HTTPMessenger):
 
     label = "SMS (Twilio)"
     service = "Twilio"
-    option_names: ClassVar[tuple[str, ...]] = ("from",)
+    option_fields: ClassVar[tuple[Option, ...]] = (
+        Option(
+            "from",
+            "From",
+            "An E.164 number (+15551234567) or a Messaging Service SID (MG…). Empty: SIGNAL_NOTIFIER['TWILIO_FROM'].",
+        ),
+    )
 
     @classmethod
     def validate_options(cls, options: dict[str, Any]) -> None:

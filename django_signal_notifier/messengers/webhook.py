@@ -32,6 +32,7 @@ from django_signal_notifier.exceptions import PermanentDeliveryError
 from django_signal_notifier.messengers.base import Message
 from django_signal_notifier.messengers.checks import channel_in_use, stored_options
 from django_signal_notifier.messengers.http import HTTPMessenger
+from django_signal_notifier.messengers.options import JSON, SECRET, URL, Option
 from django_signal_notifier.messengers.registry import messenger_registry
 
 TIMESTAMP_HEADER = "X-Signal-Notifier-Timestamp"
@@ -125,7 +126,16 @@ class WebhookMessenger(HTTPMessenger):
 
     label = "Webhook (signed JSON)"
     service = "Webhook"
-    option_names: ClassVar[tuple[str, ...]] = ("url", "secret", "headers")
+    option_fields: ClassVar[tuple[Option, ...]] = (
+        Option("url", "URL", "Where each message is POSTed: an http:// or https:// URL.", required=True, kind=URL),
+        Option(
+            "secret",
+            "Signing secret",
+            "Overrides SIGNAL_NOTIFIER['WEBHOOK_SECRET'] (16 characters or more); the receiver checks the signature.",
+            kind=SECRET,
+        ),
+        Option("headers", "Extra headers", 'A JSON object, e.g. {"Authorization": "Bearer …"}.', kind=JSON),
+    )
 
     @classmethod
     def validate_options(cls, options: dict[str, Any]) -> None:
@@ -167,6 +177,9 @@ class WebhookMessenger(HTTPMessenger):
 
     def get_address(self, user: Any) -> str | None:
         return str(self.options.get("url") or "")
+
+    def shows_address(self, address: str) -> bool:
+        return False  # the backend's URL, which often carries a token (and the log names the backend)
 
     def send_message(self, message: Message) -> None:
         if not message.address:

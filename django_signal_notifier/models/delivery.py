@@ -65,7 +65,14 @@ class Delivery(models.Model):
         related_name="signal_notifier_deliveries",
         verbose_name=_("recipient"),
     )
+    # Where to send instead of the recipient's own address (a test send to a bare address).
     address = models.CharField(_("address"), max_length=255, blank=True)
+    sent_to = models.CharField(
+        _("sent to"),
+        max_length=255,
+        blank=True,
+        help_text=_("The address the message was sent to (or last tried), unless it holds a secret."),
+    )
     status = models.CharField(
         _("status"), max_length=16, choices=DeliveryStatus.choices, default=DeliveryStatus.PENDING
     )
@@ -96,4 +103,5 @@ class Delivery(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"#{self.pk} {self.channel} → {self.recipient_id or self.address} ({self.status})"
+        to = self.recipient if self.recipient_id is not None else (self.sent_to or self.address)
+        return f"#{self.pk} {self.channel} → {to or '-'} ({self.get_status_display()})"

@@ -20,7 +20,10 @@ class StoredTemplate(models.Model):
     """
 
     name = models.SlugField(
-        _("name"), max_length=100, unique=True, help_text=_("Backends name this template as db:<name>.")
+        _("name"),
+        max_length=100,
+        unique=True,
+        help_text=_("Backends name this template db: followed by this name, e.g. db:comment-mail."),
     )
     description = models.CharField(_("description"), max_length=255, blank=True)
     subject = models.TextField(_("subject"), blank=True)

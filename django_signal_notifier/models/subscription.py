@@ -32,7 +32,23 @@ class Backend(models.Model):
         _("options"), default=dict, blank=True, help_text=_("Messenger options, e.g. a webhook URL.")
     )
     name = models.CharField(_("name"), max_length=200, blank=True)
-    key = models.SlugField(_("key"), max_length=100, unique=True, null=True, blank=True)
+    key = models.SlugField(
+        _("key"),
+        max_length=100,
+        unique=True,
+        null=True,
+        blank=True,
+        help_text=_("Identifies a backend declared in code; declaring it again updates it."),
+    )
+    declared_fields = models.JSONField(
+        _("declared in code"),
+        default=list,
+        blank=True,
+        editable=False,
+        help_text=_(
+            "The fields `signal_notifier sync` sets from a declaration in code; the admin shows them read-only."
+        ),
+    )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     objects = ConfigQuerySet.as_manager()
@@ -91,7 +107,14 @@ class Subscription(models.Model):
         _("exclude the actor"), default=False, help_text=_("Never notify the user who caused the event.")
     )
     name = models.CharField(_("name"), max_length=200, blank=True)
-    key = models.SlugField(_("key"), max_length=100, unique=True, null=True, blank=True)
+    key = models.SlugField(
+        _("key"),
+        max_length=100,
+        unique=True,
+        null=True,
+        blank=True,
+        help_text=_("Identifies a subscription declared in code; declaring it again updates it."),
+    )
     enabled = models.BooleanField(_("enabled"), default=True)
     mandatory = models.BooleanField(
         _("mandatory"), default=False, help_text=_("Recipients cannot turn these notifications off.")
@@ -113,6 +136,15 @@ class Subscription(models.Model):
         default=0,
         help_text=_(
             "Drop a message when the same recipient already got one about the same object within this many seconds."
+        ),
+    )
+    declared_fields = models.JSONField(
+        _("declared in code"),
+        default=list,
+        blank=True,
+        editable=False,
+        help_text=_(
+            "The fields `signal_notifier sync` sets from a declaration in code; the admin shows them read-only."
         ),
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)

@@ -79,6 +79,15 @@ class Trigger(models.Model):
         ),
     )
     enabled = models.BooleanField(_("enabled"), default=True)
+    declared_fields = models.JSONField(
+        _("declared in code"),
+        default=list,
+        blank=True,
+        editable=False,
+        help_text=_(
+            "The fields `signal_notifier sync` sets from a declaration in code; the admin shows them read-only."
+        ),
+    )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 

@@ -70,6 +70,7 @@ class MessageTemplate:
     html: ClassVar[str] = ""
     html_file_name: ClassVar[str] = ""
     url: ClassVar[str] = ""
+    offered: ClassVar[bool] = True  # False: kept for existing rows, not offered to new backends
 
     # -- hooks --------------------------------------------------------------------------------
     def get_template_context(self, context: dict[str, Any]) -> dict[str, Any]:

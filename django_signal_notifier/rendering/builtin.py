@@ -64,4 +64,5 @@ class BaseMessageTemplateDefault(MessageTemplate):
     """0.2.1 listed its base class as a template; it renders the verb and the object."""
 
     name = "BaseMessageTemplate"
+    offered = False
     template_string = "{{ verb }}: {{ instance }}"

@@ -12,11 +12,21 @@ from __future__ import annotations
 
 import datetime
 import decimal
+import re
 import uuid
 from typing import Any
 
 from django.db.models import Model
-from django.template import Context, Engine, Library, Template, TemplateSyntaxError, defaultfilters, defaulttags
+from django.template import (
+    Context,
+    Engine,
+    Library,
+    Template,
+    TemplateSyntaxError,
+    defaultfilters,
+    defaulttags,
+    loader_tags,
+)
 from django.utils.translation import gettext as _
 
 from django_signal_notifier.events.snapshot import is_sensitive, object_label, safe_text, to_json_safe
@@ -83,8 +93,14 @@ def compile_source(source: str) -> Template | None:
     return _render_engine.from_string(source)
 
 
+# Tags Django has but stored templates do not (their error says so, not "did you forget to load it?").
+REFUSED_TAGS = frozenset(set(defaulttags.register.tags) | set(loader_tags.register.tags)) - set(ALLOWED_TAGS)
+_INVALID_TAG = re.compile(r"^Invalid block tag on line \d+: '([^']+)'")
+_ON_LINE = re.compile(r" on line \d+")
+
+
 def syntax_errors(sources: dict[str, str]) -> dict[str, list[str]]:
-    """Errors by part name, each with its line number, e.g. ``Line 2: Invalid block tag 'load'``."""
+    """Errors by part name, each with its line number, e.g. ``Line 2: {% load %} is not allowed …``."""
     errors: dict[str, list[str]] = {}
     for part, source in sources.items():
         if not source.strip():
@@ -94,8 +110,24 @@ def syntax_errors(sources: dict[str, str]) -> dict[str, list[str]]:
         except TemplateSyntaxError as error:
             debug = getattr(error, "template_debug", None) or {}
             line = debug.get("line", "?")
-            errors[part] = [_("Line %(line)s: %(error)s") % {"line": line, "error": error}]
+            errors[part] = [_("Line %(line)s: %(error)s") % {"line": line, "error": _explained(str(error))}]
     return errors
+
+
+def _explained(error: str) -> str:
+    """Django's message without its second line number; a refused or unknown tag named as such."""
+    invalid = _INVALID_TAG.match(error)
+    if invalid is None:
+        return _ON_LINE.sub("", error, count=1)
+    tag = invalid.group(1)
+    if tag in REFUSED_TAGS:
+        return _("{%% %(tag)s %%} is not allowed in stored templates.") % {"tag": tag}
+    if tag.startswith("end") or tag in ("else", "elif", "empty", "plural"):
+        return _ON_LINE.sub("", error, count=1).split(". Did you forget")[0] + "."
+    return _("{%% %(tag)s %%} is not a tag of stored templates; they have: %(tags)s.") % {
+        "tag": tag,
+        "tags": ", ".join(ALLOWED_TAGS),
+    }
 
 
 class SafeObject:

@@ -99,11 +99,15 @@ def test_an_object_id_that_is_not_a_valid_uuid_is_refused(client, staff):
             "message_template",
             "Select a valid choice",
         ),
-        ({"messenger": "RecordingMessenger", "options": '{"colour": "red"}'}, "options", "Unknown option(s) colour"),
+        (
+            {"messenger": "WebhookMessenger", "option__WebhookMessenger__url": "ftp://x"},
+            "option__WebhookMessenger__url",
+            "WebhookMessenger needs a 'url' option: an http:// or https:// URL.",
+        ),
     ],
 )
 def test_backend_validation_errors_are_clear(client, staff, data, field, message):
-    form = {"name": "", "messenger": "", "message_template": "", "options": "{}", "key": ""}
+    form = {"name": "", "messenger": "", "message_template": "", "key": ""}
     form.update(data)
     response = client.post(reverse("admin:django_signal_notifier_backend_add"), form)
     assert response.status_code == 200

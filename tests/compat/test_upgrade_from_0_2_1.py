@@ -218,13 +218,17 @@ def test_without_the_quickstart_app_the_demo_tables_stay_and_check_names_the_tri
 A1_CONFIGURATION = """
 import json
 from django.contrib.auth import get_user_model
-from django_signal_notifier.models import Backend, Subscription, Trigger
+from django.db import connection
+from django.db.migrations.loader import MigrationLoader
+# The models as 1.0.0a1 had them (today's have columns its tables lack).
+a1 = MigrationLoader(connection).project_state(("django_signal_notifier", "0002_event_outbox")).apps
+Backend, Subscription, Trigger = (a1.get_model("django_signal_notifier", n) for n in ("Backend", "Subscription", "Trigger"))
 admin = get_user_model().objects.create_superuser("admin", "admin@example.com", "pw")
 trigger = Trigger.objects.create(verb="post_save", key="a1", conditions=[{"op": "created"}])
 backend = Backend.objects.create(messenger="SimplePrintMessengerTemplateBased", options={})
 subscription = Subscription.objects.create(trigger=trigger, digest_seconds=60)
 subscription.backends.add(backend)
-subscription.receiver_users.add(admin)
+subscription.receiver_users.add(admin.pk)
 print("JSON:" + json.dumps([trigger.pk, backend.pk, subscription.pk]))
 """
 

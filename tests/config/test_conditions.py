@@ -259,7 +259,9 @@ def test_admin_shows_condition_errors(admin_client: Any) -> None:
         {
             "verb": "post_save",
             "action_object_content_type": content_type.pk,
-            "conditions": '[{"field": "stauts", "op": "eq", "value": "x"}, {"field": "priority", "op": "eq", "value": "high"}]',
+            "conditions-rows": "3",
+            **{"conditions-0-field": "stauts", "conditions-0-op": "eq", "conditions-0-value": "x"},
+            **{"conditions-1-field": "priority", "conditions-1-op": "eq", "conditions-1-value": "high"},
             "enabled": "on",
             "subscriptions-TOTAL_FORMS": "0",
             "subscriptions-INITIAL_FORMS": "0",
