@@ -11,6 +11,9 @@ from tests.support.taskpaths import TASK_BACKENDS
 
 DATABASES["default"]["NAME"] = os.environ.get("DSN_PG_NAME", DATABASES["default"]["NAME"])
 INSTALLED_APPS = [*INSTALLED_APPS, "django_rq"]  # its rqworker command
+if os.environ.get("DSN_CONN_MAX_AGE"):  # persistent connections ("none": for ever), as in many deployments
+    _age = os.environ["DSN_CONN_MAX_AGE"]
+    DATABASES["default"]["CONN_MAX_AGE"] = None if _age == "none" else int(_age)
 
 TASKS = {
     "default": {"BACKEND": f"{TASK_BACKENDS}.immediate.ImmediateBackend"},

@@ -102,7 +102,9 @@ def group_audience(size: int) -> Group:
     """A trigger on Article whose subscription sends to a group of ``size`` users (rows recorded)."""
     assert recording.DurableRecordingMessenger.store == "rows"  # registered, writes SentRecord rows
     user_model = get_user_model()
-    user_model.objects.bulk_create([user_model(username=f"member-{i}", email=f"m{i}@example.test") for i in range(size)])
+    user_model.objects.bulk_create(
+        [user_model(username=f"member-{i}", email=f"m{i}@example.test") for i in range(size)]
+    )
     group = Group.objects.create(name="everyone")
     group.user_set.add(*user_model.objects.filter(username__startswith="member-"))
     trigger = Trigger.objects.create(
@@ -220,9 +222,7 @@ def test_celery_backend_contract_with_a_real_worker(workers: Workers, celery_app
     def logged() -> dict[tuple[str, str], dict[str, Any]]:
         return {(line["id"], line["phase"]): line for line in tasklog.read(workers.tmp_path / "tasks")}
 
-    wait_until(
-        lambda: all((result_id, "finished") in logged() for result_id in ids), 60, lambda: workers.outputs()
-    )
+    wait_until(lambda: all((result_id, "finished") in logged() for result_id in ids), 60, lambda: workers.outputs())
     lines = logged()
     for result_id in ids:
         start, finish = lines[(result_id, "started")], lines[(result_id, "finished")]

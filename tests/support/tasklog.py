@@ -6,6 +6,8 @@ worker runs each job in a forked child). With ``DSN_TEST_CHUNK_TURNS`` set, a pr
 written a fan-out chunk waits (at most ``CHUNK_TURN_LIMIT`` seconds) until another process has
 taken the event's next chunk or the fan-out is done, so that the chunks of one event are shared
 by the workers whatever the broker's timing; the wait cannot force which process takes a chunk.
+With ``DSN_TEST_DROP_ON_START`` set to a task's path, the process terminates its own database
+connection (``pg_terminate_backend``) as that task starts: the connection drops mid-run.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ FAN_OUT_CHUNK = "django_signal_notifier.fanout.chain.fan_out_chunk"
 
 def connect_from_environment() -> None:
     """Connect the receivers when the environment asks for them (worker processes of the tests)."""
-    if not os.environ.get("DSN_TEST_TASK_LOG"):
+    if not (os.environ.get("DSN_TEST_TASK_LOG") or os.environ.get("DSN_TEST_DROP_ON_START")):
         return
     try:  # Django >= 6.0
         from django.tasks.signals import task_finished, task_started  # type: ignore[import-not-found]
@@ -34,6 +36,18 @@ def connect_from_environment() -> None:
 
 def _log_started(sender: Any, task_result: Any, **kwargs: Any) -> None:
     _write("started", sender, task_result)
+    if os.environ.get("DSN_TEST_DROP_ON_START") == task_result.task.module_path:
+        _terminate_own_connection()
+
+
+def _terminate_own_connection() -> None:
+    from django.db import DatabaseError, connection
+
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_terminate_backend(pg_backend_pid())")
+    except DatabaseError:
+        pass  # the server ended this very statement's connection, as asked
 
 
 def _log_finished(sender: Any, task_result: Any, **kwargs: Any) -> None:
@@ -43,6 +57,8 @@ def _log_finished(sender: Any, task_result: Any, **kwargs: Any) -> None:
 
 
 def _write(phase: str, sender: Any, result: Any) -> None:
+    if not os.environ.get("DSN_TEST_TASK_LOG"):
+        return
     line = {
         "phase": phase,
         "pid": os.getpid(),

@@ -20,16 +20,17 @@ app, the one Celery's Django integration makes the default (``mysite/celery.py``
 ``celery -A django_signal_notifier.delivery.backends.celery worker -Q default``.
 
 What it supports: ``run_after`` (Celery's ``eta``), queue names (one Celery queue each), async
-task functions and ``takes_context``. Not supported, and refused by ``enqueue()`` with
-``InvalidTaskError``: a priority other than the default (Celery brokers disagree on what a
-priority means: RabbitMQ needs ``x-max-priority`` queues, Redis serves the lowest number first
-and puts unprioritised messages at the top; route urgent tasks to their own queue instead).
-Results are not stored (``supports_get_result = False``): a Delivery row is the record of its
-outcome.
+task functions and ``takes_context``. Refused by ``enqueue()`` with ``InvalidTask``
+(``InvalidTaskError`` in the backport): a priority other than the default, because Celery's
+brokers disagree on what one means (RabbitMQ needs ``x-max-priority`` queues, Redis serves the
+lowest number first and files unprioritised messages at the top); route urgent tasks to a queue
+of their own instead. Results are not stored (``supports_get_result = False``): a Delivery row
+is the record of its outcome.
 """
 
 from __future__ import annotations
 
+import traceback
 import uuid
 from collections.abc import Iterable
 from typing import Any
@@ -49,17 +50,13 @@ try:  # Django >= 6.0
         TaskResult,
         TaskResultStatus,
     )
-    from django.tasks.exceptions import InvalidTaskError  # type: ignore[import-not-found,import-untyped,unused-ignore]
+    from django.tasks.exceptions import InvalidTask  # type: ignore[import-not-found,import-untyped,unused-ignore]
     from django.tasks.signals import (  # type: ignore[import-not-found,import-untyped,unused-ignore]
         task_enqueued,
         task_finished,
         task_started,
     )
-    from django.tasks.utils import (  # type: ignore[import-not-found,import-untyped,unused-ignore]
-        get_exception_traceback,
-        get_module_path,
-        normalize_json,
-    )
+    from django.utils.json import normalize_json  # type: ignore[attr-defined,unused-ignore]
 except ImportError:  # Django 5.2 with the backport
     from django_tasks.backends.base import BaseTaskBackend  # type: ignore[import-not-found,import-untyped,no-redef,assignment,unused-ignore]
     from django_tasks.base import (  # type: ignore[import-not-found,import-untyped,no-redef,assignment,unused-ignore]
@@ -69,17 +66,15 @@ except ImportError:  # Django 5.2 with the backport
         TaskResult,
         TaskResultStatus,
     )
-    from django_tasks.exceptions import InvalidTaskError  # type: ignore[import-not-found,import-untyped,no-redef,assignment,unused-ignore]
+    from django_tasks.exceptions import (  # type: ignore[import-not-found,import-untyped,no-redef,assignment,unused-ignore]
+        InvalidTaskError as InvalidTask,
+    )
     from django_tasks.signals import (  # type: ignore[import-not-found,import-untyped,no-redef,assignment,unused-ignore]
         task_enqueued,
         task_finished,
         task_started,
     )
-    from django_tasks.utils import (  # type: ignore[import-not-found,import-untyped,no-redef,assignment,unused-ignore]
-        get_exception_traceback,
-        get_module_path,
-        normalize_json,
-    )
+    from django_tasks.utils import normalize_json  # type: ignore[import-not-found,import-untyped,no-redef,assignment,unused-ignore]
 
 RUN_TASK_NAME = "django_signal_notifier.run_task"
 # Message headers naming the TASKS alias and the queue the task was enqueued with, so the
@@ -94,7 +89,8 @@ def package_app() -> Celery:
     """The package's own Celery app, configured from the ``CELERY_*`` settings; made on first use."""
     global _package_app
     if _package_app is None:
-        app = Celery("django_signal_notifier")
+        # Not made current: a project's own app, even one created later, keeps that place.
+        app = Celery("django_signal_notifier", set_as_current=False)
         app.config_from_object("django.conf:settings", namespace="CELERY")
         _package_app = app
     return _package_app
@@ -141,7 +137,7 @@ def run_task(self: Any, module_path: str, args: list[Any], kwargs: dict[str, Any
     request = self.request
     task = _task_for(import_string(module_path), request)
     started = timezone.now()
-    result = TaskResult(
+    result: Any = TaskResult(
         task=task,
         id=str(request.id),
         status=TaskResultStatus.RUNNING,
@@ -163,8 +159,12 @@ def run_task(self: Any, module_path: str, args: list[Any], kwargs: dict[str, Any
         else:
             value = task.call(*args, **kwargs)
     except BaseException as error:
+        kind = type(error)
         result.errors.append(
-            TaskError(exception_class_path=get_module_path(type(error)), traceback=get_exception_traceback(error))
+            TaskError(
+                exception_class_path=f"{kind.__module__}.{kind.__qualname__}",
+                traceback="".join(traceback.format_exception(error)),
+            )
         )
         _finish(result, TaskResultStatus.FAILED)
         task_finished.send(sender=sender, task_result=result)
@@ -218,7 +218,7 @@ class CeleryBackend(BaseTaskBackend):  # type: ignore[misc,valid-type,unused-ign
 
     def validate_task(self, task: Any) -> None:
         if task.priority != DEFAULT_TASK_PRIORITY:
-            raise InvalidTaskError(
+            raise InvalidTask(
                 "CeleryBackend sends no priorities (Celery's brokers disagree on what one means); "
                 "route urgent tasks to a queue of their own with .using(queue_name=...)."
             )
@@ -236,7 +236,7 @@ class CeleryBackend(BaseTaskBackend):  # type: ignore[misc,valid-type,unused-ign
             task_id=result_id,
             headers={BACKEND_HEADER: self.alias, QUEUE_HEADER: task.queue_name},
         )
-        result = TaskResult(
+        result: Any = TaskResult(
             task=task,
             id=result_id,
             status=TaskResultStatus.READY,
@@ -259,7 +259,7 @@ class CeleryBackend(BaseTaskBackend):  # type: ignore[misc,valid-type,unused-ign
             "django-signal-notifier records each outcome on its Delivery row."
         )
 
-    def check(self, **kwargs: Any) -> Iterable[checks.CheckMessage]:
+    def check(self, **kwargs: Any) -> Iterable[checks.CheckMessage]:  # type: ignore[override,unused-ignore]
         yield from super().check(**kwargs)
         try:
             app = self.app
