@@ -41,7 +41,8 @@ except ImportError:
     from django_tasks.signals import task_enqueued, task_finished, task_started
 
 ROOT = Path(__file__).resolve().parents[2]
-OWN_APP = Celery("tests_own_app", set_as_current=False)
+# No fixups: Celery's Django fixup would make it the default app of the whole test process.
+OWN_APP = Celery("tests_own_app", set_as_current=False, fixups=[])
 TASKS = {
     "default": {"BACKEND": f"{TASK_BACKENDS}.immediate.ImmediateBackend"},
     "celery": {
@@ -50,6 +51,13 @@ TASKS = {
         "OPTIONS": {"app": "tests.delivery.test_celery_backend.OWN_APP"},
     },
 }
+
+
+@pytest.fixture(autouse=True)
+def _celery_state_restored(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Apps a test creates do not stay current or default for the tests after it."""
+    monkeypatch.setattr(_state, "default_app", _state.default_app)
+    monkeypatch.setattr(_state._tls, "current_app", _state._tls.current_app)
 
 
 @pytest.fixture

@@ -234,7 +234,6 @@ def test_celery_backend_contract_with_a_real_worker(workers: Workers, celery_app
     assert lines[(failing.id, "finished")]["errors"] == ["builtins.ValueError"]
     # run_after: not started before it was due (the worker's clock is this machine's).
     assert lines[(deferred.id, "started")]["at"] >= later.timestamp()
-    assert lines[(deferred.id, "started")]["at"] > lines[(now.id, "started")]["at"]
     # Queues: the urgent task ran on the worker of that queue only, and kept its queue name.
     assert lines[(urgent.id, "started")]["pid"] == urgent_worker.pid
     assert lines[(urgent.id, "started")]["queue"] == "urgent"
