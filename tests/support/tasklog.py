@@ -12,6 +12,7 @@ connection (``pg_terminate_backend``) as that task starts: the connection drops 
 
 from __future__ import annotations
 
+import importlib
 import json
 import os
 import time
@@ -26,12 +27,14 @@ def connect_from_environment() -> None:
     """Connect the receivers when the environment asks for them (worker processes of the tests)."""
     if not (os.environ.get("DSN_TEST_TASK_LOG") or os.environ.get("DSN_TEST_DROP_ON_START")):
         return
-    try:  # Django >= 6.0
-        from django.tasks.signals import task_finished, task_started  # type: ignore[import-not-found]
-    except ImportError:
-        from django_tasks.signals import task_finished, task_started
-    task_started.connect(_log_started, dispatch_uid="tests.tasklog.started")
-    task_finished.connect(_log_finished, dispatch_uid="tests.tasklog.finished")
+    for module in ("django.tasks.signals", "django_tasks.signals"):
+        # Both when both exist: on Django 6, django-tasks-rq 0.12 sends the backport's signals.
+        try:
+            signals = importlib.import_module(module)
+        except ImportError:
+            continue
+        signals.task_started.connect(_log_started, dispatch_uid=f"tests.tasklog.started.{module}")
+        signals.task_finished.connect(_log_finished, dispatch_uid=f"tests.tasklog.finished.{module}")
 
 
 def _log_started(sender: Any, task_result: Any, **kwargs: Any) -> None:
