@@ -54,7 +54,27 @@ class SignalNotifierConfig(AppConfig):
         pre_delete.connect(
             erase_on_user_delete, sender=settings.AUTH_USER_MODEL, dispatch_uid="django_signal_notifier.privacy.erase"
         )
+        _load_package_task_backends()
 
         pre_migrate.connect(suspend_during_migrate, dispatch_uid="django_signal_notifier.index.suspend")
         post_migrate.connect(resume_after_migrate, dispatch_uid="django_signal_notifier.index.resume")
         post_migrate.connect(run_after_migrate, sender=self, dispatch_uid="django_signal_notifier.declare")
+
+
+def _load_package_task_backends() -> None:
+    """Import the package's task backends that ``TASKS`` names, e.g. the Celery one.
+
+    Importing it registers its Celery task with every Celery app, so the worker of a project's
+    own app knows that task as soon as Django is set up (no ``include`` to remember).
+    """
+    from django.conf import settings
+    from django.utils.module_loading import import_string
+
+    tasks = getattr(settings, "TASKS", None)
+    for params in tasks.values() if isinstance(tasks, dict) else ():
+        path = params.get("BACKEND") if isinstance(params, dict) else None
+        if isinstance(path, str) and path.startswith("django_signal_notifier."):
+            try:
+                import_string(path)
+            except ImportError as error:  # reported by the system checks (E040)
+                logging.getLogger("django_signal_notifier").error("django-signal-notifier: %s", error)

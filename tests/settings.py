@@ -4,6 +4,8 @@ import os
 import sys
 from pathlib import Path
 
+from tests.support.redisdb import run_redis_url
+
 BASE_DIR = Path(__file__).resolve().parent
 # The demo project (demo/blog, demo/demo/urls.py) is importable wherever these settings are loaded
 # (pytest, mypy's Django plugin), for the tests of the demo site.
@@ -82,3 +84,6 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 SIGNAL_NOTIFIER = {"CONFIG_CHECK_INTERVAL": 0.2}
+
+# django-rq reads its queues when first imported: the RQ worker tests' broker (tests/support/redisdb.py).
+RQ_QUEUES = {"default": {"URL": os.environ.get("DSN_RQ_URL") or run_redis_url()}}

@@ -1,25 +1,21 @@
 """Real worker processes against the real PostgreSQL and Redis of this machine.
 
 Each test starts workers as subprocesses on the pytest-django test database (PostgreSQL only:
-an in-memory SQLite database cannot be shared), waits with a deadline, and kills them at the end.
+an in-memory SQLite database cannot be shared), waits with a deadline, and kills them at the end
+(tests/support/workers.py).
 """
 
 from __future__ import annotations
 
 import os
 import signal
-import subprocess
-import sys
 import time
-import zlib
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
 
 import pytest
-from django.db import connection
 from django.test import override_settings
 from django.utils import timezone
 
@@ -28,16 +24,11 @@ from django_signal_notifier.models import Delivery, DeliveryStatus
 from tests.conftest import require_service
 from tests.support.delivery_setup import configure
 from tests.support.taskpaths import TASK_BACKENDS
+from tests.support.workers import REDIS_URL, Workers, postgres_workers, wait_until
 from tests.testapp.models import Article, SentRecord
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.services, pytest.mark.slow]
 
-ROOT = Path(__file__).resolve().parents[2]
-# This suite's own Redis database, one per test database name, so that two runs at once on one
-# machine (e.g. SQLite and PostgreSQL suites of two checkouts) never flush or consume each other's
-# Celery messages.
-REDIS_DB = 5 + zlib.crc32(os.environ.get("DSN_PG_TEST_NAME", "test_django_signal_notifier").encode()) % 10
-REDIS_URL = f"redis://127.0.0.1:6379/{REDIS_DB}"
 WORKER_TASKS = {
     "default": {"BACKEND": f"{TASK_BACKENDS}.immediate.ImmediateBackend"},
     "db": {"BACKEND": "django_tasks_db.DatabaseBackend"},
@@ -45,69 +36,9 @@ WORKER_TASKS = {
 }
 
 
-def wait_until(condition: Callable[[], Any], timeout: float = 60.0, what: str | Callable[[], str] = "it") -> Any:
-    """Poll ``condition`` until it is truthy; fail after ``timeout`` seconds (``what`` says what failed)."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = condition()
-        if value:
-            return value
-        time.sleep(0.05)
-    pytest.fail(f"timed out after {timeout}s waiting for {what() if callable(what) else what}")
-
-
-class Workers:
-    """Starts worker subprocesses on the test database and kills whatever is left at the end."""
-
-    def __init__(self, tmp_path: Path) -> None:
-        self.tmp_path = tmp_path
-        self.processes: list[subprocess.Popen[bytes]] = []
-        self.env = {
-            **os.environ,
-            "PYTHONPATH": str(ROOT),
-            "DJANGO_SETTINGS_MODULE": "tests.settings_worker",
-            "DSN_TEST_DB": "postgres",
-            "DSN_PG_NAME": str(connection.settings_dict["NAME"]),
-            "DSN_CELERY_BROKER": REDIS_URL,
-        }
-
-    def start(self, *args: str, **env: str) -> subprocess.Popen[bytes]:
-        log = (self.tmp_path / f"worker-{len(self.processes)}.log").open("wb")
-        process = subprocess.Popen(
-            [sys.executable, *args], cwd=ROOT, env={**self.env, **env}, stdout=log, stderr=subprocess.STDOUT
-        )
-        self.processes.append(process)
-        return process
-
-    def manage(self, *args: str, **env: str) -> subprocess.Popen[bytes]:
-        return self.start("-m", "django", *args, **env)
-
-    def output(self, process: subprocess.Popen[bytes]) -> str:
-        return (self.tmp_path / f"worker-{self.processes.index(process)}.log").read_text(errors="replace")
-
-    def finish(self, process: subprocess.Popen[bytes], timeout: float = 60.0) -> int:
-        try:
-            return process.wait(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            pytest.fail(f"worker did not finish in {timeout}s:\n{self.output(process)}")
-
-    def close(self) -> None:
-        for process in self.processes:
-            if process.poll() is None:
-                process.kill()
-                process.wait(timeout=10)
-
-
 @pytest.fixture
 def workers(tmp_path: Path) -> Iterator[Workers]:
-    require_service("PostgreSQL", "127.0.0.1", 5432)
-    if connection.vendor != "postgresql":
-        pytest.skip(
-            "worker processes need a database they can share: these tests run in the PostgreSQL "
-            "run (DSN_TEST_DB=postgres), as `make test` and .ci/run do"
-        )
-    pool = Workers(tmp_path)
+    pool = postgres_workers(tmp_path)
     yield pool
     pool.close()
 
