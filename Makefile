@@ -8,15 +8,25 @@ VENV_DJ6 ?= .venv-django6
 
 .PHONY: setup demo test test-sqlite test-postgres test-django6 lint typecheck migrations-check bench docs browser-setup clean messages
 
+# The development tools are PEP 735 dependency groups (pyproject.toml), which pip installs from 25.1 on.
+PIP_WITH_GROUPS := 'pip>=25.1'
+
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install -q --upgrade pip
-	$(BIN)/python -m pip install -q -e '.[dev]'
+	$(BIN)/python -m pip install -q --upgrade $(PIP_WITH_GROUPS)
+	$(BIN)/python -m pip install -q -e . --group dev
 	touch $@
 
 setup: $(BIN)/.installed
 
-demo: setup
+# The demo needs the package and its `demo` group only, not the development toolchain.
+$(BIN)/.demo-installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade $(PIP_WITH_GROUPS)
+	$(BIN)/python -m pip install -q -e . --group demo
+	touch $@
+
+demo: $(BIN)/.demo-installed
 	$(BIN)/python demo/manage.py demo_setup
 	$(BIN)/python demo/manage.py runserver 127.0.0.1:8000
 
@@ -46,8 +56,8 @@ test-postgres: setup
 
 $(VENV_DJ6)/.installed: pyproject.toml
 	@if [ -n "$(PYTHON_DJ6)" ]; then \
-	  $(PYTHON_DJ6) -m venv $(VENV_DJ6) && $(VENV_DJ6)/bin/python -m pip install -q --upgrade pip \
-	  && $(VENV_DJ6)/bin/python -m pip install -q 'Django>=6.0,<6.1' -e '.[test]' && touch $@; fi
+	  $(PYTHON_DJ6) -m venv $(VENV_DJ6) && $(VENV_DJ6)/bin/python -m pip install -q --upgrade $(PIP_WITH_GROUPS) \
+	  && $(VENV_DJ6)/bin/python -m pip install -q 'Django>=6.0,<6.1' -e . --group test && touch $@; fi
 
 test-django6: $(VENV_DJ6)/.installed
 	@if [ -n "$(PYTHON_DJ6)" ]; then $(VENV_DJ6)/bin/pytest -q -m "not browser"; \
