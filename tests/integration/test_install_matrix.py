@@ -23,6 +23,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import REQUIRE_SERVICES
+from tests.support.docsamples import samples
 from tests.support.freshproject import FreshProject, succeeded
 from tests.support.interpreters import find_python
 
@@ -31,6 +32,7 @@ pytestmark = [pytest.mark.slow, pytest.mark.install_matrix, pytest.mark.timeout(
 ROOT = Path(__file__).resolve().parents[2]
 PACKAGE_DIR = ROOT / "django_signal_notifier"
 QUICKSTART = ROOT / "docs" / "quickstart.md"
+API_PAGE = ROOT / "docs" / "api.md"
 
 # (Python, Django): every supported pair (pyproject.toml's classifiers).
 CELLS = [("3.11", "5.2"), ("3.12", "5.2"), ("3.12", "6.0"), ("3.13", "5.2"), ("3.13", "6.0")]
@@ -194,6 +196,7 @@ def test_the_notifications_fixture_captures(notifications, django_user_model):
 
 def test_the_pytest_plugin_loads_only_when_the_project_asks(fresh_project: Callable[[str, str], FreshProject]) -> None:
     project = fresh_project(*CELLS[0])
+    project.add_documented_apps(["django_signal_notifier"])  # already there if the quickstart ran in this cell
     succeeded(project.pip_install("pytest>=8", "pytest-django>=4.9"))
     (project.path / "pytest.ini").write_text("[pytest]\nDJANGO_SETTINGS_MODULE = fresh.settings\n")
     (project.path / "test_notify.py").write_text(PROJECT_TEST)
@@ -201,6 +204,8 @@ def test_the_pytest_plugin_loads_only_when_the_project_asks(fresh_project: Calla
     without = project.python_run("-m", "pytest", "-q", "-p", "no:cacheprovider", "test_notify.py")
     assert without.returncode != 0 and "fixture 'notifications' not found" in without.stdout, without.stdout
 
-    (project.path / "conftest.py").write_text('pytest_plugins = ["django_signal_notifier.testing.pytest_plugin"]\n')
+    documented = [s for s in samples(API_PAGE.read_text(encoding="utf-8")) if s.title == "conftest.py"]
+    assert len(documented) == 1, "docs/api.md shows the conftest.py that opts in to the plugin"
+    (project.path / "conftest.py").write_text(documented[0].code)
     opted_in = project.python_run("-m", "pytest", "-q", "-p", "no:cacheprovider", "test_notify.py")
     assert opted_in.returncode == 0 and "1 passed" in opted_in.stdout, opted_in.stdout + opted_in.stderr
