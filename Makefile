@@ -6,17 +6,27 @@ BIN := $(VENV)/bin
 PYTHON_DJ6 ?= $(shell for p in python3.13 python3.12 /usr/bin/python3.13 /usr/bin/python3.12 $$HOME/.pyenv/versions/3.13*/bin/python3 $$HOME/.pyenv/versions/3.12*/bin/python3; do command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null && { echo $$p; break; }; done)
 VENV_DJ6 ?= .venv-django6
 
-.PHONY: setup demo test test-sqlite test-postgres test-django6 lint typecheck migrations-check bench docs browser-setup clean messages
+.PHONY: setup demo test test-sqlite test-postgres test-django6 test-install-matrix lint typecheck migrations-check bench docs browser-setup clean messages
+
+# The development tools are PEP 735 dependency groups (pyproject.toml), which pip installs from 25.1 on.
+PIP_WITH_GROUPS := 'pip>=25.1'
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install -q --upgrade pip
-	$(BIN)/python -m pip install -q -e '.[dev]'
+	$(BIN)/python -m pip install -q --upgrade $(PIP_WITH_GROUPS)
+	$(BIN)/python -m pip install -q -e . --group dev
 	touch $@
 
 setup: $(BIN)/.installed
 
-demo: setup
+# The demo needs the package and its `demo` group only, not the development toolchain.
+$(BIN)/.demo-installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade $(PIP_WITH_GROUPS)
+	$(BIN)/python -m pip install -q -e . --group demo
+	touch $@
+
+demo: $(BIN)/.demo-installed
 	$(BIN)/python demo/manage.py demo_setup
 	$(BIN)/python demo/manage.py runserver 127.0.0.1:8000
 
@@ -38,22 +48,28 @@ typecheck: setup
 migrations-check: setup
 	$(BIN)/python -m django makemigrations --check --dry-run --settings=tests.settings
 
+# The install matrix runs once, in its own target: the database runs leave it out.
 test-sqlite: setup
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q -m "not install_matrix"
 
 test-postgres: setup
-	DSN_TEST_DB=postgres $(BIN)/pytest -q
+	DSN_TEST_DB=postgres $(BIN)/pytest -q -m "not install_matrix"
+
+# The release check: sdist and wheel built and twine-checked, the wheel installed into clean venvs
+# (Python 3.11/3.12/3.13 x Django 5.2/6.0) running the quickstart in a startproject project.
+test-install-matrix: setup
+	$(BIN)/pytest -q -m install_matrix tests/integration/test_install_matrix.py
 
 $(VENV_DJ6)/.installed: pyproject.toml
 	@if [ -n "$(PYTHON_DJ6)" ]; then \
-	  $(PYTHON_DJ6) -m venv $(VENV_DJ6) && $(VENV_DJ6)/bin/python -m pip install -q --upgrade pip \
-	  && $(VENV_DJ6)/bin/python -m pip install -q 'Django>=6.0,<6.1' -e '.[test]' && touch $@; fi
+	  $(PYTHON_DJ6) -m venv $(VENV_DJ6) && $(VENV_DJ6)/bin/python -m pip install -q --upgrade $(PIP_WITH_GROUPS) \
+	  && $(VENV_DJ6)/bin/python -m pip install -q 'Django>=6.0,<6.1' -e . --group test && touch $@; fi
 
 test-django6: $(VENV_DJ6)/.installed
-	@if [ -n "$(PYTHON_DJ6)" ]; then $(VENV_DJ6)/bin/pytest -q -m "not browser"; \
+	@if [ -n "$(PYTHON_DJ6)" ]; then $(VENV_DJ6)/bin/pytest -q -m "not browser and not install_matrix"; \
 	else echo "SKIPPED: Django 6 needs Python >= 3.12 and none was found on this machine"; fi
 
-test: setup browser-setup lint typecheck migrations-check test-sqlite test-postgres test-django6
+test: setup browser-setup lint typecheck migrations-check test-sqlite test-postgres test-django6 test-install-matrix
 
 # Regenerate the translation catalogs (needs GNU gettext: apt-get install -y gettext) and compile
 # them; the compiled .mo files are committed because installed packages need them.

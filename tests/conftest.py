@@ -9,6 +9,9 @@ from typing import Any
 
 import pytest
 
+# The users' `notifications` fixture, loaded as a project that installs the package would (opt-in).
+pytest_plugins = ["django_signal_notifier.testing.pytest_plugin"]
+
 REQUIRE_SERVICES = os.environ.get("DSN_REQUIRE_SERVICES") == "1"
 
 
@@ -78,6 +81,3 @@ def _fresh_index() -> Iterator[None]:
     trigger_index.invalidate()
     yield
     trigger_index.invalidate()
-
-
-from django_signal_notifier.testing.pytest_plugin import notifications  # noqa: E402,F401  (the users' fixture)

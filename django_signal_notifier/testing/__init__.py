@@ -11,8 +11,9 @@ outbox instead of its channel, like Django's ``mail.outbox``::
             client.post("/comments/", {...})
         sent.assert_sent(to=author, channel="EmailMessenger", contains="New comment")
 
-With pytest, the ``notifications`` fixture (``django_signal_notifier.testing.pytest_plugin``)
-gives the same outbox for a whole test.
+With pytest, the ``notifications`` fixture gives the same outbox for a whole test. Its plugin is
+opt-in: add ``pytest_plugins = ["django_signal_notifier.testing.pytest_plugin"]`` to the project's
+top-level conftest.py.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """pytest plugin: the ``notifications`` fixture.
 
-Installed packages register it through the ``pytest11`` entry point; otherwise add
+Opt-in, so installing the package changes no project's pytest: add
 ``pytest_plugins = ["django_signal_notifier.testing.pytest_plugin"]`` to your top-level conftest.py.
 """
 

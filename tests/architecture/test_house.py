@@ -14,7 +14,7 @@ ROOT = Path(__file__).resolve().parents[2]
 LINT_IMPORTS = Path(sys.executable).with_name("lint-imports")
 
 pytestmark = pytest.mark.skipif(
-    not LINT_IMPORTS.exists(), reason="import-linter is not installed (pip install -e '.[dev]')"
+    not LINT_IMPORTS.exists(), reason="import-linter is not installed (pip install -e . --group dev)"
 )
 
 

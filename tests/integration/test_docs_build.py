@@ -16,7 +16,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_mkdocs_strict_build(tmp_path: Path) -> None:
-    pytest.importorskip("mkdocs", reason="SKIPPED LOUDLY: mkdocs is not installed (pip install -e '.[dev]')")
+    pytest.importorskip("mkdocs", reason="SKIPPED LOUDLY: mkdocs is not installed (pip install -e . --group dev)")
     result = subprocess.run(
         [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(tmp_path / "site")],
         cwd=ROOT,

@@ -75,7 +75,11 @@ def test_the_extending_page_runs_as_written_in_a_new_project(new_project):
 
 
 def test_the_testing_example_of_the_api_page_passes_under_pytest(new_project):
-    assert write_titled_modules(DOCS / "api.md", new_project.path) == ["myapp/tests/test_notifications.py"]
+    # The conftest.py that opts into the notifications fixture, and the test module.
+    assert write_titled_modules(DOCS / "api.md", new_project.path) == [
+        "conftest.py",
+        "myapp/tests/test_notifications.py",
+    ]
 
     result = new_project(
         "-m",

@@ -7,9 +7,7 @@ from __future__ import annotations
 
 import contextlib
 import io
-import re
 import shlex
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -19,28 +17,10 @@ from django.core.management import call_command
 
 from django_signal_notifier import declare
 from django_signal_notifier.testing import capture_notifications
+from tests.support.docsamples import samples
 
 DOCS = Path(__file__).resolve().parents[2] / "docs"
 PAGE = DOCS / "quickstart.md"
-FENCE = re.compile(r"^```(?P<lang>\w+)(?P<info>[^\n]*)\n(?P<code>.*?)^```\s*$", re.MULTILINE | re.DOTALL)
-TITLE = re.compile(r'title="(?P<title>[^"]*)"')
-
-
-@dataclass
-class Sample:
-    lang: str
-    title: str
-    code: str
-    line: int
-
-
-def samples(text: str) -> list[Sample]:
-    found = []
-    for match in FENCE.finditer(text):
-        title = TITLE.search(match["info"])
-        line = text.count("\n", 0, match.start()) + 1
-        found.append(Sample(match["lang"], title["title"] if title else "", match["code"], line))
-    return found
 
 
 def run_command_lines(code: str) -> None:

@@ -62,8 +62,8 @@ def chromium(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
         from playwright import sync_api
     except ImportError:
         if REQUIRE_SERVICES:
-            pytest.fail("playwright is not installed and DSN_REQUIRE_SERVICES=1: pip install -e '.[test]'.")
-        pytest.skip("SKIPPED LOUDLY: playwright is not installed (pip install -e '.[test]').")
+            pytest.fail("playwright is not installed and DSN_REQUIRE_SERVICES=1: pip install -e . --group test.")
+        pytest.skip("SKIPPED LOUDLY: playwright is not installed (pip install -e . --group test).")
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     with sync_api.sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=executable, headless=True, args=CHROMIUM_ARGS)
