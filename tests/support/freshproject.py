@@ -113,10 +113,14 @@ class FreshProject:
         app, _, filename = relative_path.partition("/")
         if not (self.path / app).exists():
             succeeded(self.manage("startapp", app))
-            apps = self.installed_apps
+        apps = self.installed_apps
+        if app not in apps:  # the page says to add it (after its own `startapp`, when it has one)
             first_package_app = next(i for i, name in enumerate(apps) if name.startswith(PACKAGE))
             self.installed_apps = apps[:first_package_app] + [app] + apps[first_package_app:]
         module = filename.removesuffix(".py")
+        if module == "apps":  # the page gives the AppConfig itself
+            (self.path / relative_path).write_text(code)
+            return
         apps_file = self.path / app / "apps.py"
         text = apps_file.read_text()
         if "def ready(self)" not in text:
