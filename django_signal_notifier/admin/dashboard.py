@@ -133,7 +133,7 @@ def _backlog_rows(period: Period) -> list[dict[str, Any]]:
             if state.last_sweep_age is not None
             else gettext("never"),
             "url": "",
-            "note": gettext("signal_notifier redrive"),
+            "note": gettext("the sweeper: manage.py signal_notifier redrive"),
         },
     ]
     return rows + [{"problem": problem} for problem in state.problems()]
@@ -201,7 +201,6 @@ def dashboard_view(site: AdminSite) -> Any:
         context = {
             **site.each_context(request),
             "title": gettext("Notifications dashboard"),
-            "subtitle": period.window.label,
             "windows": [(window.key, window.label) for window in WINDOWS.values()],
             "unknown_window": key if unknown else "",
             "app_label": APP_LABEL,

@@ -1,7 +1,7 @@
 """A channel's deliveries over time as stacked bars: the geometry a server-side SVG is drawn from.
 
 Each status has a fill pattern of its own besides its colour (solid, hatched, crossed, dotted,
-outlined), named in the legend, and every bar segment carries its figure as a tooltip, so the
+dashed or solid outlines), named in the legend, and every bar segment carries its figure as a tooltip, so the
 chart reads without colour and without JavaScript.
 """
 
@@ -16,7 +16,7 @@ from django.utils.formats import date_format
 from django_signal_notifier.admin.dashboard_figures import ChannelActivity, Period
 from django_signal_notifier.models import DeliveryStatus
 
-WIDTH = 560
+WIDTH = 760
 HEIGHT = 140
 LEFT = 40  # room for the y axis labels
 BOTTOM = 22  # room for the x axis labels
@@ -28,7 +28,7 @@ STACK = (
     (DeliveryStatus.SENT, "solid"),
     (DeliveryStatus.SKIPPED, "dots"),
     (DeliveryStatus.PENDING, "outline"),
-    (DeliveryStatus.SENDING, "outline"),
+    (DeliveryStatus.SENDING, "ring"),
     (DeliveryStatus.FAILED, "hatch"),
     (DeliveryStatus.DEAD, "cross"),
 )
@@ -58,7 +58,12 @@ class Chart:
     maximum: int
     segments: list[Segment]
     start_label: str
+    middle_label: str
     end_label: str
+
+    @property
+    def middle(self) -> float:
+        return (self.left + self.width) / 2
 
 
 def _label(moment: datetime, with_date: bool) -> str:
@@ -105,5 +110,6 @@ def channel_chart(channel: ChannelActivity, period: Period) -> Chart:
         maximum=maximum,
         segments=segments,
         start_label=_label(period.start, True),
+        middle_label=_label(period.start + period.window.length / 2, True),
         end_label=_label(period.end, True),
     )
