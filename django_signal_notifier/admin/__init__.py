@@ -3,6 +3,8 @@
 from django.contrib import admin
 
 from django_signal_notifier.admin import configuration, log, preferences, profiles, stored_templates  # noqa: F401
+from django_signal_notifier.admin.dashboard import add_dashboard
 from django_signal_notifier.admin.ordering import order_models
 
 order_models(admin.site)
+add_dashboard(admin.site)  # after the ordering: listed first

@@ -115,6 +115,7 @@ def test_the_admin_lists_the_models_in_the_order_they_are_set_up(staff: Client) 
     response = staff.get(reverse("admin:index"))
     app = next(app for app in response.context["app_list"] if app["app_label"] == "django_signal_notifier")
     assert [model["object_name"] for model in app["models"]] == [
+        "Dashboard",
         "Trigger",
         "Backend",
         "Subscription",

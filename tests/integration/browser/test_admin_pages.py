@@ -61,7 +61,7 @@ def signed_in(new_page: Any, base: str) -> Any:
 def test_index_lists_and_trigger_activity(site: str, new_page: Any, screenshot: Any) -> None:
     page = signed_in(new_page, site)
     models = page.locator("#content-main .app-django_signal_notifier th[scope=row]").all_inner_texts()
-    assert models[:3] == ["Triggers", "Backends", "Subscriptions"]
+    assert models[:4] == ["Dashboard", "Triggers", "Backends", "Subscriptions"]
     screenshot(page, "1-index")
 
     page.goto(f"{site}/admin/django_signal_notifier/trigger/")
