@@ -7,7 +7,10 @@ import sys
 import zipfile
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[2]
+pytestmark = pytest.mark.own_database  # builds and installs in subprocesses
 
 
 def test_the_wheel_carries_code_migrations_templates_and_types(tmp_path):
