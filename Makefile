@@ -33,14 +33,14 @@ browser-setup:
 # machine without the headers still sets up: the MariaDB run alone is then skipped (loudly), or
 # fails under DSN_REQUIRE_SERVICES=1 as in .ci/run.
 mariadb-setup: setup
-	@pkg-config --exists mysqlclient 2>/dev/null || { \
-	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
-	    (apt-get install -y -q default-libmysqlclient-dev pkg-config >/dev/null 2>&1 || (apt-get update -q >/dev/null 2>&1 && apt-get install -y -q default-libmysqlclient-dev pkg-config >/dev/null 2>&1)) \
-	      && echo "installed default-libmysqlclient-dev" || echo "WARNING: could not install default-libmysqlclient-dev; the MariaDB run will be skipped"; \
-	  else echo "WARNING: default-libmysqlclient-dev is not installed (mysqlclient cannot build); the MariaDB run will be skipped"; fi; }
-	@if ! $(BIN)/python -c "import MySQLdb" 2>/dev/null; then \
+	@$(BIN)/python -c "import MySQLdb" 2>/dev/null || { \
+	  pkg-config --exists mysqlclient 2>/dev/null || { \
+	    if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	      (apt-get install -y -q default-libmysqlclient-dev pkg-config >/dev/null 2>&1 || (apt-get update -q >/dev/null 2>&1 && apt-get install -y -q default-libmysqlclient-dev pkg-config >/dev/null 2>&1)) \
+	        && echo "installed default-libmysqlclient-dev" || echo "WARNING: could not install default-libmysqlclient-dev, which mysqlclient builds against"; \
+	    else echo "WARNING: default-libmysqlclient-dev is not installed: mysqlclient cannot build"; fi; }; \
 	  if $(BIN)/python -m pip install -q -e '.[mysql]' >/dev/null 2>&1; then echo "installed mysqlclient"; \
-	  else echo "WARNING: mysqlclient could not be installed; the MariaDB run will be skipped"; fi; fi
+	  else echo "WARNING: mysqlclient could not be installed; the MariaDB run will be skipped"; fi; }
 
 lint: setup
 	$(BIN)/ruff check .
