@@ -12,6 +12,7 @@ import pytest
 from django.core import checks
 from django.db import IntegrityError, connection, transaction
 from django.forms import modelform_factory
+from django.urls import reverse
 
 from django_signal_notifier.models import Event, Notification, Preference
 from tests.support.factories import subscribe, user
@@ -107,3 +108,14 @@ def test_the_partial_indexes_or_their_stand_ins_exist() -> None:
     assert index_columns(Preference._meta.db_table) == {
         "dsn_preference_unique": ["user_id", "subscription_scope", "channel"]
     }
+
+
+def test_the_admin_answers_a_duplicate_preference_with_the_form_error(admin_client: Any, ana: Any) -> None:
+    Preference.objects.create(user=ana, subscription=None, channel="EmailMessenger")
+    form = {"user": ana.pk, "subscription": "", "channel": "EmailMessenger", "updated_at_0": "2026-01-02"}
+    response = admin_client.post(
+        reverse("admin:django_signal_notifier_preference_add"), {**form, "updated_at_1": "10:00"}
+    )
+    assert response.status_code == 200
+    assert "Preference with this User, Subscription and Channel already exists." in response.content.decode()
+    assert Preference.objects.filter(user=ana).count() == 1
