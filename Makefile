@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 PYTHON_DJ6 ?= $(shell for p in python3.13 python3.12 /usr/bin/python3.13 /usr/bin/python3.12 $$HOME/.pyenv/versions/3.13*/bin/python3 $$HOME/.pyenv/versions/3.12*/bin/python3; do command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null && { echo $$p; break; }; done)
 VENV_DJ6 ?= .venv-django6
 
-.PHONY: setup demo test test-sqlite test-postgres test-django6 test-install-matrix lint typecheck migrations-check bench docs browser-setup clean messages
+.PHONY: setup demo test test-sqlite test-postgres test-mariadb test-django6 test-install-matrix lint typecheck migrations-check bench docs browser-setup mariadb-setup clean messages
 
 # The development tools are PEP 735 dependency groups (pyproject.toml), which pip installs from 25.1 on.
 PIP_WITH_GROUPS := 'pip>=25.1'
@@ -38,6 +38,20 @@ browser-setup:
 	      && echo "installed chromium" || echo "WARNING: could not install chromium; browser tests will be skipped"; \
 	  else echo "WARNING: chromium is not installed; browser tests will be skipped"; fi; }
 
+# The MariaDB run's driver, mysqlclient, compiles against the MySQL/MariaDB client headers
+# (Debian's default-libmysqlclient-dev). It is the `mysql` extra, kept out of `setup` so that a
+# machine without the headers still sets up: the MariaDB run alone is then skipped (loudly), or
+# fails under DSN_REQUIRE_SERVICES=1 as in .ci/run.
+mariadb-setup: setup
+	@$(BIN)/python -c "import MySQLdb" 2>/dev/null || { \
+	  pkg-config --exists mysqlclient 2>/dev/null || { \
+	    if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	      (apt-get install -y -q default-libmysqlclient-dev pkg-config >/dev/null 2>&1 || (apt-get update -q >/dev/null 2>&1 && apt-get install -y -q default-libmysqlclient-dev pkg-config >/dev/null 2>&1)) \
+	        && echo "installed default-libmysqlclient-dev" || echo "WARNING: could not install default-libmysqlclient-dev, which mysqlclient builds against"; \
+	    else echo "WARNING: default-libmysqlclient-dev is not installed: mysqlclient cannot build"; fi; }; \
+	  if $(BIN)/python -m pip install -q -e '.[mysql]' >/dev/null 2>&1; then echo "installed mysqlclient"; \
+	  else echo "WARNING: mysqlclient could not be installed; the MariaDB run will be skipped"; fi; }
+
 lint: setup
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports
@@ -60,6 +74,15 @@ test-postgres: setup
 test-install-matrix: setup
 	$(BIN)/pytest -q -m install_matrix tests/integration/test_install_matrix.py
 
+# The suite on MariaDB (MySQL 8 goes through the same Django backend), but for the browser tests
+# (the pages are the same on every database) and the tests that bring a database of their own
+# (subprocesses on SQLite files, builds): those run in the SQLite and PostgreSQL runs.
+test-mariadb: mariadb-setup
+	@if $(BIN)/python -c "import MySQLdb" 2>/dev/null; then \
+	  DSN_TEST_DB=mariadb $(BIN)/pytest -q -m "not browser and not own_database"; \
+	elif [ "$$DSN_REQUIRE_SERVICES" = 1 ]; then echo "FAILED: mysqlclient is not installed and DSN_REQUIRE_SERVICES=1"; exit 1; \
+	else echo "SKIPPED LOUDLY: mysqlclient is not installed (make mariadb-setup); the suite did not run on MariaDB"; fi
+
 $(VENV_DJ6)/.installed: pyproject.toml
 	@if [ -n "$(PYTHON_DJ6)" ]; then \
 	  $(PYTHON_DJ6) -m venv $(VENV_DJ6) && $(VENV_DJ6)/bin/python -m pip install -q --upgrade $(PIP_WITH_GROUPS) \
@@ -69,7 +92,7 @@ test-django6: $(VENV_DJ6)/.installed
 	@if [ -n "$(PYTHON_DJ6)" ]; then $(VENV_DJ6)/bin/pytest -q -m "not browser and not install_matrix"; \
 	else echo "SKIPPED: Django 6 needs Python >= 3.12 and none was found on this machine"; fi
 
-test: setup browser-setup lint typecheck migrations-check test-sqlite test-postgres test-django6 test-install-matrix
+test: setup browser-setup lint typecheck migrations-check test-sqlite test-postgres test-mariadb test-django6 test-install-matrix
 
 # Regenerate the translation catalogs (needs GNU gettext: apt-get install -y gettext) and compile
 # them; the compiled .mo files are committed because installed packages need them.

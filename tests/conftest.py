@@ -44,6 +44,31 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if SERVICE_FIXTURES.intersection(getattr(item, "fixturenames", ())):
             item.add_marker(pytest.mark.services)
+    unavailable = database_server_unavailable()
+    if unavailable:
+        if REQUIRE_SERVICES:
+            pytest.exit(f"{unavailable} and DSN_REQUIRE_SERVICES=1: this run needs it.", returncode=1)
+        for item in items:
+            item.add_marker(pytest.mark.skip(reason=f"SKIPPED LOUDLY: {unavailable}; this run needs it."))
+
+
+# The database servers a run can be on (DSN_TEST_DB, tests/settings.py). A missing driver stops
+# Django's setup before this file is read (`make test-mariadb` checks for mysqlclient first).
+DATABASE_SERVERS = {"postgresql": "PostgreSQL", "mysql": "MariaDB"}
+
+
+def database_server_unavailable() -> str | None:
+    """Why the run's database server cannot be used (None: it can, or the run is on SQLite)."""
+    from django.conf import settings
+
+    database = settings.DATABASES["default"]
+    name = DATABASE_SERVERS.get(database["ENGINE"].rsplit(".", 1)[-1])
+    if name is None:
+        return None
+    host, port = database["HOST"], int(database["PORT"])
+    if not service_reachable(host, port):
+        return f"{name} is not reachable at {host}:{port} (DSN_TEST_DB={os.environ.get('DSN_TEST_DB')})"
+    return None
 
 
 @pytest.fixture

@@ -1,4 +1,4 @@
-"""Test settings: SQLite by default; DSN_TEST_DB=postgres runs the suite on PostgreSQL."""
+"""Test settings: SQLite by default; DSN_TEST_DB=postgres or DSN_TEST_DB=mariadb runs the suite there."""
 
 import os
 import sys
@@ -69,6 +69,24 @@ if _db == "postgres":
             "HOST": os.environ.get("DSN_PG_HOST", "127.0.0.1"),
             "PORT": os.environ.get("DSN_PG_PORT", "5432"),
             "TEST": {"NAME": os.environ.get("DSN_PG_TEST_NAME", "test_django_signal_notifier")},
+        }
+    }
+elif _db == "mariadb":
+    # MariaDB (or MySQL 8) through Django's MySQL backend and mysqlclient.
+    DATABASES = {
+        "default": {
+            "ENGINE": "django.db.backends.mysql",
+            "NAME": os.environ.get("DSN_MARIADB_NAME", "test"),
+            "USER": os.environ.get("DSN_MARIADB_USER", "root"),
+            "PASSWORD": os.environ.get("DSN_MARIADB_PASSWORD", ""),
+            "HOST": os.environ.get("DSN_MARIADB_HOST", "127.0.0.1"),
+            "PORT": os.environ.get("DSN_MARIADB_PORT", "3306"),
+            "OPTIONS": {"charset": "utf8mb4"},
+            "TEST": {
+                "NAME": os.environ.get("DSN_MARIADB_TEST_NAME", "test_django_signal_notifier"),
+                "CHARSET": "utf8mb4",
+                "COLLATION": "utf8mb4_unicode_ci",
+            },
         }
     }
 else:

@@ -8,7 +8,12 @@ prepared and sent once per statement, and only the varying ones travel per row::
 
     INSERT INTO t (a, b, c) SELECT %s, %s, v.column1 FROM (VALUES (%s), (%s), …) AS v
 
-SQLite and PostgreSQL take this form; other databases get ``bulk_create``.
+SQLite and PostgreSQL take this form. MariaDB names a VALUES list's columns after its first row's
+values, so there the rows are named in a common table expression::
+
+    INSERT INTO t (a, b, c) WITH v (column1) AS (VALUES (%s), (%s), …) SELECT %s, %s, v.column1 FROM v
+
+Other databases (MySQL, whose VALUES rows are written ``ROW(…)``) get ``bulk_create``.
 """
 
 from __future__ import annotations
@@ -25,7 +30,6 @@ from django.utils import timezone
 
 T = TypeVar("T")
 
-RAW_VENDORS = frozenset({"sqlite", "postgresql"})
 _AUTO_KEYS = frozenset({"AutoField", "BigAutoField", "SmallAutoField"})
 # Whose str, int and None values the driver takes as they are (no conversion by the field).
 _PLAIN_TYPES = frozenset(
@@ -49,12 +53,14 @@ class BulkInsert:
         self.shared = shared
         self.varying = tuple(varying)
         self.batch_size = max(1, batch_size)
-        layout = _layout(model, using, self.connection.vendor, self.varying, frozenset(shared))
+        layout = _layout(model, using, _sql_form(self.connection), self.varying, frozenset(shared))
         self.fields = layout.fields
         self._select = layout.select
         self._varying_fields = layout.varying_fields
         self._plain = layout.plain
         self._head = layout.head
+        self._tail = layout.tail
+        self._shared_first = layout.shared_first
         now = timezone.now()
         self._shared_params: list[Any] = []
         for field, source, plain in layout.shared:
@@ -98,29 +104,35 @@ class BulkInsert:
         Returns the new primary keys (in no particular order) when ``returning`` and the
         database can return them, else an empty list.
         """
-        if self.connection.vendor not in RAW_VENDORS:
+        if _sql_form(self.connection) is None:
             return self._insert_with_orm(rows, returning)
         ops, features = self.connection.ops, self.connection.features
         width = len(self.varying)
         per_batch = self.rows_per_statement()
         head = self._head
-        suffix = ") AS v"
+        suffix = self._tail
         if returning and features.can_return_rows_from_bulk_insert:
             suffix += " RETURNING " + ops.quote_name(str(self.model._meta.pk.column))
         row_sql = "(" + ", ".join(["%s"] * width) + ")"
+        # The shared values' placeholders stand before the rows' (SELECT … FROM (VALUES …)) or after
+        # them (WITH v AS (VALUES …) SELECT …).
+        leading = self._shared_params if self._shared_first else []
+        trailing = [] if self._shared_first else self._shared_params
         statements: dict[int, str] = {}
         pks: list[Any] = []
         with self.connection.cursor() as cursor:
-            batch: list[Any] = list(self._shared_params)
+            batch: list[Any] = list(leading)
             count = 0
             for row in rows:
                 for index, value in enumerate(row):
                     batch.append(self._prepare(index, value))
                 count += 1
                 if count == per_batch:
+                    batch.extend(trailing)
                     pks.extend(self._execute(cursor, statements, head, row_sql, suffix, count, batch))
-                    batch, count = list(self._shared_params), 0
+                    batch, count = list(leading), 0
             if count:
+                batch.extend(trailing)
                 pks.extend(self._execute(cursor, statements, head, row_sql, suffix, count, batch))
         return pks
 
@@ -150,7 +162,7 @@ def insert_one(instance: Model, using: str) -> None:
     connection = connections[using]
     model = type(instance)
     if (
-        connection.vendor not in RAW_VENDORS
+        _sql_form(connection) is None
         or not connection.features.can_return_rows_from_bulk_insert
         or pre_save.has_listeners(model)
         or post_save.has_listeners(model)  # a project listens to these rows: save() sends the signals
@@ -177,10 +189,12 @@ class _Layout(NamedTuple):
     plain: list[bool]  # per varying column: str, int and None values reach the driver unchanged
     shared: list[tuple[Field[Any, Any], str, bool]]  # per "%s": the field, its value's source, plain?
     head: str  # the INSERT up to the VALUES rows
+    tail: str  # what follows the VALUES rows
+    shared_first: bool  # whether the shared values' placeholders come before the rows'
 
 
 @functools.lru_cache(maxsize=256)
-def _layout(model: type[Model], alias: str, vendor: str, varying: tuple[str, ...], shared: frozenset[str]) -> _Layout:
+def _layout(model: type[Model], alias: str, form: str, varying: tuple[str, ...], shared: frozenset[str]) -> _Layout:
     opts = model._meta
     fields: list[Field[Any, Any]] = [
         f for f in opts.concrete_fields if not (f.primary_key and f.get_internal_type() in _AUTO_KEYS)
@@ -195,7 +209,7 @@ def _layout(model: type[Model], alias: str, vendor: str, varying: tuple[str, ...
     for field in fields:
         if field.attname in varying:
             column = f"v.column{varying.index(field.attname) + 1}"
-            if vendor == "postgresql":  # a VALUES column of NULLs alone would be typed text
+            if form == "postgresql":  # a VALUES column of NULLs alone would be typed text
                 column = f"CAST({column} AS {_cast_type(field, connection)})"
             select.append(column)
             continue
@@ -209,11 +223,23 @@ def _layout(model: type[Model], alias: str, vendor: str, varying: tuple[str, ...
         sources.append((field, source, _is_plain(field)))
     varying_fields = [by_name[name] for name in varying]
     quote = connection.ops.quote_name
-    head = (
-        f"INSERT INTO {quote(opts.db_table)} ({', '.join(quote(str(f.column)) for f in fields)}) "
-        f"SELECT {', '.join(select)} FROM (VALUES "
-    )
-    return _Layout(fields, select, varying_fields, [_is_plain(f) for f in varying_fields], sources, head)
+    insert = f"INSERT INTO {quote(opts.db_table)} ({', '.join(quote(str(f.column)) for f in fields)}) "
+    plain = [_is_plain(f) for f in varying_fields]
+    if form == "mariadb":
+        names = ", ".join(f"column{index + 1}" for index in range(len(varying)))
+        head, tail = f"{insert}WITH v ({names}) AS (VALUES ", f") SELECT {', '.join(select)} FROM v"
+        return _Layout(fields, select, varying_fields, plain, sources, head, tail, shared_first=False)
+    head = f"{insert}SELECT {', '.join(select)} FROM (VALUES "
+    return _Layout(fields, select, varying_fields, plain, sources, head, ") AS v", shared_first=True)
+
+
+def _sql_form(connection: Any) -> str | None:
+    """Which form of the shared-values INSERT ``connection`` takes; None: ``bulk_create``."""
+    if connection.vendor in ("sqlite", "postgresql"):
+        return str(connection.vendor)
+    if connection.vendor == "mysql" and connection.mysql_is_mariadb:
+        return "mariadb"
+    return None
 
 
 def _cast_type(field: Field[Any, Any], connection: Any) -> str:

@@ -9,6 +9,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from django_signal_notifier.models.indexes import PartialIndex
+
 
 class Event(models.Model):
     """What happened, kept so that a worker (or a message about a deleted object) can render it."""
@@ -43,8 +45,11 @@ class Event(models.Model):
         ordering = ["-id"]
         indexes = [
             # The sweeper reads only the unfinished fan-outs.
-            models.Index(
-                fields=["fanout_updated_at"], condition=models.Q(fanout_done=False), name="dsn_event_fanout_todo"
+            PartialIndex(
+                fields=["fanout_updated_at"],
+                where=models.Q(fanout_done=False),
+                fallback_fields=["fanout_done", "fanout_updated_at"],
+                name="dsn_event_fanout_todo",
             )
         ]
 

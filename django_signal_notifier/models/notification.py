@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from django_signal_notifier.models.event import Event
+from django_signal_notifier.models.indexes import PartialIndex
 from django_signal_notifier.signals import inbox_changed
 
 
@@ -128,12 +129,18 @@ class Notification(models.Model):
         indexes = [
             # Partial, so that "NOT archived" (how Django writes archived=False) matches it and the
             # newest page is read from the index in order, however large the inbox.
-            models.Index(
-                fields=["recipient", "-created_at", "-id"], condition=models.Q(archived=False), name="dsn_inbox_newest"
+            PartialIndex(
+                fields=["recipient", "-created_at", "-id"],
+                where=Q(archived=False),
+                fallback_fields=["recipient", "archived", "-created_at", "-id"],
+                name="dsn_inbox_newest",
             ),
             # The unread count reads only this index's entries of one user: no table rows.
-            models.Index(
-                fields=["recipient"], condition=models.Q(unread=True, archived=False), name="dsn_inbox_unread"
+            PartialIndex(
+                fields=["recipient"],
+                where=Q(unread=True, archived=False),
+                fallback_fields=["recipient", "unread", "archived"],
+                name="dsn_inbox_unread",
             ),
         ]
 

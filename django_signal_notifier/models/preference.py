@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -40,6 +42,15 @@ class Preference(models.Model):
     )
     enabled = models.BooleanField(_("receive"), default=False)
     updated_at = models.DateTimeField(_("updated"), default=timezone.now)
+    # The subscription's id, 0 for "every subscription": computed by the database, so that one
+    # plain unique constraint holds on every database (NULLs are distinct in a unique constraint,
+    # and MySQL/MariaDB have no conditional ones).
+    subscription_scope = models.GeneratedField(
+        expression=Coalesce("subscription", 0),
+        output_field=models.BigIntegerField(),
+        db_persist=True,
+        verbose_name=_("subscription"),
+    )
 
     class Meta:
         app_label = "django_signal_notifier"
@@ -47,17 +58,20 @@ class Preference(models.Model):
         verbose_name_plural = _("preferences")
         ordering = ["user_id", "subscription_id", "channel"]
         constraints = [
-            # Two partial constraints because NULLs are distinct in a plain unique constraint.
-            models.UniqueConstraint(
-                fields=["user", "subscription", "channel"],
-                condition=Q(subscription__isnull=False),
-                name="dsn_preference_once",
-            ),
-            models.UniqueConstraint(
-                fields=["user", "channel"], condition=Q(subscription__isnull=True), name="dsn_preference_once_global"
-            ),
+            models.UniqueConstraint(fields=["user", "subscription_scope", "channel"], name="dsn_preference_unique"),
         ]
 
     def __str__(self) -> str:
         what = self.subscription_id or "*"
         return f"{self.user_id} · {what} · {self.channel or '*'}: {'on' if self.enabled else 'off'}"
+
+    def validate_constraints(self, exclude: Collection[str] | None = None) -> None:
+        """Validate the constraints; a form with ``subscription`` checks the uniqueness too.
+
+        ``subscription_scope`` is on no form (the database computes it), and Django skips a
+        constraint whose fields a form leaves out: the scope is validated whenever the
+        subscription it is computed from is.
+        """
+        if exclude is not None and "subscription" not in exclude:
+            exclude = set(exclude) - {"subscription_scope"}
+        super().validate_constraints(exclude=exclude)

@@ -152,11 +152,8 @@ def test_deferred_field_costs_one_query_in_pre_save(reader: User, run_on_commit:
     with CaptureQueriesContext(connection) as queries, run_on_commit():
         article.save()
     assert notified() == 1
-    reads = [
-        q
-        for q in queries.captured_queries
-        if q["sql"].startswith("SELECT") and '"testapp_article"."status"' in q["sql"]
-    ]
+    status = f"{connection.ops.quote_name('testapp_article')}.{connection.ops.quote_name('status')}"
+    reads = [q for q in queries.captured_queries if q["sql"].startswith("SELECT") and status in q["sql"]]
     assert len(reads) == 1
 
 

@@ -7,7 +7,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[2]
+pytestmark = pytest.mark.own_database  # the project runs on an SQLite file of its own
 
 SETTINGS = """
 SECRET_KEY = "bad-rows"

@@ -262,6 +262,47 @@ def test_a_worker_that_lost_its_claim_does_not_record_an_outcome(monkeypatch: py
     assert Delivery.objects.get().status == DeliveryStatus.SENDING
 
 
+def test_a_claim_skips_the_rows_another_worker_holds(monkeypatch: pytest.MonkeyPatch) -> None:
+    """SELECT … FOR UPDATE SKIP LOCKED (PostgreSQL, MariaDB ≥ 10.6, MySQL 8): a worker takes the
+    due rows nobody holds, at once, instead of waiting for another worker's transaction."""
+    import threading
+    import time
+
+    from django.db import connections
+
+    from django_signal_notifier.delivery.outbox import claim
+
+    if not connection.features.has_select_for_update_skip_locked:
+        pytest.skip("SKIPPED LOUDLY: no row locks here; runs on PostgreSQL and MariaDB (DSN_TEST_DB)")
+    configure(4)
+    monkeypatch.setattr("django_signal_notifier.delivery.tasks.enqueue_deliveries", lambda ids: None)
+    Article.objects.create(title="shared")
+    ids = sorted(Delivery.objects.values_list("pk", flat=True))
+    held, release = threading.Event(), threading.Event()
+
+    def other_worker() -> None:
+        try:
+            with transaction.atomic():
+                list(Delivery.objects.select_for_update().filter(pk__in=ids[:2]).values_list("pk", flat=True))
+                held.set()
+                release.wait(timeout=30)
+        finally:
+            connections.close_all()
+
+    thread = threading.Thread(target=other_worker)
+    thread.start()
+    try:
+        assert held.wait(timeout=10)
+        started = time.monotonic()
+        claimed, _ = claim()
+        waited = time.monotonic() - started
+    finally:
+        release.set()
+        thread.join(timeout=30)
+    assert sorted(delivery.pk for delivery in claimed) == ids[2:]
+    assert waited < 5, waited
+
+
 def _make_due(delivery: Delivery) -> None:
     """Advance time for one delivery: its next attempt is now."""
     Delivery.objects.filter(pk=delivery.pk).update(next_attempt_at=timezone.now() - timedelta(seconds=1))

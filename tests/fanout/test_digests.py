@@ -225,13 +225,13 @@ def test_opting_out_while_messages_wait_drops_the_digest(django_capture_on_commi
 
 
 @pytest.mark.django_db(transaction=True)
-def test_concurrent_digest_runs_make_one_digest(postgres, sent):
+def test_concurrent_digest_runs_make_one_digest(sent):
     import threading
 
     from django.db import connection, connections
 
-    if connection.vendor != "postgresql":
-        pytest.skip("SKIPPED LOUDLY: row locks are exercised on PostgreSQL (DSN_TEST_DB=postgres)")
+    if not connection.features.has_select_for_update_skip_locked:
+        pytest.skip("SKIPPED LOUDLY: row locks are exercised on PostgreSQL and MariaDB (DSN_TEST_DB)")
     ana = make_user("ana")
     configure([ana], digest_seconds=HOUR)
     for i in range(5):

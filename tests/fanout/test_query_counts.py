@@ -126,7 +126,7 @@ def test_S2_one_event_to_one_inbox_is_5_statements_inside_a_transaction(
 
 
 def notification_inserts(sql: list[str]) -> int:
-    table = f'INSERT INTO "{Notification._meta.db_table}"'.upper()
+    table = f"INSERT INTO {connection.ops.quote_name(Notification._meta.db_table)}".upper()
     return sum(1 for s in sql if s.lstrip().upper().startswith(table))
 
 
@@ -196,11 +196,9 @@ def test_S5_inbox_page_is_3_queries(size: int) -> None:
     assert len(sql) == 3, sql
 
 
-DELIVERY_UPDATE = f'UPDATE "{Delivery._meta.db_table}"'.upper()
-
-
 def delivery_updates(sql: list[str]) -> int:
-    return sum(1 for s in sql if s.lstrip().upper().startswith(DELIVERY_UPDATE))
+    update = f"UPDATE {connection.ops.quote_name(Delivery._meta.db_table)}".upper()
+    return sum(1 for s in sql if s.lstrip().upper().startswith(update))
 
 
 def test_S4_each_email_costs_one_outcome_write_and_the_rest_is_fixed(django_capture_on_commit_callbacks: Any) -> None:

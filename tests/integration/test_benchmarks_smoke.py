@@ -15,7 +15,8 @@ from benchmarks import SCENARIO_NAMES
 
 ROOT = Path(__file__).resolve().parents[2]
 PG_NAME = f"dsn_bench_smoke_{os.getpid()}"  # runs in parallel checkouts must not share it
-pytestmark = pytest.mark.slow
+# The benchmarks create their own databases (an SQLite file, a PostgreSQL database).
+pytestmark = [pytest.mark.slow, pytest.mark.own_database]
 
 
 def run_quick(tmp_path: Path, database: str) -> dict[str, Any]:

@@ -13,6 +13,7 @@ import pytest
 from django_signal_notifier.conf import DEFAULTS
 
 ROOT = Path(__file__).resolve().parents[2]
+pytestmark = pytest.mark.own_database  # no database: the docs and the settings
 
 
 def test_mkdocs_strict_build(tmp_path: Path) -> None:

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
+pytestmark = pytest.mark.own_database  # builds and installs in subprocesses
 
 
 @pytest.fixture(scope="module")

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import subprocess
 import sys
 import textwrap
+import uuid
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -21,7 +25,7 @@ INSTALLED_APPS = [
     "django_signal_notifier.quickstart",
     "django_signal_notifier",
 ]
-DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": %(db)r}}
+DATABASES = {"default": %(database)r}
 TEMPLATES = [{"BACKEND": "django.template.backends.django.DjangoTemplates", "APP_DIRS": True,
               "OPTIONS": {"context_processors": ["django.template.context_processors.request",
                                                  "django.contrib.auth.context_processors.auth",
@@ -36,8 +40,39 @@ SIGNAL_NOTIFIER = {"CONFIG_CHECK_INTERVAL": 0.5}
 
 
 @pytest.fixture
-def project(tmp_path: Path):
-    (tmp_path / "freshsettings.py").write_text(SETTINGS % {"db": str(tmp_path / "db.sqlite3")})
+def fresh_database(tmp_path: Path) -> Iterator[dict[str, Any]]:
+    """The fresh project's database: an SQLite file, or in the MariaDB run (DSN_TEST_DB=mariadb) a
+    new database on that server, where a user's project meets what SQLite forgives."""
+    from django.conf import settings
+
+    server = settings.DATABASES["default"]
+    if server["ENGINE"] != "django.db.backends.mysql":
+        yield {"ENGINE": "django.db.backends.sqlite3", "NAME": str(tmp_path / "db.sqlite3")}
+        return
+    import MySQLdb
+
+    name = f"dsn_fresh_{uuid.uuid4().hex[:12]}"
+    login = {
+        "host": server["HOST"],
+        "port": int(server["PORT"]),
+        "user": server["USER"],
+        "password": server["PASSWORD"],
+    }
+    with contextlib.closing(MySQLdb.connect(**login)) as admin:
+        admin.cursor().execute(f"CREATE DATABASE `{name}` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci")
+        try:
+            yield {
+                **{key: server[key] for key in ("ENGINE", "HOST", "PORT", "USER", "PASSWORD")},
+                "NAME": name,
+                "OPTIONS": {"charset": "utf8mb4"},
+            }
+        finally:
+            admin.cursor().execute(f"DROP DATABASE IF EXISTS `{name}`")
+
+
+@pytest.fixture
+def project(tmp_path: Path, fresh_database: dict[str, Any]):
+    (tmp_path / "freshsettings.py").write_text(SETTINGS % {"database": fresh_database})
     (tmp_path / "freshurls.py").write_text(
         "from django.contrib import admin\nfrom django.urls import path\nurlpatterns = [path('admin/', admin.site.urls)]\n"
     )

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from tests.integration.test_project import project  # noqa: F401  (the fresh-project fixture)
+from tests.integration.test_project import fresh_database, project  # noqa: F401  (the fresh-project fixtures)
 
 pytestmark = pytest.mark.slow
 

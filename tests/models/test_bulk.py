@@ -1,4 +1,4 @@
-"""The shared-values bulk insert writes exactly what bulk_create would, on SQLite and PostgreSQL."""
+"""The shared-values bulk insert writes exactly what bulk_create would (SQLite, PostgreSQL; bulk_create itself elsewhere)."""
 
 from __future__ import annotations
 
@@ -60,6 +60,21 @@ def test_statements_respect_the_parameter_limit_and_the_batch_size() -> None:
     assert set(Notification.objects.values_list("title", flat=True)) == {f"t{u.pk}" for u in users}
 
 
+def test_shared_values_travel_once_per_statement_where_the_database_takes_it() -> None:
+    """SQLite, PostgreSQL and MariaDB: a statement's parameters are the shared values once, then
+    the varying ones per row, not every column of every row as with ``bulk_create``."""
+    if connection.vendor == "mysql" and not connection.mysql_is_mariadb:
+        pytest.skip("MySQL writes through bulk_create (its VALUES rows are ROW(…))")
+    alice, bob = user("alice"), user("bob")
+    shared = {"verb": "post_save", "title": "T", "body": "B" * 50}
+    writer = BulkInsert(Notification, "default", shared, ("recipient_id",))
+    with CaptureQueriesContext(connection) as queries:
+        writer.insert([(alice.pk,), (bob.pk,)])
+    (insert,) = [q["sql"] for q in queries.captured_queries if q["sql"].startswith("INSERT")]
+    assert insert.count("B" * 50) == 1 and insert.count("'post_save'") == 1, insert
+    assert {n.recipient_id: n.body for n in Notification.objects.all()} == {alice.pk: "B" * 50, bob.pk: "B" * 50}
+
+
 def test_no_rows_no_statement() -> None:
     with CaptureQueriesContext(connection) as queries:
         assert BulkInsert(Notification, "default", {}, ("recipient_id",)).insert([]) == []
@@ -81,8 +96,9 @@ def test_insert_one_sets_the_key_and_the_defaults() -> None:
 
 
 def test_an_over_long_value_fails_as_with_bulk_create() -> None:
-    """PostgreSQL would cut a value cast to varchar(n) short; the column must refuse it instead."""
-    if connection.vendor != "postgresql":
+    """PostgreSQL would cut a value cast to varchar(n) short; the column must refuse it instead
+    (MariaDB in its default strict mode refuses it too)."""
+    if connection.vendor == "sqlite":
         pytest.skip("SQLite does not enforce varchar lengths (neither does bulk_create there)")
     alice = user("alice")
     event = Event.objects.create(verb="post_save", snapshot={})
