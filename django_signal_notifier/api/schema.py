@@ -390,7 +390,8 @@ def openapi_document(
                     "tags": ["preferences"],
                     "summary": "Change preferences",
                     "description": (
-                        "Sets the listed (subscription, channel) choices; the others keep their current value. "
+                        "Sets the listed (subscription, channel) choices; the others stay as they are (a choice the user "
+                        "never made keeps following the broader ones, e.g. the row of every subscription). "
                         "Mandatory subscriptions cannot be turned off. Answers the new preferences."
                     ),
                     "requestBody": {

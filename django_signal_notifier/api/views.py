@@ -26,8 +26,8 @@ from django_signal_notifier.models import Notification
 from django_signal_notifier.preferences.pages.table import (
     build_columns,
     build_rows,
+    change_choices,
     field_name,
-    save_choices,
     user_subscriptions,
 )
 from django_signal_notifier.preferences.rules import user_rules
@@ -170,13 +170,13 @@ def _preferences_document(subscriptions: list[Any], rows: list[Any]) -> dict[str
     }
 
 
-def _changes(body: dict[str, Any], rows: list[Any]) -> dict[str, bool]:
-    """The body's ``preferences`` as {cell field name: enabled}, each naming an unlocked cell of the user's."""
+def _changes(body: dict[str, Any], rows: list[Any]) -> dict[tuple[Any, str], bool]:
+    """The body's ``preferences`` as {(subscription id, channel): enabled}, each an unlocked cell of the user's."""
     items = body.get("preferences")
     if not isinstance(items, list) or not items:
         raise BadRequest({"preferences": "A non-empty list of {subscription, channel, enabled}."})
     cells = {cell.field_name: cell for row in rows for cell in row.cells}
-    changes: dict[str, bool] = {}
+    changes: dict[tuple[Any, str], bool] = {}
     for index, item in enumerate(items):
         where = f"preferences[{index}]"
         if not isinstance(item, dict) or not isinstance(item.get("enabled"), bool):
@@ -189,17 +189,17 @@ def _changes(body: dict[str, Any], rows: list[Any]) -> dict[str, bool]:
             raise BadRequest({where: "Not one of your subscriptions and channels (see GET preferences)."})
         if cell.locked:
             raise BadRequest({where: "This subscription is mandatory: it cannot be turned off."})
-        changes[cell.field_name] = item["enabled"]
+        changes[(subscription, cell.channel)] = item["enabled"]
     return changes
 
 
 @endpoint("GET", "PATCH")
 def preferences(request: HttpRequest) -> HttpResponse:
-    """GET: the user's subscriptions × channels. PATCH: change some of them; the others keep their value."""
+    """GET: the user's subscriptions × channels. PATCH: change some choices; the others stay as they are."""
     subscriptions = user_subscriptions(request.user)
     rows = build_rows(subscriptions, user_rules(request.user))
     if request.method == "PATCH":
         changes = _changes(params.json_body(request), rows)
-        save_choices(request.user.pk, rows, user_rules(request.user), lambda c: changes.get(c.field_name, c.enabled))
+        change_choices(request.user.pk, user_rules(request.user), changes)
         rows = build_rows(subscriptions, user_rules(request.user))
     return json_response(_preferences_document(subscriptions, rows))

@@ -1,4 +1,4 @@
-"""The rows of a user's preferences page: their subscriptions × channels, with the current choice.
+"""The rows of a user's preferences page: their subscriptions × channels, with the current choice, and saving choices.
 
 The page lists every subscription that reaches the user or can: the ones naming the user or
 one of their groups, the ones whose receivers come from the event (a field path such as
@@ -190,3 +190,26 @@ def save_choices(user_id: Any, rows: list[Row], rules: UserRules, wanted: Callab
                 else:
                     set_preference(user_id, subscription_id, cell.channel, choice)
                     rules[key] = choice
+
+
+def change_choices(user_id: Any, rules: UserRules, changes: dict[tuple[Any, str], bool]) -> None:
+    """Set the (subscription id or None, channel) choices in ``changes``; every other choice stays as stored.
+
+    A choice equal to what the user would inherit is stored as no row, so that a cell the user
+    never set keeps following the broader ones ("all notifications", then the subscription).
+    """
+    rules = dict(rules)
+    with transaction.atomic():
+        # The "all notifications" row first: the subscriptions' cells inherit from it.
+        for (subscription_id, channel), choice in sorted(changes.items(), key=lambda item: item[0][0] is not None):
+            key = (subscription_id, channel)
+            rules.pop(key, None)
+            if subscription_id is None:
+                inherited = rules.get((None, ANY), True)
+            else:
+                inherited = is_enabled(rules, subscription_id, channel)
+            if choice == inherited:
+                clear_preference(user_id, subscription_id, channel)
+            else:
+                set_preference(user_id, subscription_id, channel, choice)
+                rules[key] = choice

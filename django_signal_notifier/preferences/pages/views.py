@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
@@ -15,10 +13,10 @@ from django.views.decorators.http import require_http_methods
 
 from django_signal_notifier.delivery.unsubscribe import ONE_CLICK, read_token
 from django_signal_notifier.preferences.pages.table import build_columns, build_rows, save_choices, user_subscriptions
-from django_signal_notifier.preferences.rules import user_rules
 from django_signal_notifier.preferences.rules import (
     unsubscribe as opt_out,
 )
+from django_signal_notifier.preferences.rules import user_rules
 
 PREFERENCES_TEMPLATE = "django_signal_notifier/preferences.html"
 UNSUBSCRIBE_TEMPLATE = "django_signal_notifier/unsubscribe.html"
