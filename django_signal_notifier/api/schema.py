@@ -23,7 +23,7 @@ DESCRIPTION = """\
 The signed-in user's in-site notifications and notification preferences.
 
 **Authentication.** Either a personal token, `Authorization: Bearer <token>` (created in the
-admin or with `manage.py signal_notifier_token create <username>`), or the site's session cookie.
+admin or with `manage.py signal_notifier token create <username>`), or the site's session cookie.
 With the session, requests that write (POST, PATCH) must send Django's CSRF token in the
 `X-CSRFToken` header; token requests need none. A request with an `Authorization` header is
 judged by that header alone.
@@ -343,6 +343,7 @@ def openapi_document(
                             "name": "id",
                             "in": "path",
                             "required": True,
+                            "description": "The notification's id.",
                             "schema": {"type": "integer", "minimum": 1, "maximum": MAX_ID},
                         }
                     ],

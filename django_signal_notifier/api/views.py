@@ -19,7 +19,7 @@ from django.views.decorators.http import require_http_methods
 from django_signal_notifier.api import cursor, params
 from django_signal_notifier.api.auth import api_view
 from django_signal_notifier.api.responses import BadRequest, error_response, json_response
-from django_signal_notifier.api.schema import openapi_document
+from django_signal_notifier.api.schema import MAX_ID, openapi_document
 from django_signal_notifier.conf import app_settings
 from django_signal_notifier.inbox.queries import LIST_FIELDS, as_json, attach_references, unread_count
 from django_signal_notifier.models import Notification
@@ -100,7 +100,7 @@ def notification_list(request: HttpRequest) -> HttpResponse:
 
 
 def _own(request: HttpRequest, pk: str) -> Notification | None:
-    if not pk.isascii() or not pk.isdigit() or not 1 <= int(pk) <= params.MAX_ID:
+    if not pk.isascii() or not pk.isdigit() or not 1 <= int(pk) <= MAX_ID:
         return None
     return Notification.objects.for_user(request.user).only(*LIST_FIELDS).filter(pk=int(pk)).first()
 

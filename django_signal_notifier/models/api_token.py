@@ -27,8 +27,9 @@ class ApiTokenManager(models.Manager["ApiToken"]):
 
     def issue(self, user: Any, name: str = "", expires_at: datetime | None = None) -> tuple[ApiToken, str]:
         """Create a token for ``user``; returns the row and the raw token, which is never stored nor shown again."""
-        raw = TOKEN_PREFIX + secrets.token_urlsafe(32)
-        token = self.create(user=user, name=name, prefix=raw[:12], key_hash=hash_token(raw), expires_at=expires_at)
+        token = self.model(user=user, name=name, expires_at=expires_at)
+        raw = token.set_key()
+        token.save(force_insert=True, using=self.db)
         return token, raw
 
     def authenticate(self, raw: str) -> ApiToken | None:
@@ -71,3 +72,9 @@ class ApiToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.prefix}… ({self.name or self.user_id})"
+
+    def set_key(self) -> str:
+        """Give this (unsaved) token a new random key; returns the raw token, of which only the hash is kept."""
+        raw = TOKEN_PREFIX + secrets.token_urlsafe(32)
+        self.prefix, self.key_hash = raw[:12], hash_token(raw)
+        return raw
