@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime
+import re
+from datetime import UTC, datetime
 from typing import Any
 
 from django.http import HttpRequest
@@ -13,6 +14,7 @@ from django.utils.dateparse import parse_datetime
 from django_signal_notifier.api.responses import BadRequest
 from django_signal_notifier.api.schema import MAX_ID, MAX_IDS
 
+LEAP_SECOND = re.compile(r"(T\d\d:\d\d:)60(\.\d+)?")
 BOOLEANS = {"true": True, "false": False}
 
 
@@ -43,21 +45,28 @@ def texts(request: HttpRequest, name: str, max_length: int) -> list[str]:
 
 
 def moment(request: HttpRequest, name: str) -> datetime | None:
-    """An RFC 3339 date-time; without an offset it is read in the current time zone."""
+    """An RFC 3339 date-time; without an offset it is read in the current time zone.
+
+    RFC 3339 allows what Python does not parse: lowercase ``t``/``z`` and a leap second (read as
+    the end of the 59th). A moment so close to year 1 or 9999 that it leaves the calendar once in
+    UTC is read as the earliest or latest moment the database holds.
+    """
     value = request.GET.get(name)
     if value is None:
         return None
+    text = LEAP_SECOND.sub(r"\g<1>59.999999", value.upper())
     try:
-        parsed = parse_datetime(value)
-        if parsed is not None and timezone.is_naive(parsed):
-            parsed = timezone.make_aware(parsed)
-        if parsed is not None:
-            parsed.astimezone(timezone.get_current_timezone())  # out of range once converted?
-    except (ValueError, OverflowError):
+        parsed = parse_datetime(text)
+    except ValueError:
         parsed = None
     if parsed is None:
         raise BadRequest({name: "An RFC 3339 date-time, e.g. 2026-01-31T12:00:00Z."})
-    return parsed
+    if timezone.is_naive(parsed):
+        parsed = parsed.replace(tzinfo=timezone.get_current_timezone())
+    try:
+        return parsed.astimezone(UTC)
+    except OverflowError:
+        return (datetime.min if parsed.year == 1 else datetime.max).replace(tzinfo=UTC)
 
 
 def json_body(request: HttpRequest) -> dict[str, Any]:

@@ -209,3 +209,25 @@ def test_the_old_endpoints_still_answer(alice: Any) -> None:
     client.force_login(alice)
     assert client.get("/inbox/api/notifications/").json()["count"] == 2
     assert client.get("/inbox/api/unread-count/").json() == {"unread_count": 2}
+
+
+@pytest.mark.parametrize(
+    "since",
+    [
+        "2020-01-01t00:00:00z",  # RFC 3339 allows lowercase
+        "2016-12-31T23:59:60Z",  # and a leap second
+        "2020-01-01T00:00:00.123456789+05:30",  # and any number of fractional digits
+        "0001-01-01T00:00:00+14:00",  # before year 1 once in UTC: everything
+    ],
+)
+def test_every_rfc_3339_moment_is_accepted(alice: Any, since: str) -> None:
+    make_notifications(alice, 2)
+    response = token_client(alice).get(f"{API}/notifications/", {"since": since})
+    assert response.status_code == 200, response.content
+    assert len(response.json()["results"]) == 2
+
+
+def test_a_moment_past_the_calendar_lists_nothing(alice: Any) -> None:
+    make_notifications(alice, 2)
+    response = token_client(alice).get(f"{API}/notifications/", {"since": "9999-12-31T23:59:59-14:00"})
+    assert response.status_code == 200 and response.json()["results"] == []
