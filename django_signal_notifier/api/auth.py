@@ -1,7 +1,8 @@
 """Who is calling the API: a Bearer token (:class:`~django_signal_notifier.models.ApiToken`) or the session.
 
-A request with an ``Authorization`` header is judged by that header alone: a wrong or revoked
-token gets 401 even when a session cookie is also sent. Token requests need no CSRF token (a
+A request with an ``Authorization: Bearer`` header is judged by that header alone: a wrong or
+revoked token gets 401 even when a session cookie is also sent. Other schemes (``Basic``, as a
+password-protected staging site's proxy adds) are left alone: the session decides. Token requests need no CSRF token (a
 browser never adds the header by itself); session requests that write must carry one, as the
 rest of the site's forms do.
 """
@@ -52,12 +53,9 @@ def api_view(view: View) -> View:
 
     @wraps(view)
     def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        header = request.headers.get("Authorization")
-        if header is not None:
-            scheme, _space, raw = header.partition(" ")
-            if scheme.lower() != "bearer" or not raw.strip():
-                return _unauthorized(_("Use the header “Authorization: Bearer <token>”."))
-            token = ApiToken.objects.authenticate(raw.strip())
+        scheme, _space, raw = request.headers.get("Authorization", "").partition(" ")
+        if scheme.lower() == "bearer":
+            token = ApiToken.objects.authenticate(raw.strip()) if raw.strip() else None
             if token is None:
                 return _unauthorized(_("Invalid, expired or revoked token."))
             request.user = token.user

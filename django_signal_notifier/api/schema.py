@@ -25,8 +25,8 @@ The signed-in user's in-site notifications and notification preferences.
 **Authentication.** Either a personal token, `Authorization: Bearer <token>` (created in the
 admin or with `manage.py signal_notifier token create <username>`), or the site's session cookie.
 With the session, requests that write (POST, PATCH) must send Django's CSRF token in the
-`X-CSRFToken` header; token requests need none. A request with an `Authorization` header is
-judged by that header alone.
+`X-CSRFToken` header; token requests need none. A request with an `Authorization: Bearer`
+header is judged by that header alone.
 
 **Isolation.** Every answer is about the authenticated user's own rows: another user's
 notification id answers 404, and is listed in `unknown_ids` (and left alone) by bulk actions.
