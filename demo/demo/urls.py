@@ -13,8 +13,9 @@ urlpatterns = [
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(next_page="blog:index"), name="logout"),
     # The package's inbox page and JSON API (the badge polls notifications/api/unread-count/),
-    # and its preferences page and one-click unsubscribe endpoint.
+    # its preferences page and one-click unsubscribe endpoint, and the HTTP API (notifications/api/v1/).
     path("notifications/", include("django_signal_notifier.inbox.urls")),
     path("notifications/", include("django_signal_notifier.preferences.pages.urls")),
+    path("notifications/api/", include("django_signal_notifier.api.urls")),
     path("", include("blog.urls")),
 ]

@@ -3,6 +3,7 @@
 from django.apps import apps
 from django.db import DatabaseError, connections, router
 
+from django_signal_notifier.models.api_token import ApiToken
 from django_signal_notifier.models.config import ConfigStamp
 from django_signal_notifier.models.delivery import Delivery, DeliveryStatus
 from django_signal_notifier.models.event import Event
@@ -15,6 +16,7 @@ from django_signal_notifier.models.subscription import Backend, Subscription
 from django_signal_notifier.models.trigger import Trigger
 
 __all__ = [
+    "ApiToken",
     "Backend",
     "ConfigStamp",
     "Delivery",

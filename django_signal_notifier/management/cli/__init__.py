@@ -11,6 +11,7 @@ from django_signal_notifier.management.cli import (
     redrive,
     render,
     sync,
+    token,
     trial_send,
 )
 from django_signal_notifier.management.cli import list as list_command
@@ -27,4 +28,5 @@ COMMANDS = {
     "render": render,
     "sync": sync,
     "test-send": trial_send,
+    "token": token,
 }

@@ -1,4 +1,4 @@
-"""The rows of a user's preferences page: their subscriptions × channels, with the current choice.
+"""The rows of a user's preferences page: their subscriptions × channels, with the current choice, and saving choices.
 
 The page lists every subscription that reaches the user or can: the ones naming the user or
 one of their groups, the ones whose receivers come from the event (a field path such as
@@ -9,16 +9,18 @@ per channel, in the same order, so a box never moves from row to row.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from django.db import transaction
 from django.db.models import Q
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
 from django_signal_notifier.messengers.registry import messenger_registry
 from django_signal_notifier.models import Delivery, Event, Preference, Subscription
-from django_signal_notifier.preferences.rules import UserRules, is_enabled
+from django_signal_notifier.preferences.rules import ANY, UserRules, clear_preference, is_enabled, set_preference
 
 # How far back the user's inbox is read for subscriptions that reached them (newest events first).
 RECENT_INBOX_EVENTS = 200
@@ -162,3 +164,52 @@ def build_rows(subscriptions: list[Any], rules: UserRules) -> list[Row]:
         cells = [cell for cell in line if cell is not None]
         rows.append(Row(subscription, subscription_label(subscription), locked, cells, line))
     return rows
+
+
+def save_choices(user_id: Any, rows: list[Row], rules: UserRules, wanted: Callable[[Cell], bool]) -> None:
+    """Store each unlocked cell's ``wanted(cell)``, only where it differs from what the user would inherit.
+
+    Rows are saved in order, the "all notifications" row first, so broader choices keep working.
+    """
+    rules = dict(rules)
+    with transaction.atomic():
+        for row in rows:
+            subscription_id = row.subscription.pk if row.subscription is not None else None
+            for cell in row.cells:
+                if cell.locked:
+                    continue
+                choice = wanted(cell)
+                key = (subscription_id, cell.channel)
+                rules.pop(key, None)
+                if subscription_id is None:
+                    inherited = rules.get((None, ANY), True)
+                else:
+                    inherited = is_enabled(rules, subscription_id, cell.channel)
+                if choice == inherited:
+                    clear_preference(user_id, subscription_id, cell.channel)
+                else:
+                    set_preference(user_id, subscription_id, cell.channel, choice)
+                    rules[key] = choice
+
+
+def change_choices(user_id: Any, rules: UserRules, changes: dict[tuple[Any, str], bool]) -> None:
+    """Set the (subscription id or None, channel) choices in ``changes``; every other choice stays as stored.
+
+    A choice equal to what the user would inherit is stored as no row, so that a cell the user
+    never set keeps following the broader ones ("all notifications", then the subscription).
+    """
+    rules = dict(rules)
+    with transaction.atomic():
+        # The "all notifications" row first: the subscriptions' cells inherit from it.
+        for (subscription_id, channel), choice in sorted(changes.items(), key=lambda item: item[0][0] is not None):
+            key = (subscription_id, channel)
+            rules.pop(key, None)
+            if subscription_id is None:
+                inherited = rules.get((None, ANY), True)
+            else:
+                inherited = is_enabled(rules, subscription_id, channel)
+            if choice == inherited:
+                clear_preference(user_id, subscription_id, channel)
+            else:
+                set_preference(user_id, subscription_id, channel, choice)
+                rules[key] = choice

@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db import transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
@@ -15,18 +12,11 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
 from django_signal_notifier.delivery.unsubscribe import ONE_CLICK, read_token
-from django_signal_notifier.preferences.pages.table import Row, build_columns, build_rows, user_subscriptions
-from django_signal_notifier.preferences.rules import (
-    ANY,
-    UserRules,
-    clear_preference,
-    is_enabled,
-    set_preference,
-    user_rules,
-)
+from django_signal_notifier.preferences.pages.table import build_columns, build_rows, save_choices, user_subscriptions
 from django_signal_notifier.preferences.rules import (
     unsubscribe as opt_out,
 )
+from django_signal_notifier.preferences.rules import user_rules
 
 PREFERENCES_TEMPLATE = "django_signal_notifier/preferences.html"
 UNSUBSCRIBE_TEMPLATE = "django_signal_notifier/unsubscribe.html"
@@ -41,34 +31,11 @@ def preferences(request: HttpRequest) -> HttpResponse:
     rules = user_rules(user)
     rows = build_rows(subscriptions, rules)
     if request.method == "POST":
-        _save(user.pk, rows, rules, request.POST)
+        save_choices(user.pk, rows, rules, lambda cell: cell.field_name in request.POST)
         messages.success(request, _("Your notification preferences were saved."))
         return HttpResponseRedirect(reverse("django_signal_notifier_preferences:preferences"))
     context = {"rows": rows, "has_rows": bool(rows), "columns": build_columns(subscriptions)}
     return render(request, PREFERENCES_TEMPLATE, context)
-
-
-def _save(user_id: Any, rows: list[Row], rules: UserRules, posted: Any) -> None:
-    """Store only what differs from what the user would inherit, so broader choices keep working."""
-    rules = dict(rules)
-    with transaction.atomic():
-        for row in rows:
-            subscription_id = row.subscription.pk if row.subscription is not None else None
-            for cell in row.cells:
-                if cell.locked:
-                    continue
-                wanted = cell.field_name in posted
-                key = (subscription_id, cell.channel)
-                rules.pop(key, None)
-                if subscription_id is None:
-                    inherited = rules.get((None, ANY), True)
-                else:
-                    inherited = is_enabled(rules, subscription_id, cell.channel)
-                if wanted == inherited:
-                    clear_preference(user_id, subscription_id, cell.channel)
-                else:
-                    set_preference(user_id, subscription_id, cell.channel, wanted)
-                    rules[key] = wanted
 
 
 @csrf_exempt  # mail providers POST without a CSRF token (RFC 8058); the signed token is the proof

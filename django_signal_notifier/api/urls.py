@@ -1,0 +1,21 @@
+"""URLs of the API: ``path("inbox/api/", include("django_signal_notifier.api.urls"))`` serves ``…/v1/…``."""
+
+from django.urls import path
+
+from django_signal_notifier.api import views
+
+app_name = "django_signal_notifier_api"
+
+urlpatterns = [
+    path("v1/openapi.json", views.openapi, name="openapi"),
+    path("v1/notifications/", views.notification_list, name="notifications"),
+    path("v1/notifications/counts/", views.counts, name="counts"),
+    path("v1/notifications/read-all/", views.read_all, name="read_all"),
+    path("v1/notifications/read/", views.bulk_read, name="bulk_read"),
+    path("v1/notifications/unread/", views.bulk_unread, name="bulk_unread"),
+    path("v1/notifications/archive/", views.bulk_archive, name="bulk_archive"),
+    path("v1/notifications/unarchive/", views.bulk_unarchive, name="bulk_unarchive"),
+    # Any text, so that a malformed id is answered in JSON (404) like a missing one.
+    path("v1/notifications/<str:pk>/", views.notification_detail, name="notification"),
+    path("v1/preferences/", views.preferences, name="preferences"),
+]
