@@ -33,6 +33,7 @@ class SignalNotifierConfig(AppConfig):
         from django_signal_notifier.config.freshness import watch_configuration
         from django_signal_notifier.config.index import resume_after_migrate, suspend_during_migrate
         from django_signal_notifier.exceptions import ConfigurationError
+        from django_signal_notifier.feedback.anymail import connect_tracking
         from django_signal_notifier.intake.receivers import connect_all
         from django_signal_notifier.messengers.registry import messenger_registry
         from django_signal_notifier.privacy.erase import erase_on_user_delete
@@ -54,6 +55,7 @@ class SignalNotifierConfig(AppConfig):
         pre_delete.connect(
             erase_on_user_delete, sender=settings.AUTH_USER_MODEL, dispatch_uid="django_signal_notifier.privacy.erase"
         )
+        connect_tracking()
         _load_package_task_backends()
 
         pre_migrate.connect(suspend_during_migrate, dispatch_uid="django_signal_notifier.index.suspend")
