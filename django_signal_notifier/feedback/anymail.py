@@ -21,7 +21,7 @@ def provider_event(event: Any, esp_name: str) -> ProviderEvent:
     status = str(event.event_type or "")
     reject_reason = str(getattr(event, "reject_reason", None) or "")
     metadata = getattr(event, "metadata", None) or {}
-    raw_id = metadata.get(DELIVERY_METADATA_KEY) if isinstance(metadata, dict) else None
+    raw_id = str(metadata.get(DELIVERY_METADATA_KEY) or "") if isinstance(metadata, dict) else ""
     description = " ".join(
         str(part) for part in (getattr(event, "description", None), getattr(event, "mta_response", None)) if part
     )
@@ -29,7 +29,7 @@ def provider_event(event: Any, esp_name: str) -> ProviderEvent:
         provider=esp_name or "email provider",
         status=status,
         message_id=str(event.message_id or ""),
-        delivery_id=int(raw_id) if str(raw_id or "").isdigit() else None,
+        delivery_id=int(raw_id) if raw_id.isdigit() else None,
         recipient=str(event.recipient or ""),
         description=description[:200],
         suppress=status in SUPPRESSING or (status == "rejected" and reject_reason in SUPPRESSING_REJECTIONS),

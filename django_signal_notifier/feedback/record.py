@@ -57,11 +57,12 @@ class ProviderEvent:
 def find_delivery(event: ProviderEvent) -> Delivery | None:
     """The delivery ``event`` is about: by the provider's message id, else by the id the message carried."""
     if event.message_id:
-        found = Delivery.objects.filter(provider_message_id=event.message_id).order_by("-pk").first()
+        found: Delivery | None = Delivery.objects.filter(provider_message_id=event.message_id).order_by("-pk").first()
         if found is not None:
             return found
     if event.delivery_id is not None:
-        return Delivery.objects.filter(pk=event.delivery_id).first()
+        by_id: Delivery | None = Delivery.objects.filter(pk=event.delivery_id).first()
+        return by_id
     return None
 
 
@@ -69,13 +70,13 @@ def record_provider_event(event: ProviderEvent, channel: str) -> Delivery | None
     """Record ``event`` on its delivery and suppress the address when it says so; None if no delivery of ours."""
     if event.status not in STATUS_RANK:
         return None
-    delivery = find_delivery(event)
-    if delivery is None:
+    found = find_delivery(event)
+    if found is None:
         # The project's own emails go through the same provider: their events are not ours.
         logger.debug("%s event %s for message %r matches no delivery", event.provider, event.status, event.message_id)
         return None
     with transaction.atomic():
-        delivery = Delivery.objects.select_for_update().get(pk=delivery.pk)
+        delivery: Delivery = Delivery.objects.select_for_update().get(pk=found.pk)
         changes: dict[str, Any] = {}
         if STATUS_RANK[event.status] >= STATUS_RANK.get(delivery.provider_status, -1):
             changes.update(provider_status=event.status, provider_status_at=event.timestamp or timezone.now())

@@ -6,44 +6,64 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('django_signal_notifier', '0005_admin_declared_fields_and_sent_to'),
+        ("django_signal_notifier", "0005_admin_declared_fields_and_sent_to"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='delivery',
-            name='provider_message_id',
-            field=models.CharField(blank=True, db_index=True, max_length=255, verbose_name='provider message id'),
+            model_name="delivery",
+            name="provider_message_id",
+            field=models.CharField(blank=True, db_index=True, max_length=255, verbose_name="provider message id"),
         ),
         migrations.AddField(
-            model_name='delivery',
-            name='provider_status',
-            field=models.CharField(blank=True, help_text="The provider's latest word: delivered, opened, clicked, bounced, complained, failed…", max_length=32, verbose_name='provider status'),
+            model_name="delivery",
+            name="provider_status",
+            field=models.CharField(
+                blank=True,
+                help_text="The provider's latest word: delivered, opened, clicked, bounced, complained, failed…",
+                max_length=32,
+                verbose_name="provider status",
+            ),
         ),
         migrations.AddField(
-            model_name='delivery',
-            name='provider_status_at',
-            field=models.DateTimeField(blank=True, null=True, verbose_name='provider status at'),
+            model_name="delivery",
+            name="provider_status_at",
+            field=models.DateTimeField(blank=True, null=True, verbose_name="provider status at"),
         ),
         migrations.CreateModel(
-            name='Suppression',
+            name="Suppression",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('channel', models.CharField(help_text="The kind of address: 'email' or 'sms'.", max_length=32, verbose_name='channel')),
-                ('address', models.CharField(max_length=255, verbose_name='address')),
-                ('reason', models.CharField(max_length=255, verbose_name='reason')),
-                ('provider', models.CharField(blank=True, max_length=64, verbose_name='provider')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='created')),
-                ('lifted_at', models.DateTimeField(blank=True, null=True, verbose_name='lifted')),
-                ('delivery', models.ForeignKey(blank=True, help_text='The delivery whose feedback suppressed the address.', null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='django_signal_notifier.delivery', verbose_name='delivery')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "channel",
+                    models.CharField(
+                        help_text="The kind of address: 'email' or 'sms'.", max_length=32, verbose_name="channel"
+                    ),
+                ),
+                ("address", models.CharField(max_length=255, verbose_name="address")),
+                ("reason", models.CharField(max_length=255, verbose_name="reason")),
+                ("provider", models.CharField(blank=True, max_length=64, verbose_name="provider")),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now, verbose_name="created")),
+                ("lifted_at", models.DateTimeField(blank=True, null=True, verbose_name="lifted")),
+                (
+                    "delivery",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="The delivery whose feedback suppressed the address.",
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="django_signal_notifier.delivery",
+                        verbose_name="delivery",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'suppressed address',
-                'verbose_name_plural': 'suppressed addresses',
-                'ordering': ['-created_at', '-id'],
-                'indexes': [models.Index(fields=['channel', 'address'], name='dsn_suppression_address')],
+                "verbose_name": "suppressed address",
+                "verbose_name_plural": "suppressed addresses",
+                "ordering": ["-created_at", "-id"],
+                "indexes": [models.Index(fields=["channel", "address"], name="dsn_suppression_address")],
             },
         ),
     ]

@@ -32,10 +32,11 @@ class SuppressionQuerySet(models.QuerySet[Any]):
     def suppress(self, channel: str, address: str, reason: str, **values: Any) -> Suppression:
         """Suppress ``address`` on ``channel`` (again, if it was lifted): one active row per address."""
         address = normalized_address(address)
-        existing = self.active().filter(channel=channel, address=address).first()
+        existing: Suppression | None = self.active().filter(channel=channel, address=address).first()
         if existing is not None:
             return existing
-        return self.create(channel=channel, address=address, reason=reason[:255], **values)
+        created: Suppression = self.create(channel=channel, address=address, reason=reason[:255], **values)
+        return created
 
     def lift(self) -> int:
         """Lift these suppressions: their addresses receive messages again."""
@@ -45,9 +46,7 @@ class SuppressionQuerySet(models.QuerySet[Any]):
 class Suppression(models.Model):
     """An address that must not be sent to on a channel, and why (a hard bounce, a complaint, STOP)."""
 
-    channel = models.CharField(
-        _("channel"), max_length=32, help_text=_("The kind of address: 'email' or 'sms'.")
-    )
+    channel = models.CharField(_("channel"), max_length=32, help_text=_("The kind of address: 'email' or 'sms'."))
     address = models.CharField(_("address"), max_length=255)
     reason = models.CharField(_("reason"), max_length=255)
     provider = models.CharField(_("provider"), max_length=64, blank=True)

@@ -144,9 +144,7 @@ def test_the_admin_lifts_a_suppression_and_the_address_is_mailed_again(
     changelist = reverse("admin:django_signal_notifier_suppression_changelist")
     page = admin_client.get(changelist).content.decode()
     assert "back@example.org" in page and "Postmark reported bounced" in page
-    response = admin_client.post(
-        changelist, {"action": "lift", "_selected_action": [suppression.pk]}, follow=True
-    )
+    response = admin_client.post(changelist, {"action": "lift", "_selected_action": [suppression.pk]}, follow=True)
     assert "1 suppression lifted." in response.content.decode()
 
     suppression.refresh_from_db()

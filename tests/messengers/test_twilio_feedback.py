@@ -56,8 +56,17 @@ def callback(params: dict[str, str], signature: str | None = None) -> Any:
 
 def test_the_signature_matches_twilios_published_examples() -> None:
     url = "https://mycompany.com/myapp.php?foo=1&bar=2"
-    for caller, expected in (("+14158675309", "RSOYDt4T1cUTdK1PDd93/VVr8B8="), ("+12349013030", "0/KCTR6DLpKmkAf8muzZqo1nDgQ=")):
-        params = {"CallSid": "CA1234567890ABCDE", "Caller": caller, "Digits": "1234", "From": caller, "To": "+18005551212"}
+    for caller, expected in (
+        ("+14158675309", "RSOYDt4T1cUTdK1PDd93/VVr8B8="),
+        ("+12349013030", "0/KCTR6DLpKmkAf8muzZqo1nDgQ="),
+    ):
+        params = {
+            "CallSid": "CA1234567890ABCDE",
+            "Caller": caller,
+            "Digits": "1234",
+            "From": caller,
+            "To": "+18005551212",
+        }
         assert twilio_signature(url, params.items(), "12345") == expected
 
 
