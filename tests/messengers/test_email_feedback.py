@@ -8,8 +8,11 @@ from typing import Any
 import pytest
 from anymail.signals import AnymailTrackingEvent, tracking
 from django.core import mail
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from django_signal_notifier.config.declare import Declarer
 from django_signal_notifier.models import Delivery, DeliveryStatus, Suppression
 
 pytestmark = pytest.mark.django_db
@@ -151,3 +154,18 @@ def test_the_admin_lifts_a_suppression_and_the_address_is_mailed_again(
     assert suppression.lifted_at is not None
     assert publish("Second")[0].status == DeliveryStatus.SENT
     assert admin_client.get(changelist + "?state=active").context["cl"].result_count == 0
+
+
+def test_the_suppression_lookup_is_one_query_per_batch_and_none_for_other_channels(
+    anymail_backend: None, make_user: Any, publish: Any
+) -> None:
+    users = [make_user() for _ in range(6)]
+    declarer = Declarer()
+    trigger = declarer.trigger("article-saved", verb="post_save", model="testapp.Article")
+    backends = [declarer.backend(f"by-{name}", messenger=name) for name in ("EmailMessenger", "TestMessenger")]
+    declarer.subscription("readers", trigger=trigger, backends=backends, users=users)
+    with CaptureQueriesContext(connection) as queries:
+        deliveries = publish()
+    assert len(deliveries) == 12
+    lookups = [q["sql"] for q in queries.captured_queries if Suppression._meta.db_table in q["sql"]]
+    assert len(lookups) == 1  # the email batch's; the test channel never looks
