@@ -86,6 +86,9 @@ DEFAULTS: dict[str, Any] = {
     "TWILIO_FROM": None,
     "TWILIO_API_URL": "https://api.twilio.com",
     "TWILIO_PHONE_NUMBER": "phone_number",
+    # The status callback view's absolute URL (feedback/twilio.py): sent with each message as
+    # StatusCallback, and the URL Twilio's signatures are checked against. None: no callbacks.
+    "TWILIO_STATUS_CALLBACK_URL": None,
     # Apprise: where a user's own apprise URL(s) are found (None: only the backend's "urls").
     "APPRISE_URL": None,
 }

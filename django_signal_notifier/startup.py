@@ -2,8 +2,8 @@
 
 It registers the built-in channels and templates and the classes the settings name, imports the
 ``messengers.py`` and ``message_templates.py`` of installed apps (as the admin does with
-``admin.py``), connects one receiver per signal and the package's own lifecycle receivers. It
-imports every stage, so only ``AppConfig.ready()`` imports it, once the models are loaded. No
+``admin.py``), connects one receiver per signal, the package's own lifecycle receivers and
+django-anymail's tracking signal. It imports every stage, so only ``AppConfig.ready()`` imports it, once the models are loaded. No
 database access here.
 """
 
@@ -23,6 +23,7 @@ from django_signal_notifier.config.declare import run_after_migrate
 from django_signal_notifier.config.freshness import watch_configuration
 from django_signal_notifier.config.index import resume_after_migrate, suspend_during_migrate
 from django_signal_notifier.exceptions import ConfigurationError
+from django_signal_notifier.feedback.anymail import connect_tracking
 from django_signal_notifier.intake.receivers import connect_all
 from django_signal_notifier.messengers.registry import messenger_registry
 from django_signal_notifier.privacy.erase import erase_on_user_delete
@@ -52,6 +53,7 @@ def start(app_config: Any) -> None:
     pre_delete.connect(
         erase_on_user_delete, sender=settings.AUTH_USER_MODEL, dispatch_uid="django_signal_notifier.privacy.erase"
     )
+    connect_tracking()  # providers' email events (when django-anymail is installed)
     load_package_task_backends()
     pre_migrate.connect(suspend_during_migrate, dispatch_uid="django_signal_notifier.index.suspend")
     post_migrate.connect(resume_after_migrate, dispatch_uid="django_signal_notifier.index.resume")

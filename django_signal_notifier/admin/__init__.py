@@ -9,6 +9,7 @@ from django_signal_notifier.admin import (  # noqa: F401
     preferences,
     profiles,
     stored_templates,
+    suppressions,
 )
 from django_signal_notifier.admin.dashboard import add_dashboard
 from django_signal_notifier.admin.ordering import order_models

@@ -75,6 +75,7 @@ class DeliveryAdmin(ReadOnlyLogAdmin):
         "destination",
         "short_error",
         "sent_at",
+        "provider_status",
         "channel",
         "trigger",
         "attempts",
@@ -82,6 +83,7 @@ class DeliveryAdmin(ReadOnlyLogAdmin):
     ]
     list_filter = [
         "status",
+        "provider_status",
         "channel",
         ("trigger", admin.RelatedOnlyFieldListFilter),
         ("recipient", admin.RelatedOnlyFieldListFilter),
@@ -94,6 +96,7 @@ class DeliveryAdmin(ReadOnlyLogAdmin):
         "reason",
         "address",
         "sent_to",
+        "=provider_message_id",
         "channel",
         "recipient__username",
         "trigger__name",
@@ -111,6 +114,8 @@ class DeliveryAdmin(ReadOnlyLogAdmin):
             outcome.append("reason")
         if obj is not None and obj.digest_key:
             outcome.append("digest_key")
+        if obj is not None and (obj.provider_status or obj.provider_message_id):
+            outcome += ["provider_status", "provider_status_at", "provider_message_id"]
         return [
             (None, {"fields": ["recipient", "destination", "channel", "backend", "trigger", "subscription", "event"]}),
             (_("Outcome"), {"fields": outcome}),

@@ -33,7 +33,8 @@ from django_signal_notifier.events.snapshot import safe_text
 from django_signal_notifier.exceptions import SkipDelivery
 from django_signal_notifier.messengers.base import Message, Messenger, SendResult
 from django_signal_notifier.messengers.registry import messenger_registry, template_name
-from django_signal_notifier.models import Delivery, DeliveryStatus
+from django_signal_notifier.models import Delivery, DeliveryStatus, Suppression
+from django_signal_notifier.models.suppression import normalized_address
 from django_signal_notifier.rendering.base import RenderedMessage
 from django_signal_notifier.rendering.links import absolute_url
 from django_signal_notifier.rendering.registry import template_registry
@@ -300,6 +301,8 @@ def send_claimed(deliveries: list[Delivery], token: str) -> Counter[str]:
                 continue
             messages.append(message)
             by_message[id(message)] = delivery
+        if messenger_cls.suppression_channel and messages:
+            messages = _without_suppressed(messages, by_message, token, messenger_cls, counts)
         held = lease.keep(d.pk for d in by_message.values())
         if len(held) < len(by_message):  # the lease ran out before sending started
             counts["lost_claim"] += len(by_message) - len(held)
@@ -314,6 +317,8 @@ def send_claimed(deliveries: list[Delivery], token: str) -> Counter[str]:
             try:
                 for result in results:
                     delivery = by_message.pop(id(result.message))
+                    if result.message.provider_message_id:
+                        delivery.provider_message_id = result.message.provider_message_id
                     if result.status != "sent":
                         counts[_record(delivery, token, result, messenger_cls)] += 1
                     else:
@@ -343,6 +348,31 @@ def send_claimed(deliveries: list[Delivery], token: str) -> Counter[str]:
         for delivery in by_message.values():  # a send_batch() that skipped some messages: retry them
             counts[_finish(delivery, token, "failed", "the messenger reported no result", None, messenger_cls)] += 1
     return counts
+
+
+def _without_suppressed(
+    messages: list[Message],
+    by_message: dict[int, Delivery],
+    token: str,
+    messenger_cls: type[Messenger],
+    counts: Counter[str],
+) -> list[Message]:
+    """``messages`` less those to a suppressed address, which are skipped with the suppression's reason."""
+    db = next(iter(by_message.values()))._state.db
+    reasons = Suppression.objects.using(db).reasons_for(
+        messenger_cls.suppression_channel, [message.address for message in messages]
+    )
+    if not reasons:
+        return messages
+    kept = []
+    for message in messages:
+        reason = reasons.get(normalized_address(message.address))
+        if reason is None:
+            kept.append(message)
+            continue
+        delivery = by_message.pop(id(message))
+        counts[_finish(delivery, token, "skipped", f"address suppressed: {reason}", None, messenger_cls)] += 1
+    return kept
 
 
 def _lost_part_of_batch(lease: Lease, unsent: dict[int, Delivery], counts: Counter[str]) -> bool:
@@ -382,6 +412,9 @@ def _finish_sent(deliveries: list[Delivery], token: str, messenger_cls: type[Mes
     ours = set(ids)
     if updated != len(ids):  # rare: some claims expired and were taken by another worker
         ours = set(manager.filter(pk__in=ids, status=DeliveryStatus.SENT, sent_at=now).values_list("pk", flat=True))
+    identified = [d for d in deliveries if d.provider_message_id and d.pk in ours]
+    if identified:  # the providers' ids, for their delivery events: one more UPDATE for the batch
+        _reconnecting(manager.db, lambda: manager.bulk_update(identified, ["provider_message_id"]))
     for delivery in deliveries:
         if delivery.pk not in ours:
             logger.warning(

@@ -42,6 +42,9 @@ class Message:
     unsubscribe_url: str = ""
     # The recipient's language, for the words a channel adds around the rendered message.
     language: str = ""
+    # Set by the messenger once sent: the id the provider gave the message (recorded on the
+    # Delivery, so the provider's later delivery events find it).
+    provider_message_id: str = ""
 
 
 @dataclass
@@ -66,7 +69,8 @@ class Messenger:
     message is written in the fan-out transaction, as the in-site inbox does, instead of
     becoming a Delivery), ``option_fields`` (the Backend options it understands, each with a
     label, help and a required flag: see :mod:`.options`; ``option_names`` is derived from them,
-    or may be given alone) and ``requires`` (optional dependencies, for the system checks).
+    or may be given alone), ``requires`` (optional dependencies, for the system checks) and
+    ``suppression_channel`` (the kind of address that suppressions apply to, see :mod:`..feedback`).
     """
 
     name: ClassVar[str] = ""
@@ -76,6 +80,9 @@ class Messenger:
     option_fields: ClassVar[tuple[Option, ...]] = ()
     option_names: ClassVar[tuple[str, ...]] = ()
     requires: ClassVar[tuple[str, ...]] = ()
+    # The kind of address a provider may report unreachable ("email", "sms"): deliveries to an
+    # address suppressed for it are skipped. Empty: the channel is never suppressed (no lookup).
+    suppression_channel: ClassVar[str] = ""
     # The channel's own settings: SIGNAL_NOTIFIER["<settings_prefix>_<NAME>"], read with
     # cls.setting(NAME); the prefix defaults to the channel name in capitals.
     settings_prefix: ClassVar[str] = ""

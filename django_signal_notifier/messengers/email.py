@@ -57,6 +57,11 @@ class EmailMessageTemplate(MessageTemplate):
     url = "{{ instance_url }}"
 
 
+# Where a provider's event finds its delivery when the message id is unknown: a header on the
+# email and django-anymail's ``metadata`` (echoed back by most providers' tracking webhooks).
+DELIVERY_HEADER = "X-Signal-Notifier-Delivery"
+DELIVERY_METADATA_KEY = "signal_notifier_delivery"
+
 UNSUBSCRIBE_TEXT = "django_signal_notifier/email/unsubscribe.txt"
 UNSUBSCRIBE_HTML = "django_signal_notifier/email/unsubscribe.html"
 _BODY_END = re.compile(r"</body\s*>", re.IGNORECASE)
@@ -125,6 +130,7 @@ class EmailMessenger(Messenger):
     """
 
     settings_prefix = "EMAIL"  # SIGNAL_NOTIFIER["EMAIL_…"]
+    suppression_channel = "email"
 
     label = "Email"
     default_template = "EmailMessageTemplate"
@@ -226,6 +232,9 @@ class EmailMessenger(Messenger):
         )
         if html:
             email.attach_alternative(html, "text/html")
+        if message.delivery_id is not None:
+            email.extra_headers[DELIVERY_HEADER] = str(message.delivery_id)
+            email.metadata = {DELIVERY_METADATA_KEY: str(message.delivery_id)}  # type: ignore[attr-defined]
         return email
 
     def send_message(self, message: Message) -> None:
@@ -236,8 +245,9 @@ class EmailMessenger(Messenger):
         connection = self._connection
         if connection is not None:
             self._open(connection)
+        email = self.build_email(message, connection)
         try:
-            sent = self.build_email(message, connection).send(fail_silently=False)
+            sent = email.send(fail_silently=False)
         except Exception as error:
             classified = classify_smtp_error(error)
             if classified.transient and connection is not None:
@@ -249,6 +259,18 @@ class EmailMessenger(Messenger):
             raise classified from None
         if not sent:
             raise TransientDeliveryError("the email backend reported 0 messages sent")
+        message.provider_message_id = provider_message_id(email)
+
+
+def provider_message_id(email: Any) -> str:
+    """The id django-anymail's backend got from the provider ("" for backends that give none)."""
+    status = getattr(email, "anymail_status", None)
+    found = getattr(status, "message_id", None)
+    if found is None:
+        return ""
+    if isinstance(found, set):  # one id per recipient; each email here has one recipient
+        found = next(iter(found), "")
+    return str(found)[:255]
 
 
 @messenger_registry.register

@@ -35,6 +35,16 @@ def sms_text(message: Message) -> str:
     return body if len(body) <= MAX_LENGTH else body[: MAX_LENGTH - 1] + "…"
 
 
+def _message_sid(response: httpx.Response) -> str:
+    """The SID Twilio gave the message (its status callbacks name it), "" if the answer has none."""
+    try:
+        answer = response.json()
+    except ValueError:
+        return ""
+    sid = answer.get("sid") if isinstance(answer, dict) else None
+    return str(sid)[:255] if sid else ""
+
+
 @messenger_registry.register
 class TwilioSMSMessenger(HTTPMessenger):
     """Sends each message as an SMS to the recipient's phone number (``TWILIO_PHONE_NUMBER``).
@@ -43,6 +53,7 @@ class TwilioSMSMessenger(HTTPMessenger):
     """
 
     settings_prefix = "TWILIO"  # SIGNAL_NOTIFIER["TWILIO_…"]
+    suppression_channel = "sms"
 
     label = "SMS (Twilio)"
     service = "Twilio"
@@ -106,9 +117,12 @@ class TwilioSMSMessenger(HTTPMessenger):
             raise PermanentDeliveryError(f"not an E.164 phone number: {mask_phone(message.address)}")
         form = {"To": message.address, "Body": sms_text(message)}
         form["MessagingServiceSid" if sender.startswith("MG") else "From"] = sender
+        if app_settings.TWILIO_STATUS_CALLBACK_URL:
+            form["StatusCallback"] = str(app_settings.TWILIO_STATUS_CALLBACK_URL)
         url = f"{str(app_settings.TWILIO_API_URL).rstrip('/')}/2010-04-01/Accounts/{sid}/Messages.json"
         response = self.request("POST", url, data=form, auth=httpx.BasicAuth(str(sid), str(token)))
         if response.is_success:
+            message.provider_message_id = _message_sid(response)
             return
         try:
             answer = response.json()

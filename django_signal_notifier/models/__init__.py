@@ -13,6 +13,7 @@ from django_signal_notifier.models.preference import Preference
 from django_signal_notifier.models.profile import Profile
 from django_signal_notifier.models.stored_template import StoredTemplate
 from django_signal_notifier.models.subscription import Backend, Subscription
+from django_signal_notifier.models.suppression import Suppression
 from django_signal_notifier.models.trigger import Trigger
 
 __all__ = [
@@ -29,6 +30,7 @@ __all__ = [
     "Profile",
     "DSN_Profile",
     "Subscription",
+    "Suppression",
     "Trigger",
     "tables_exist",
 ]

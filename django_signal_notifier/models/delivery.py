@@ -89,6 +89,15 @@ class Delivery(models.Model):
     created_at = models.DateTimeField(_("created"), default=timezone.now, db_index=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
     sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+    # What the provider said after accepting the message (anymail tracking, Twilio status callbacks).
+    provider_message_id = models.CharField(_("provider message id"), max_length=255, blank=True, db_index=True)
+    provider_status = models.CharField(
+        _("provider status"),
+        max_length=32,
+        blank=True,
+        help_text=_("The provider's latest word: delivered, opened, clicked, bounced, complained, failed…"),
+    )
+    provider_status_at = models.DateTimeField(_("provider status at"), null=True, blank=True)
 
     objects = DeliveryQuerySet.as_manager()
 

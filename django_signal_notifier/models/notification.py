@@ -6,7 +6,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
-from django.db import models
+from django.db import models, transaction
 from django.db.models import Count, Q
 from django.db.models.signals import post_save
 from django.utils import timezone
@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from django_signal_notifier.models.event import Event
 from django_signal_notifier.models.indexes import PartialIndex
-from django_signal_notifier.signals import inbox_changed
+from django_signal_notifier.signals import inbox_changed, notification_archived, notification_read
 
 
 class NotificationQuerySet(models.QuerySet[Any]):
@@ -39,11 +39,11 @@ class NotificationQuerySet(models.QuerySet[Any]):
 
     def mark_all_as_read(self, user: Any = None) -> int:
         """Mark every unread notification (of ``user``, if given) read, in one UPDATE."""
-        return self.filter(unread=True)._write({"unread": False}, user)
+        return self.filter(unread=True)._write({"unread": False}, user, announce=notification_read)
 
     def mark_as_read(self, user: Any = None) -> int:
         """Mark this queryset's notifications read (one UPDATE), limited to ``user``'s if given."""
-        return self.filter(unread=True)._write({"unread": False}, user)
+        return self.filter(unread=True)._write({"unread": False}, user, announce=notification_read)
 
     def mark_as_unread(self, user: Any = None) -> int:
         """Mark this queryset's notifications unread (one UPDATE), limited to ``user``'s if given."""
@@ -54,7 +54,7 @@ class NotificationQuerySet(models.QuerySet[Any]):
 
         Archived notifications leave the inbox and its counts; they are kept, not deleted.
         """
-        return self.filter(archived=False)._write({"archived": True}, user)
+        return self.filter(archived=False)._write({"archived": True}, user, announce=notification_archived)
 
     def unarchive(self, user: Any = None) -> int:
         """Bring archived notifications back into the inbox (one UPDATE), limited to ``user``'s if given."""
@@ -75,14 +75,29 @@ class NotificationQuerySet(models.QuerySet[Any]):
         )
         return {name: int(value or 0) for name, value in found.items()}
 
-    def _write(self, values: dict[str, Any], user: Any) -> int:
+    def _write(self, values: dict[str, Any], user: Any, announce: Any = None) -> int:
         qs = self if user is None else self.filter(recipient=user)
+        if announce is not None and announce.receivers:
+            return self._write_announced(qs, values, announce)
         changed = qs.update(**values)
         if changed:
             # A write scoped to one user invalidates that user's cache; any other write, everyone's.
             user_ids = None if user is None else [getattr(user, "pk", user)]
             inbox_changed.send(sender=Notification, user_ids=user_ids, using=qs.db)
         return changed
+
+    def _write_announced(self, qs: NotificationQuerySet, values: dict[str, Any], announce: Any) -> int:
+        """The write, then ``announce`` sent with the rows it changed (only when someone listens)."""
+        with transaction.atomic(using=qs.db):
+            rows = list(qs.select_for_update().values_list("pk", "recipient_id"))
+            if not rows:
+                return 0
+            ids = [pk for pk, _recipient in rows]
+            changed = self.model.objects.using(qs.db).filter(pk__in=ids).update(**values)
+        user_ids = sorted({recipient for _pk, recipient in rows})
+        inbox_changed.send(sender=Notification, user_ids=user_ids, using=qs.db)
+        announce.send(sender=Notification, notification_ids=ids, user_ids=user_ids, using=qs.db)
+        return int(changed)
 
 
 class Notification(models.Model):

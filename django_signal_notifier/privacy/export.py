@@ -6,11 +6,11 @@ from typing import Any
 
 from django.utils import timezone
 
-from django_signal_notifier.models import Delivery, Notification, Preference
+from django_signal_notifier.models import Delivery, Notification, Preference, Suppression
 
 
 def export_user_data(user: Any) -> dict[str, Any]:
-    """The user's notifications, the messages sent to them and their preferences."""
+    """The user's notifications, the messages sent to them, their preferences and their suppressed addresses."""
     notifications = [
         {
             "id": row.pk,
@@ -38,6 +38,7 @@ def export_user_data(user: Any) -> dict[str, Any]:
             "text": (row.content or {}).get("text", ""),
             "created_at": row.created_at.isoformat(),
             "sent_at": row.sent_at.isoformat() if row.sent_at else None,
+            "provider_status": row.provider_status,
         }
         for row in Delivery.objects.filter(recipient=user).order_by("pk")
     ]
@@ -50,10 +51,21 @@ def export_user_data(user: Any) -> dict[str, Any]:
         }
         for row in Preference.objects.filter(user=user).select_related("subscription").order_by("pk")
     ]
+    suppressions = [
+        {
+            "channel": row.channel,
+            "address": row.address,
+            "reason": row.reason,
+            "created_at": row.created_at.isoformat(),
+            "lifted_at": row.lifted_at.isoformat() if row.lifted_at else None,
+        }
+        for row in Suppression.objects.filter(delivery__recipient=user).order_by("pk")
+    ]
     return {
         "user": {"id": user.pk, "username": user.get_username()},
         "exported_at": timezone.now().isoformat(),
         "notifications": notifications,
         "deliveries": deliveries,
         "preferences": preferences,
+        "suppressions": suppressions,
     }

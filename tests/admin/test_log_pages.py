@@ -121,6 +121,7 @@ def test_the_admin_lists_the_models_in_the_order_they_are_set_up(staff: Client) 
         "Subscription",
         "StoredTemplate",
         "Delivery",
+        "Suppression",
         "Event",
         "Notification",
         "Preference",

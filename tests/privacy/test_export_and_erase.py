@@ -10,7 +10,7 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 
 from django_signal_notifier import acting_as
-from django_signal_notifier.models import Delivery, Event, Notification, Preference
+from django_signal_notifier.models import Delivery, Event, Notification, Preference, Suppression
 from django_signal_notifier.privacy import erase_user_data, export_user_data
 from tests.support.factories import subscribe, user
 from tests.testapp.models import Article
@@ -89,3 +89,19 @@ def test_erasing_on_delete_can_be_turned_off(story, settings):
     bob, _ = story
     bob.delete()
     assert Event.objects.get().snapshot["actor"]["repr"] == "bob"
+
+
+def test_a_suppressed_address_is_exported_and_outlives_the_erasure_unlinked(story):
+    bob, _ = story
+    delivery = Delivery.objects.get(recipient=bob)
+    Suppression.objects.suppress("email", "Bob@Example.com", reason="Postmark reported bounced", delivery=delivery)
+
+    [exported] = export_user_data(bob)["suppressions"]
+    assert (exported["channel"], exported["address"], exported["lifted_at"]) == ("email", "bob@example.com", None)
+
+    erase_user_data(bob)
+    kept = Suppression.objects.get()  # the address stays unreachable, but no longer tied to bob's rows
+    assert kept.delivery_id is None
+    assert Suppression.objects.reasons_for("email", ["bob@example.com"]) == {
+        "bob@example.com": "Postmark reported bounced"
+    }
