@@ -33,7 +33,7 @@ from django_signal_notifier.events.snapshot import safe_text
 from django_signal_notifier.exceptions import SkipDelivery
 from django_signal_notifier.messengers.base import Message, Messenger, SendResult
 from django_signal_notifier.messengers.registry import messenger_registry, template_name
-from django_signal_notifier.models import Delivery, DeliveryStatus
+from django_signal_notifier.models import Delivery, DeliveryStatus, Notification, SendCondition
 from django_signal_notifier.rendering.base import RenderedMessage
 from django_signal_notifier.rendering.links import absolute_url
 from django_signal_notifier.rendering.registry import template_registry
@@ -41,6 +41,7 @@ from django_signal_notifier.rendering.render import EventView, base_context, lan
 from django_signal_notifier.signals import notification_failed, notification_sent
 
 logger = logging.getLogger("django_signal_notifier.outbox")
+READ_IN_INBOX = "read in the inbox"
 
 
 def log_extra(delivery: Delivery) -> dict[str, Any]:
@@ -256,10 +257,14 @@ def send_claimed(deliveries: list[Delivery], token: str) -> Counter[str]:
     lease = Lease(token, db or router.db_for_write(Delivery))
     users = load_users([d.recipient_id for d in deliveries if d.recipient_id is not None], db)
     groups: dict[tuple[str, int | None], list[Delivery]] = defaultdict(list)
+    read = read_in_inbox([d for d in deliveries if d.send_if == SendCondition.UNREAD])
     for delivery in deliveries:
         withdrawn = _withdrawn(delivery)
         if withdrawn:  # the configuration that asked for it is gone: it is not sent
             counts[_finish(delivery, token, "skipped", withdrawn, None, None)] += 1
+            continue
+        if delivery.pk in read:  # an escalation whose in-site notification was read meanwhile
+            counts[_finish(delivery, token, "skipped", READ_IN_INBOX, None, None)] += 1
             continue
         groups[(delivery.channel, delivery.backend_id)].append(delivery)
     for (channel, _backend_id), group in groups.items():
@@ -343,6 +348,24 @@ def send_claimed(deliveries: list[Delivery], token: str) -> Counter[str]:
         for delivery in by_message.values():  # a send_batch() that skipped some messages: retry them
             counts[_finish(delivery, token, "failed", "the messenger reported no result", None, messenger_cls)] += 1
     return counts
+
+
+def read_in_inbox(deliveries: list[Delivery]) -> set[int]:
+    """The ids of ``deliveries`` whose recipient has read the in-site notification of their event.
+
+    One query for the batch. A recipient with no in-site notification of the event has nothing
+    read: the message is sent.
+    """
+    if not deliveries:
+        return set()
+    rows = Notification.objects.using(deliveries[0]._state.db).filter(
+        event_id__in={d.event_id for d in deliveries},
+        recipient_id__in={d.recipient_id for d in deliveries if d.recipient_id is not None},
+    )
+    unread: dict[tuple[int, Any], bool] = {}
+    for event_id, recipient_id, is_unread in rows.values_list("event_id", "recipient_id", "unread"):
+        unread[(event_id, recipient_id)] = unread.get((event_id, recipient_id), False) or is_unread
+    return {d.pk for d in deliveries if unread.get((d.event_id, d.recipient_id)) is False}
 
 
 def _lost_part_of_batch(lease: Lease, unsent: dict[int, Delivery], counts: Counter[str]) -> bool:

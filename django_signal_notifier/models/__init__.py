@@ -4,7 +4,7 @@ from django.apps import apps
 from django.db import DatabaseError, connections, router
 
 from django_signal_notifier.models.config import ConfigStamp
-from django_signal_notifier.models.delivery import Delivery, DeliveryStatus
+from django_signal_notifier.models.delivery import Delivery, DeliveryStatus, SendCondition
 from django_signal_notifier.models.event import Event
 from django_signal_notifier.models.heartbeat import Heartbeat
 from django_signal_notifier.models.notification import Notification
@@ -19,6 +19,7 @@ __all__ = [
     "ConfigStamp",
     "Delivery",
     "DeliveryStatus",
+    "SendCondition",
     "Event",
     "Heartbeat",
     "Notification",

@@ -25,6 +25,13 @@ class DeliveryStatus(models.TextChoices):
     SKIPPED = "skipped", _("skipped")
 
 
+class SendCondition(models.TextChoices):
+    """What must still hold when a delivery is about to be sent."""
+
+    ALWAYS = "", _("always")
+    UNREAD = "unread", _("its in-site notification is still unread")
+
+
 class DeliveryQuerySet(models.QuerySet[Any]):
     """Queries over the outbox."""
 
@@ -86,6 +93,11 @@ class Delivery(models.Model):
     language = models.CharField(_("language"), max_length=16, blank=True)
     # Non-empty while the delivery waits for its digest (see digests.py); never due meanwhile.
     digest_key = models.CharField(_("digest key"), max_length=100, blank=True, db_index=True)
+    # Pending rows sharing a key are cancelled together (see delivery/cancel.py).
+    cancel_key = models.CharField(_("cancel key"), max_length=255, blank=True)
+    send_if = models.CharField(
+        _("send only if"), max_length=16, choices=SendCondition.choices, blank=True, default=SendCondition.ALWAYS
+    )
     created_at = models.DateTimeField(_("created"), default=timezone.now, db_index=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
     sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
@@ -97,7 +109,10 @@ class Delivery(models.Model):
         verbose_name = _("delivery")
         verbose_name_plural = _("deliveries")
         ordering = ["-id"]
-        indexes = [models.Index(fields=["status", "next_attempt_at"], name="dsn_delivery_due")]
+        indexes = [
+            models.Index(fields=["status", "next_attempt_at"], name="dsn_delivery_due"),
+            models.Index(fields=["cancel_key"], condition=~models.Q(cancel_key=""), name="dsn_delivery_cancel_key"),
+        ]
         constraints = [
             models.UniqueConstraint(fields=["event", "backend", "recipient"], name="dsn_delivery_once_per_recipient")
         ]
