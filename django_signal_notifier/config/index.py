@@ -30,7 +30,7 @@ from django_signal_notifier.config.problems import (
     signal_problem,
 )
 from django_signal_notifier.config.specs import BackendSpec, SubscriptionSpec, TriggerSpec
-from django_signal_notifier.config.steps import Step, step_for
+from django_signal_notifier.config.steps import step_for
 from django_signal_notifier.events.previous import track_previous_values
 from django_signal_notifier.models import ConfigStamp, Trigger
 from django_signal_notifier.rendering.stored import follow_configuration_version
@@ -222,9 +222,7 @@ class TriggerIndex:
             SubscriptionSpec(
                 id=sub.pk,
                 name=str(sub),
-                backends=tuple(
-                    _backend_spec(b, step_for(sub.steps, b)) for b in sub.backends.all() if _options_ok(b, problems)
-                ),
+                backends=_backend_specs(sub, [b for b in sub.backends.all() if _options_ok(b, problems)]),
                 receiver_field_paths=path_list(sub.receiver_field_paths),
                 receiver_callable=sub.receiver_callable or "",
                 exclude_actor=sub.exclude_actor,
@@ -253,15 +251,22 @@ class TriggerIndex:
         )
 
 
-def _backend_spec(backend: Any, step: Step) -> BackendSpec:
-    return BackendSpec(
-        backend.pk,
-        str(backend),
-        backend.messenger,
-        backend.message_template,
-        dict(backend.options or {}),
-        delay_seconds=step.delay_seconds,
-        only_if_unread=step.only_if_unread,
+def _backend_specs(subscription: Any, backends: list[Any]) -> tuple[BackendSpec, ...]:
+    """The subscription's backends in order, each with its step; a first step cannot be a fallback."""
+    steps = [step_for(subscription.steps, backend) for backend in backends]
+    return tuple(
+        BackendSpec(
+            backend.pk,
+            str(backend),
+            backend.messenger,
+            backend.message_template,
+            dict(backend.options or {}),
+            delay_seconds=step.delay_seconds,
+            only_if_unread=step.only_if_unread,
+            fallback=step.fallback and i > 0,
+            has_fallback=i + 1 < len(steps) and steps[i + 1].fallback,
+        )
+        for i, (backend, step) in enumerate(zip(backends, steps, strict=True))
     )
 
 

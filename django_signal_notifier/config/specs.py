@@ -22,6 +22,8 @@ class BackendSpec:
     # sent only while the event's in-site notification is unread.
     delay_seconds: int = 0
     only_if_unread: bool = False
+    fallback: bool = False  # sent only where the step before it ended dead or undeliverable
+    has_fallback: bool = False  # the step after it is a fallback
 
 
 @dataclass(frozen=True)

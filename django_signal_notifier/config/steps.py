@@ -6,7 +6,8 @@ A subscription's ``steps`` maps a backend (its key, or its id as text) to its se
 
 ``delay``: seconds after the event before the message goes out; ``only_if_unread``: sent only
 if the in-site notification of the same event is still unread then (escalation). A backend not
-named is sent at once, unconditionally.
+named is sent at once, unconditionally. ``fallback``: sent to a recipient only when the step
+before it (the subscription's backends in order) ended dead or undeliverable for them.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
-STEP_OPTIONS = ("delay", "only_if_unread")
+STEP_OPTIONS = ("delay", "only_if_unread", "fallback")
 MAX_DELAY_SECONDS = 366 * 24 * 3600
 
 
@@ -26,6 +27,7 @@ class Step:
 
     delay_seconds: int = 0
     only_if_unread: bool = False
+    fallback: bool = False
 
 
 IMMEDIATE = Step()
@@ -40,7 +42,11 @@ def step_for(steps: Any, backend: Any) -> Step:
         settings = steps.get(str(backend.pk))
     if not isinstance(settings, dict) or steps_errors({"step": settings}):
         return IMMEDIATE
-    return Step(delay_seconds=int(settings.get("delay") or 0), only_if_unread=bool(settings.get("only_if_unread")))
+    return Step(
+        delay_seconds=int(settings.get("delay") or 0),
+        only_if_unread=bool(settings.get("only_if_unread")),
+        fallback=bool(settings.get("fallback")),
+    )
 
 
 def steps_errors(steps: Any, backends: list[Any] | None = None) -> list[str]:
@@ -69,6 +75,7 @@ def steps_errors(steps: Any, backends: list[Any] | None = None) -> list[str]:
                 _("step %(name)r: delay must be a whole number of seconds from 0 to %(max)s")
                 % {"name": name, "max": MAX_DELAY_SECONDS}
             )
-        if not isinstance(settings.get("only_if_unread", False), bool):
-            errors.append(_("step %(name)r: only_if_unread must be true or false") % {"name": name})
+        for flag in ("only_if_unread", "fallback"):
+            if not isinstance(settings.get(flag, False), bool):
+                errors.append(_("step %(name)r: %(flag)s must be true or false") % {"name": name, "flag": flag})
     return errors

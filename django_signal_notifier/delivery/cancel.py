@@ -49,7 +49,7 @@ def cancel(key_or_object: str | models.Model, *, using: str | None = None, excep
     key = key_of(key_or_object)
     db = using or router.db_for_write(Delivery)
     pending = Delivery.objects.using(db).filter(
-        cancel_key=key, status__in=[DeliveryStatus.PENDING, DeliveryStatus.FAILED]
+        cancel_key=key, status__in=[DeliveryStatus.PENDING, DeliveryStatus.FAILED, DeliveryStatus.WAITING]
     )
     if except_event is not None:
         pending = pending.exclude(event_id=except_event)

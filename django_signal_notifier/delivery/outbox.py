@@ -26,6 +26,7 @@ from django.utils import timezone
 from django_signal_notifier import telemetry
 from django_signal_notifier.compat.legacy import send_legacy
 from django_signal_notifier.conf import app_settings
+from django_signal_notifier.delivery.fallback import advance_fallbacks
 from django_signal_notifier.delivery.lease import Lease
 from django_signal_notifier.delivery.retry import gives_up, retry_delay
 from django_signal_notifier.delivery.unsubscribe import delivery_unsubscribe_url, headers_for
@@ -240,12 +241,16 @@ def deliver_due(
             on_batch(totals)
         if claimed_ids is not None:  # not those whose claim another worker took meanwhile
             claimed_ids.update(d.pk for d in claimed if d.status != DeliveryStatus.SENDING)
+        next_steps = advance_fallbacks([d for d in claimed if d.has_fallback])
+        if next_steps and ids is not None:  # sent by this call too: they are due now
+            ids = [*ids, *next_steps]
+            wanted = {*(wanted or ()), *next_steps}
         retry_later = [d for d in claimed if d.status == DeliveryStatus.FAILED]
         if retry_later and _retry_scheduler is not None:
             _retry_scheduler(retry_later)
         if remaining is not None:
             remaining -= len(claimed)
-        if wanted is not None and (not wanted or len(claimed) < batch_limit):
+        if wanted is not None and not next_steps and (not wanted or len(claimed) < batch_limit):
             break  # every one of ``ids`` claimed, or the rest are not due
     return dict(totals)
 
@@ -295,12 +300,14 @@ def send_claimed(deliveries: list[Delivery], token: str) -> Counter[str]:
             try:
                 message = _message(delivery, user, messenger)
             except SkipDelivery as skip:  # the messenger says why: "user 7 has no phone number"
+                delivery.undeliverable = True
                 counts[_finish(delivery, token, "skipped", str(skip), None, messenger_cls)] += 1
                 continue
             except Exception as error:
                 counts[_finish(delivery, token, "dead", f"cannot build the message: {error}", None, messenger_cls)] += 1
                 continue
             if message is None:
+                delivery.undeliverable = True
                 counts[_finish(delivery, token, "skipped", "no address for this channel", None, messenger_cls)] += 1
                 continue
             messages.append(message)

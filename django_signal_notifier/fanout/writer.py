@@ -133,6 +133,8 @@ class OutboxWriter:
         self.delivery_ids: list[int] = []
         # Delayed steps' pending deliveries, by the time they are due: deferred tasks, or the sweeper.
         self.deferred: dict[datetime, list[int]] = {}
+        # {(subscription id, backend id): recipients with a pending delivery}: who a fallback step waits on.
+        self.pending_recipients: dict[tuple[int, int | None], set[Any]] = {}
         # The key that cancels this event's pending messages: the caller's, else its object's.
         self.cancel_key = cancel_key or object_key(
             _ref(snapshot, "action_object", "content_type_id"), _ref(snapshot, "action_object", "pk"), db
@@ -192,6 +194,11 @@ class OutboxWriter:
         ``trigger`` and ``subscription`` are None for explicit sends; ``template`` replaces the
         backend's template (explicit content); ``mandatory`` ignores preferences (explicit sends).
         """
+        if backend.fallback and subscription is not None:
+            # Written (waiting) only for the recipients the step before has a message underway to.
+            before = subscription.backends[subscription.backends.index(backend) - 1]
+            underway = self.pending_recipients.get((subscription.id, before.id), set())
+            recipient_ids = [rid for rid in recipient_ids if rid in underway]
         messenger_cls = messenger_registry.get(backend.messenger)
         one_place = (
             messenger_cls is not None and not messenger_cls.inline and messenger_cls.shares_destination(backend.options)
@@ -313,12 +320,13 @@ class OutboxWriter:
             return found
 
         rows = []
+        ready = DeliveryStatus.WAITING if backend.fallback else DeliveryStatus.PENDING
         for rid, rendered, language, error in planned:
             held = hold and subscription is not None and not error
             rows.append(
                 (
                     rid,
-                    DeliveryStatus.DEAD if error else DeliveryStatus.PENDING,
+                    DeliveryStatus.DEAD if error else ready,
                     reason if error else "",
                     error,
                     content(rendered),
@@ -328,6 +336,11 @@ class OutboxWriter:
             )
         pks = self.deliveries(trigger, subscription, backend, channel).insert(rows, returning=True)
         self.wrote_deliveries = True
+        if subscription is not None and backend.has_fallback:
+            underway = self.pending_recipients.setdefault((subscription.id, backend.id), set())
+            underway.update(row[0] for row in rows if row[1] == DeliveryStatus.PENDING and not row[6])
+        if backend.fallback:
+            return  # waiting rows: the outbox enqueues each when the step before falls through
         if connections[self.db].features.can_return_rows_from_bulk_insert:
             due_ids = self.delivery_ids
             if backend.delay_seconds:
@@ -374,6 +387,7 @@ class OutboxWriter:
             "next_attempt_at": self._due_at(backend),
             "cancel_key": self.cancel_key,
             "send_if": SendCondition.UNREAD if backend.only_if_unread else SendCondition.ALWAYS,
+            "has_fallback": backend.has_fallback,
         }
         return BulkInsert(Delivery, self.db, shared, self.DELIVERY_COLUMNS, int(app_settings.BATCH_SIZE))
 

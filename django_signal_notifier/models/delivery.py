@@ -23,6 +23,7 @@ class DeliveryStatus(models.TextChoices):
     FAILED = "failed", _("failed (will retry)")
     DEAD = "dead", _("dead (gave up)")
     SKIPPED = "skipped", _("skipped")
+    WAITING = "waiting", _("waiting for the step before (a fallback)")
 
 
 class SendCondition(models.TextChoices):
@@ -95,6 +96,8 @@ class Delivery(models.Model):
     digest_key = models.CharField(_("digest key"), max_length=100, blank=True, db_index=True)
     # Pending rows sharing a key are cancelled together (see delivery/cancel.py).
     cancel_key = models.CharField(_("cancel key"), max_length=255, blank=True)
+    # True when the next step of its subscription is a fallback, waiting on this one's outcome.
+    has_fallback = models.BooleanField(_("has a fallback"), default=False)
     send_if = models.CharField(
         _("send only if"), max_length=16, choices=SendCondition.choices, blank=True, default=SendCondition.ALWAYS
     )
@@ -103,6 +106,9 @@ class Delivery(models.Model):
     sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
 
     objects = DeliveryQuerySet.as_manager()
+    # Set by the outbox on the instance it sends (not stored): skipped because the recipient
+    # cannot be reached on this channel, so a fallback step takes over.
+    undeliverable = False
 
     class Meta:
         app_label = "django_signal_notifier"

@@ -41,6 +41,14 @@ def redrive_at(when: Any) -> None:
         call_command("signal_notifier", "redrive", stdout=StringIO())
 
 
+def sweep_at(when: Any) -> None:
+    """The sweeper's task (the command exits 1 when a delivery failed in its run)."""
+    from django_signal_notifier.delivery.tasks import redrive
+
+    with time_machine.travel(when, tick=False):
+        redrive.call()
+
+
 def test_a_delayed_step_is_written_pending_for_later_and_the_sweeper_sends_it_when_due(
     django_capture_on_commit_callbacks: Any, sent: list[Any]
 ) -> None:
@@ -181,3 +189,75 @@ def test_bad_steps_and_bad_delays_are_refused_with_a_clear_message() -> None:
         notify("x", recipients=[], channels=["EmailRecordingMessenger"], delay=-5)
     with pytest.raises(ValueError, match="cancel key"):
         cancel("")
+
+
+@pytest.fixture
+def second_channel() -> Any:
+    from tests.support.recording import RecordingMessenger
+
+    RecordingMessenger.sent.clear()
+    yield RecordingMessenger.sent
+    RecordingMessenger.sent.clear()
+
+
+def with_fallback(users: list[Any], first: str = "EmailRecordingMessenger", **first_options: Any) -> Subscription:
+    """``first``, then the RecordingMessenger (to usernames) as its fallback."""
+    subscription = configure(users, messengers=(first, "RecordingMessenger"))
+    if first_options:
+        subscription.backends.filter(messenger=first).update(options=first_options)
+    second = subscription.backends.get(messenger="RecordingMessenger")
+    subscription.steps = {str(second.pk): {"fallback": True}}
+    subscription.save()
+    return subscription
+
+
+def test_a_fallback_step_runs_only_for_the_recipients_the_first_channel_could_not_reach(
+    django_capture_on_commit_callbacks: Any, sent: list[Any], second_channel: list[Any]
+) -> None:
+    ana, bob = make_user("ana"), make_user("bob")
+    type(ana).objects.filter(pk=ana.pk).update(email="")  # no address on the first channel
+
+    with_fallback([ana, bob])
+    save_article(django_capture_on_commit_callbacks, "reach me")
+
+    assert [m.address for m in sent] == ["bob@example.com"]
+    assert [m.address for m in second_channel] == ["ana"]
+    outcome = {(d.channel, d.recipient.username): (d.status, d.reason) for d in Delivery.objects.all()}
+    assert outcome == {
+        ("EmailRecordingMessenger", "ana"): ("skipped", "no address for this channel"),
+        ("EmailRecordingMessenger", "bob"): ("sent", ""),
+        ("RecordingMessenger", "ana"): ("sent", ""),
+        ("RecordingMessenger", "bob"): ("skipped", "not needed: the step before ended sent"),
+    }
+
+
+def test_a_fallback_to_a_second_channel_runs_when_the_first_ends_dead(
+    django_capture_on_commit_callbacks: Any, sent: list[Any], second_channel: list[Any]
+) -> None:
+    with_fallback([make_user("ana")], "DurableRecordingMessenger", permanent=True)
+    save_article(django_capture_on_commit_callbacks, "bounced")
+
+    statuses = dict(Delivery.objects.values_list("channel", "status"))
+    assert statuses == {"DurableRecordingMessenger": "dead", "RecordingMessenger": "sent"}
+    assert [m.address for m in second_channel] == ["ana"]
+
+
+def test_a_waiting_fallback_is_neither_sent_nor_lost_while_the_first_step_is_retried(
+    django_capture_on_commit_callbacks: Any, sent: list[Any], second_channel: list[Any]
+) -> None:
+    with_fallback([make_user("ana")], "DurableRecordingMessenger", fail_times=99)
+    save_article(django_capture_on_commit_callbacks, "flaky")
+
+    assert dict(Delivery.objects.values_list("channel", "status")) == {
+        "DurableRecordingMessenger": "failed",
+        "RecordingMessenger": "waiting",
+    }
+    for _ in range(10):  # each retry due in turn, until the attempts are used up
+        sweep_at(Delivery.objects.get(channel="DurableRecordingMessenger").next_attempt_at)
+        if not Delivery.objects.filter(status="failed").exists():
+            break
+    assert dict(Delivery.objects.values_list("channel", "status")) == {
+        "DurableRecordingMessenger": "dead",
+        "RecordingMessenger": "sent",
+    }
+    assert [m.address for m in second_channel] == ["ana"]
