@@ -27,6 +27,7 @@ _LAZY = {
     "declare": "django_signal_notifier.config.declare",
     "notify": "django_signal_notifier.fanout.notify",
     "backlog": "django_signal_notifier.delivery.backlog",
+    "cancel": "django_signal_notifier.delivery.cancel",
     "TransientDeliveryError": "django_signal_notifier.exceptions",
     "PermanentDeliveryError": "django_signal_notifier.exceptions",
     "SkipDelivery": "django_signal_notifier.exceptions",

@@ -71,6 +71,7 @@ class SubscriptionInline(admin.StackedInline):
         "exclude_actor",
         ("digest_seconds", "digest_template"),
         "throttle_seconds",
+        "steps",
     ]
     show_change_link = True
 
@@ -125,7 +126,7 @@ class TriggerAdmin(DeclaredInCodeAdmin):
     actions = [enable, disable]
     readonly_fields = ["delivery_counts", "recent_failures"]
     fieldsets = [
-        (None, {"fields": ["name", "verb", "action_object_content_type", "enabled"]}),
+        (None, {"fields": ["name", "verb", "action_object_content_type", "enabled", "cancels_pending"]}),
         (
             _("Only when"),
             {
@@ -265,6 +266,16 @@ class SubscriptionAdmin(DeclaredInCodeAdmin):
             },
         ),
         (_("Pacing"), {"fields": [("digest_seconds", "digest_template"), "throttle_seconds"]}),
+        (
+            _("Steps"),
+            {
+                "fields": ["steps"],
+                "description": _(
+                    "Delay a backend's messages or send them only if the in-site notification is still unread: "
+                    "see the Workflows page of the documentation."
+                ),
+            },
+        ),
         (_("Key"), {"fields": ["key"], "classes": ["collapse"]}),
     ]
     media = ADMIN_MEDIA

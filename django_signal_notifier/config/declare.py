@@ -180,8 +180,8 @@ class Declarer:
         what = f"Subscription {key!r}"
         if isinstance(trigger, str):
             trigger = _by_key(Trigger, trigger, f"{what}: no trigger is declared with the key {trigger!r}.")
-        receivers = {k: extra[k] for k in ("receiver_field_paths", "receiver_callable") if k in extra}
-        _refuse(what, subscription_problems(Subscription(trigger=trigger, **receivers), related=False))
+        checked = {k: extra[k] for k in ("receiver_field_paths", "receiver_callable", "steps") if k in extra}
+        _refuse(what, subscription_problems(Subscription(trigger=trigger, **checked), related=False))
         backend_rows = [
             _by_key(Backend, b, f"{what}: no backend is declared with the key {b!r}.") if isinstance(b, str) else b
             for b in backends

@@ -30,6 +30,7 @@ from django_signal_notifier.config.problems import (
     signal_problem,
 )
 from django_signal_notifier.config.specs import BackendSpec, SubscriptionSpec, TriggerSpec
+from django_signal_notifier.config.steps import step_for
 from django_signal_notifier.events.previous import track_previous_values
 from django_signal_notifier.models import ConfigStamp, Trigger
 from django_signal_notifier.rendering.stored import follow_configuration_version
@@ -221,11 +222,7 @@ class TriggerIndex:
             SubscriptionSpec(
                 id=sub.pk,
                 name=str(sub),
-                backends=tuple(
-                    BackendSpec(b.pk, str(b), b.messenger, b.message_template, dict(b.options or {}))
-                    for b in sub.backends.all()
-                    if _options_ok(b, problems)
-                ),
+                backends=_backend_specs(sub, [b for b in sub.backends.all() if _options_ok(b, problems)]),
                 receiver_field_paths=path_list(sub.receiver_field_paths),
                 receiver_callable=sub.receiver_callable or "",
                 exclude_actor=sub.exclude_actor,
@@ -237,7 +234,7 @@ class TriggerIndex:
             for sub in trigger.subscriptions.all()
             if sub.enabled
         )
-        if not subscriptions:
+        if not subscriptions and not trigger.cancels_pending:
             return None
         return TriggerSpec(
             id=trigger.pk,
@@ -250,7 +247,27 @@ class TriggerIndex:
             target=trigger.target or None,
             subscriptions=subscriptions,
             conditions=compile_conditions(trigger, model, problems),
+            cancels_pending=trigger.cancels_pending,
         )
+
+
+def _backend_specs(subscription: Any, backends: list[Any]) -> tuple[BackendSpec, ...]:
+    """The subscription's backends in order, each with its step; a first step cannot be a fallback."""
+    steps = [step_for(subscription.steps, backend) for backend in backends]
+    return tuple(
+        BackendSpec(
+            backend.pk,
+            str(backend),
+            backend.messenger,
+            backend.message_template,
+            dict(backend.options or {}),
+            delay_seconds=step.delay_seconds,
+            only_if_unread=step.only_if_unread,
+            fallback=step.fallback and i > 0,
+            has_fallback=i + 1 < len(steps) and steps[i + 1].fallback,
+        )
+        for i, (backend, step) in enumerate(zip(backends, steps, strict=True))
+    )
 
 
 def _options_ok(backend: Any, problems: list[str]) -> bool:

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from django_signal_notifier.config.conditions import validate_conditions
 from django_signal_notifier.config.dynamic_receivers import validate_receiver_callable, validate_receiver_paths
+from django_signal_notifier.config.steps import step_for, steps_errors
 from django_signal_notifier.events.verbs import get_signal
 from django_signal_notifier.messengers.registry import messenger_registry, template_name
 from django_signal_notifier.models import Backend, Subscription, Trigger
@@ -166,9 +167,17 @@ def subscription_problems(subscription: Any, *, related: bool = True, with_backe
     callable_error = validate_receiver_callable(subscription.receiver_callable)
     if callable_error:
         problems.append(Problem(_id("W021"), "receiver_callable", callable_error))
+    malformed = steps_errors(subscription.steps)
+    problems.extend(Problem(_id("W032"), "steps", text) for text in malformed)
     if not related or subscription.pk is None:
         return problems
     backends = list(subscription.backends.all())
+    if not malformed:
+        unmatched = steps_errors(subscription.steps, backends)
+        problems.extend(Problem(_id("W032"), "steps", text, blocks_save=False) for text in unmatched)
+        problems.extend(
+            Problem(_id("W032"), "steps", text, blocks_save=False) for text in _step_misuses(subscription, backends)
+        )
     if not backends:
         problems.append(Problem(_id("W031"), "backends", _("no backend"), blocks_save=False))
     for backend in backends if with_backends else ():
@@ -200,6 +209,31 @@ def subscription_problems(subscription: Any, *, related: bool = True, with_backe
 
 
 # -- triggers -----------------------------------------------------------------------------------
+def _step_misuses(subscription: Any, backends: list[Any]) -> list[str]:
+    """Steps that are well formed but cannot do what they say with these backends."""
+    inline = {b.pk for b in backends if getattr(messenger_registry.get(b.messenger), "inline", False)}
+    found = []
+    for position, backend in enumerate(backends):
+        step = step_for(subscription.steps, backend)
+        if backend.pk in inline and (step.delay_seconds or step.only_if_unread or step.fallback):
+            found.append(
+                _("step of backend %(pk)s: the in-site inbox is written at once, its step is ignored")
+                % {"pk": backend.pk}
+            )
+        if step.only_if_unread and not inline:
+            found.append(
+                _(
+                    "step of backend %(pk)s: only_if_unread needs an in-site backend in the subscription (nothing to read)"
+                )
+                % {"pk": backend.pk}
+            )
+        if step.fallback and position == 0:
+            found.append(
+                _("step of backend %(pk)s: the first step has no step before it to fall back from") % {"pk": backend.pk}
+            )
+    return found
+
+
 def trigger_problems(trigger: Any, *, related: bool = True) -> list[Problem]:
     """The problems of one trigger; with ``related``, also whether it can send at all (saved rows only)."""
 
@@ -241,7 +275,12 @@ def trigger_problems(trigger: Any, *, related: bool = True) -> list[Problem]:
     own_model = content_type.model_class() if content_type is not None and content_type.app_label == OWN_APP else None
     if own_model is not None:  # a removed model of this app (0.2.1's TestModel1) is W011's
         problems.append(own_models_problem(own_model))
-    if related and trigger.pk is not None and not any(s.enabled for s in trigger.subscriptions.all()):
+    if (
+        related
+        and trigger.pk is not None
+        and not trigger.cancels_pending  # a trigger that only cancels sends nothing by design
+        and not any(s.enabled for s in trigger.subscriptions.all())
+    ):
         problems.append(Problem(_id("W019"), "", _("no enabled subscription: it sends nothing"), blocks_save=False))
     return problems
 

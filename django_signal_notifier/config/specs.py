@@ -18,6 +18,12 @@ class BackendSpec:
     messenger: str
     message_template: str
     options: dict[str, Any] = field(default_factory=dict, hash=False, compare=False)
+    # Its step in the subscription (config/steps.py): seconds after the event, and whether it is
+    # sent only while the event's in-site notification is unread.
+    delay_seconds: int = 0
+    only_if_unread: bool = False
+    fallback: bool = False  # sent only where the step before it ended dead or undeliverable
+    has_fallback: bool = False  # the step after it is a fallback
 
 
 @dataclass(frozen=True)
@@ -55,3 +61,4 @@ class TriggerSpec:
     target: str | None
     subscriptions: tuple[SubscriptionSpec, ...]
     conditions: tuple[Any, ...] = ()  # compiled conditions.Condition objects; all must hold
+    cancels_pending: bool = False  # its events cancel the pending messages about the same object

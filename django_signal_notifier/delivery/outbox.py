@@ -26,6 +26,7 @@ from django.utils import timezone
 from django_signal_notifier import telemetry
 from django_signal_notifier.compat.legacy import send_legacy
 from django_signal_notifier.conf import app_settings
+from django_signal_notifier.delivery.fallback import advance_fallbacks
 from django_signal_notifier.delivery.lease import Lease
 from django_signal_notifier.delivery.retry import gives_up, retry_delay
 from django_signal_notifier.delivery.unsubscribe import delivery_unsubscribe_url, headers_for
@@ -33,7 +34,7 @@ from django_signal_notifier.events.snapshot import safe_text
 from django_signal_notifier.exceptions import SkipDelivery
 from django_signal_notifier.messengers.base import Message, Messenger, SendResult
 from django_signal_notifier.messengers.registry import messenger_registry, template_name
-from django_signal_notifier.models import Delivery, DeliveryStatus, Suppression
+from django_signal_notifier.models import Delivery, DeliveryStatus, Notification, SendCondition, Suppression
 from django_signal_notifier.models.suppression import normalized_address
 from django_signal_notifier.rendering.base import RenderedMessage
 from django_signal_notifier.rendering.links import absolute_url
@@ -42,6 +43,7 @@ from django_signal_notifier.rendering.render import EventView, base_context, lan
 from django_signal_notifier.signals import notification_failed, notification_sent
 
 logger = logging.getLogger("django_signal_notifier.outbox")
+READ_IN_INBOX = "read in the inbox"
 
 
 def log_extra(delivery: Delivery) -> dict[str, Any]:
@@ -240,12 +242,16 @@ def deliver_due(
             on_batch(totals)
         if claimed_ids is not None:  # not those whose claim another worker took meanwhile
             claimed_ids.update(d.pk for d in claimed if d.status != DeliveryStatus.SENDING)
+        next_steps = advance_fallbacks([d for d in claimed if d.has_fallback])
+        if next_steps and ids is not None:  # sent by this call too: they are due now
+            ids = [*ids, *next_steps]
+            wanted = {*(wanted or ()), *next_steps}
         retry_later = [d for d in claimed if d.status == DeliveryStatus.FAILED]
         if retry_later and _retry_scheduler is not None:
             _retry_scheduler(retry_later)
         if remaining is not None:
             remaining -= len(claimed)
-        if wanted is not None and (not wanted or len(claimed) < batch_limit):
+        if wanted is not None and not next_steps and (not wanted or len(claimed) < batch_limit):
             break  # every one of ``ids`` claimed, or the rest are not due
     return dict(totals)
 
@@ -257,10 +263,14 @@ def send_claimed(deliveries: list[Delivery], token: str) -> Counter[str]:
     lease = Lease(token, db or router.db_for_write(Delivery))
     users = load_users([d.recipient_id for d in deliveries if d.recipient_id is not None], db)
     groups: dict[tuple[str, int | None], list[Delivery]] = defaultdict(list)
+    read = read_in_inbox([d for d in deliveries if d.send_if == SendCondition.UNREAD])
     for delivery in deliveries:
         withdrawn = _withdrawn(delivery)
         if withdrawn:  # the configuration that asked for it is gone: it is not sent
             counts[_finish(delivery, token, "skipped", withdrawn, None, None)] += 1
+            continue
+        if delivery.pk in read:  # an escalation whose in-site notification was read meanwhile
+            counts[_finish(delivery, token, "skipped", READ_IN_INBOX, None, None)] += 1
             continue
         groups[(delivery.channel, delivery.backend_id)].append(delivery)
     for (channel, _backend_id), group in groups.items():
@@ -291,12 +301,14 @@ def send_claimed(deliveries: list[Delivery], token: str) -> Counter[str]:
             try:
                 message = _message(delivery, user, messenger)
             except SkipDelivery as skip:  # the messenger says why: "user 7 has no phone number"
+                delivery.undeliverable = True
                 counts[_finish(delivery, token, "skipped", str(skip), None, messenger_cls)] += 1
                 continue
             except Exception as error:
                 counts[_finish(delivery, token, "dead", f"cannot build the message: {error}", None, messenger_cls)] += 1
                 continue
             if message is None:
+                delivery.undeliverable = True
                 counts[_finish(delivery, token, "skipped", "no address for this channel", None, messenger_cls)] += 1
                 continue
             messages.append(message)
@@ -373,6 +385,24 @@ def _without_suppressed(
         delivery = by_message.pop(id(message))
         counts[_finish(delivery, token, "skipped", f"address suppressed: {reason}", None, messenger_cls)] += 1
     return kept
+
+
+def read_in_inbox(deliveries: list[Delivery]) -> set[int]:
+    """The ids of ``deliveries`` whose recipient has read the in-site notification of their event.
+
+    One query for the batch. A recipient with no in-site notification of the event has nothing
+    read: the message is sent.
+    """
+    if not deliveries:
+        return set()
+    rows = Notification.objects.using(deliveries[0]._state.db).filter(
+        event_id__in={d.event_id for d in deliveries},
+        recipient_id__in={d.recipient_id for d in deliveries if d.recipient_id is not None},
+    )
+    unread: dict[tuple[int, Any], bool] = {}
+    for event_id, recipient_id, is_unread in rows.values_list("event_id", "recipient_id", "unread"):
+        unread[(event_id, recipient_id)] = unread.get((event_id, recipient_id), False) or is_unread
+    return {d.pk for d in deliveries if unread.get((d.event_id, d.recipient_id)) is False}
 
 
 def _lost_part_of_batch(lease: Lease, unsent: dict[int, Delivery], counts: Counter[str]) -> bool:

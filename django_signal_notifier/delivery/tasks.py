@@ -92,6 +92,33 @@ def schedule_retries(deliveries: list[Any]) -> None:
     defer_deliveries([(delivery.pk, delivery.next_attempt_at) for delivery in deliveries])
 
 
+def defer_batches(due_at: dict[datetime, list[int]]) -> None:
+    """Enqueue the deliveries due later (delayed steps) to run at their time, if the backend can defer.
+
+    One task per batch of ``DELIVERY_BATCH_SIZE`` ids due at the same time. Backends that cannot
+    defer leave them to the sweeper (``signal_notifier redrive``), which sends them once due.
+    """
+    backend_alias = app_settings.TASK_BACKEND
+    try:
+        supports_defer = bool(deliver.using(backend=backend_alias).get_backend().supports_defer)
+    except Exception:
+        logger.exception("django-signal-notifier could not load the task backend %r", backend_alias)
+        return
+    if not supports_defer:
+        return
+    size = int(app_settings.DELIVERY_BATCH_SIZE)
+    for when, ids in due_at.items():
+        target: Any = deliver.using(backend=backend_alias, queue_name=app_settings.TASK_QUEUE, run_after=when)
+        for chunk in batched(ids, size):
+            try:
+                target.enqueue(chunk)
+            except Exception:
+                logger.exception(
+                    "django-signal-notifier could not schedule %d delayed deliveries; redrive will send them when due",
+                    len(chunk),
+                )
+
+
 def defer_deliveries(due_at: list[tuple[int, datetime]]) -> None:
     """Enqueue ``deliver([id])`` to run at each given time, if the task backend can defer."""
     backend_alias = app_settings.TASK_BACKEND

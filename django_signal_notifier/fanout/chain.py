@@ -95,6 +95,8 @@ def run_chunk(
             if not claimed and not _claim(db, row.pk, step):
                 raise _Moved
             writer = OutboxWriter(row, row.snapshot, view or EventView.from_row(row), db, careful=careful)
+            if step == 0:
+                writer.cancel_pending(specs)
             following = _write_chunk(writer, specs, position, list(row.trigger_ids or []))
             if following is not None:
                 Event.objects.using(db).filter(pk=row.pk).update(
@@ -103,6 +105,9 @@ def run_chunk(
             delivery_ids = writer.finish()
             if delivery_ids:
                 transaction.on_commit(lambda: delivery_tasks.enqueue_deliveries(delivery_ids), using=db)
+            deferred = writer.deferred
+            if deferred:
+                transaction.on_commit(lambda: delivery_tasks.defer_batches(deferred), using=db)
             if following is not None and chain:
                 transaction.on_commit(lambda: enqueue_chunk(row.pk, step + 1), using=db)
     except _Moved:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import replace
 from typing import Any
 
 from django.contrib.auth import get_user_model
@@ -17,6 +18,8 @@ from django.core.exceptions import ValidationError
 from django.db import models, router, transaction
 
 from django_signal_notifier.config.specs import BackendSpec
+from django_signal_notifier.config.steps import MAX_DELAY_SECONDS
+from django_signal_notifier.delivery.cancel import key_of
 from django_signal_notifier.events.actor import current_actor
 from django_signal_notifier.events.snapshot import SignalEvent, is_model_instance, to_json_safe
 from django_signal_notifier.fanout.writer import write_event
@@ -80,6 +83,7 @@ class ExplicitSend:
         self.recipient_ids = recipient_ids
         self.targets = targets
         self.mandatory = False
+        self.cancel_key = ""
         self.event: Any = None
 
     def write(self, writer: Any) -> None:
@@ -92,7 +96,9 @@ class ExplicitSend:
         snapshot = self.signal_event.snapshot()
         for careful in (False, True):
             try:
-                self.event = write_event(self.signal_event, snapshot, self.write, careful=careful)
+                self.event = write_event(
+                    self.signal_event, snapshot, self.write, careful=careful, cancel_key=self.cancel_key
+                )
                 return
             except Exception:
                 logger.exception(
@@ -311,6 +317,9 @@ class Notifier:
         level: str = "",
         extra: Mapping[str, Any] | None = None,
         mandatory: bool = False,
+        delay: float = 0,
+        only_if_unread: bool = False,
+        cancel_key: str = "",
         using: str | None = None,
     ) -> ExplicitSend:
         """Notify ``recipients`` that ``verb`` happened, through the same pipeline as a signal.
@@ -331,6 +340,11 @@ class Notifier:
           variables, stored with the event like a signal's kwargs.
         - ``mandatory``: ignore the recipients' preferences (by default a user who turned a channel
           off for every subscription is skipped, recorded as a skipped Delivery).
+        - ``delay``: seconds before the channels that leave the site (email, chat, SMS…) send; the
+          in-site inbox is written at once. ``only_if_unread``: those channels send only to the
+          recipients who have not read this send's in-site notification by then (escalation).
+        - ``cancel_key``: a key that ``cancel(key)`` uses to cancel what has not been sent yet;
+          by default the key of ``action_object`` (``"blog.comment:12"``).
 
         Bad arguments (an unknown channel, backend or template, recipients of the wrong type) raise
         ``ValueError`` here; errors while rendering or sending are recorded on Delivery rows.
@@ -351,6 +365,16 @@ class Notifier:
             extra=extra,
         )
         plan.mandatory = mandatory
+        plan.cancel_key = key_of(cancel_key) if cancel_key else ""
+        if delay or only_if_unread:
+            if isinstance(delay, bool) or not isinstance(delay, int | float) or not 0 <= delay <= MAX_DELAY_SECONDS:
+                raise ValueError(
+                    f"notify(delay=…) is a number of seconds from 0 to {MAX_DELAY_SECONDS}, not {delay!r}."
+                )
+            plan.targets = [
+                (replace(spec, delay_seconds=int(delay), only_if_unread=bool(only_if_unread)), chosen)
+                for spec, chosen in plan.targets
+            ]
         db = using or router.db_for_write(get_user_model())
         transaction.on_commit(plan.run, using=db)
         return plan

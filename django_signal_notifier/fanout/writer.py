@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Sequence
+from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
 from django.db import connections, router, transaction
@@ -16,13 +17,14 @@ from django.db import connections, router, transaction
 from django_signal_notifier.conf import app_settings
 from django_signal_notifier.config.specs import BackendSpec, SubscriptionSpec, TriggerSpec
 from django_signal_notifier.delivery import tasks
+from django_signal_notifier.delivery.cancel import cancel, object_key
 from django_signal_notifier.events.snapshot import SignalEvent, safe_text
 from django_signal_notifier.fanout.policies import Plan, Planner, digest_key
 from django_signal_notifier.fanout.recipients import Recipients, resolve_recipients
 from django_signal_notifier.inbox.cache import in_own_transaction
 from django_signal_notifier.messengers.base import Messenger
 from django_signal_notifier.messengers.registry import messenger_registry, template_name
-from django_signal_notifier.models import Delivery, DeliveryStatus, Event
+from django_signal_notifier.models import Delivery, DeliveryStatus, Event, SendCondition
 from django_signal_notifier.models.bulk import BulkInsert, batched, insert_one
 from django_signal_notifier.rendering.base import MessageTemplate, RenderedMessage
 from django_signal_notifier.rendering.registry import template_registry
@@ -43,6 +45,7 @@ def fan_out(
     """
 
     def plan(writer: OutboxWriter) -> None:
+        writer.cancel_pending(matched)
         for trigger in matched:
             for subscription in trigger.subscriptions:
                 recipients = writer.recipients(subscription)
@@ -61,6 +64,7 @@ def write_event(
     *,
     careful: bool = False,
     enqueue: bool = True,
+    cancel_key: str = "",
 ) -> Event:
     """The Event row, then ``plan(writer)`` writes its messages; one transaction, enqueued after commit.
 
@@ -73,11 +77,14 @@ def write_event(
         with transaction.atomic(using=db):
             row = Event(**event_fields(event.verb, snapshot))
             insert_one(row, db)
-            writer = OutboxWriter(row, snapshot, view, db, careful=careful)
+            writer = OutboxWriter(row, snapshot, view, db, careful=careful, cancel_key=cancel_key)
             plan(writer)
             delivery_ids = writer.finish()
             if delivery_ids and enqueue:
                 transaction.on_commit(lambda: tasks.enqueue_deliveries(delivery_ids), using=db)
+            if writer.deferred and enqueue:
+                deferred = writer.deferred
+                transaction.on_commit(lambda: tasks.defer_batches(deferred), using=db)
     finally:
         in_own_transaction.reset(own)
     return row
@@ -109,7 +116,13 @@ class OutboxWriter:
     DELIVERY_COLUMNS = ("recipient_id", "status", "reason", "last_error", "content", "language", "digest_key")
 
     def __init__(
-        self, event_row: Event, snapshot: dict[str, Any], view: EventView, db: str, careful: bool = False
+        self,
+        event_row: Event,
+        snapshot: dict[str, Any],
+        view: EventView,
+        db: str,
+        careful: bool = False,
+        cancel_key: str = "",
     ) -> None:
         self.careful = careful
         self.event_row = event_row
@@ -118,9 +131,26 @@ class OutboxWriter:
         self.db = db
         self.seen: set[tuple[Any, Any]] = set()
         self.delivery_ids: list[int] = []
+        # Delayed steps' pending deliveries, by the time they are due: deferred tasks, or the sweeper.
+        self.deferred: dict[datetime, list[int]] = {}
+        # {(subscription id, backend id): recipients with a pending delivery}: who a fallback step waits on.
+        self.pending_recipients: dict[tuple[int, int | None], set[Any]] = {}
+        # The key that cancels this event's pending messages: the caller's, else its object's.
+        self.cancel_key = cancel_key or object_key(
+            _ref(snapshot, "action_object", "content_type_id"), _ref(snapshot, "action_object", "pk"), db
+        )
         self.wrote_deliveries = False
         self.planner = Planner(event_row, db)
         self.continuing = False  # True for the later chunks of an audience (shared destinations are written)
+
+    def cancel_pending(self, matched: Sequence[TriggerSpec]) -> None:
+        """Cancel the pending messages about this event's object if one of its triggers says so."""
+        if self.cancel_key and any(trigger.cancels_pending for trigger in matched):
+            cancelled = cancel(self.cancel_key, using=self.db, except_event=self.event_row.pk)
+            if cancelled:
+                logger.info(
+                    "event %s cancelled %d pending deliveries of %s", self.event_row.pk, cancelled, self.cancel_key
+                )
 
     def recipients(self, subscription: SubscriptionSpec, after: Any = None, limit: int | None = None) -> Recipients:
         """The subscription's recipients for this event (one chunk with ``limit``), opt-outs read by the same query."""
@@ -164,6 +194,11 @@ class OutboxWriter:
         ``trigger`` and ``subscription`` are None for explicit sends; ``template`` replaces the
         backend's template (explicit content); ``mandatory`` ignores preferences (explicit sends).
         """
+        if backend.fallback and subscription is not None:
+            # Written (waiting) only for the recipients the step before has a message underway to.
+            before = subscription.backends[subscription.backends.index(backend) - 1]
+            underway = self.pending_recipients.get((subscription.id, before.id), set())
+            recipient_ids = [rid for rid in recipient_ids if rid in underway]
         messenger_cls = messenger_registry.get(backend.messenger)
         one_place = (
             messenger_cls is not None and not messenger_cls.inline and messenger_cls.shares_destination(backend.options)
@@ -285,12 +320,13 @@ class OutboxWriter:
             return found
 
         rows = []
+        ready = DeliveryStatus.WAITING if backend.fallback else DeliveryStatus.PENDING
         for rid, rendered, language, error in planned:
             held = hold and subscription is not None and not error
             rows.append(
                 (
                     rid,
-                    DeliveryStatus.DEAD if error else DeliveryStatus.PENDING,
+                    DeliveryStatus.DEAD if error else ready,
                     reason if error else "",
                     error,
                     content(rendered),
@@ -300,12 +336,20 @@ class OutboxWriter:
             )
         pks = self.deliveries(trigger, subscription, backend, channel).insert(rows, returning=True)
         self.wrote_deliveries = True
+        if subscription is not None and backend.has_fallback:
+            underway = self.pending_recipients.setdefault((subscription.id, backend.id), set())
+            underway.update(row[0] for row in rows if row[1] == DeliveryStatus.PENDING and not row[6])
+        if backend.fallback:
+            return  # waiting rows: the outbox enqueues each when the step before falls through
         if connections[self.db].features.can_return_rows_from_bulk_insert:
+            due_ids = self.delivery_ids
+            if backend.delay_seconds:
+                due_ids = self.deferred.setdefault(self._due_at(backend), [])
             pending = {row[0] for row in rows if row[1] == DeliveryStatus.PENDING and not row[6]}
             if len(pending) == len(rows):
-                self.delivery_ids.extend(pks)
+                due_ids.extend(pks)
             else:  # the ids of the pending ones: read back (a rare mix of dead/held and pending rows)
-                self.delivery_ids.extend(
+                due_ids.extend(
                     Delivery.objects.using(self.db)
                     .filter(pk__in=pks, status=DeliveryStatus.PENDING, digest_key="")
                     .values_list("pk", flat=True)
@@ -340,9 +384,16 @@ class OutboxWriter:
             "backend_id": backend.id,
             "channel": channel,
             "created_at": created,
-            "next_attempt_at": created,
+            "next_attempt_at": self._due_at(backend),
+            "cancel_key": self.cancel_key,
+            "send_if": SendCondition.UNREAD if backend.only_if_unread else SendCondition.ALWAYS,
+            "has_fallback": backend.has_fallback,
         }
         return BulkInsert(Delivery, self.db, shared, self.DELIVERY_COLUMNS, int(app_settings.BATCH_SIZE))
+
+    def _due_at(self, backend: BackendSpec) -> datetime:
+        """When ``backend``'s step of this event is due: the event's time plus the step's delay."""
+        return self.event_row.created_at + timedelta(seconds=backend.delay_seconds)
 
     def _write_inline(
         self,
@@ -370,7 +421,12 @@ class OutboxWriter:
             pending = Delivery.objects.using(self.db).filter(
                 event=self.event_row, status=DeliveryStatus.PENDING, digest_key=""
             )
-            self.delivery_ids = list(pending.values_list("pk", flat=True))
+            self.delivery_ids, self.deferred = [], {}
+            for pk, due_at in pending.values_list("pk", "next_attempt_at"):
+                if due_at > self.event_row.created_at:
+                    self.deferred.setdefault(due_at, []).append(pk)
+                else:
+                    self.delivery_ids.append(pk)
         return self.delivery_ids
 
     @staticmethod

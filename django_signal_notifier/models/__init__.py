@@ -5,7 +5,7 @@ from django.db import DatabaseError, connections, router
 
 from django_signal_notifier.models.api_token import ApiToken
 from django_signal_notifier.models.config import ConfigStamp
-from django_signal_notifier.models.delivery import Delivery, DeliveryStatus
+from django_signal_notifier.models.delivery import Delivery, DeliveryStatus, SendCondition
 from django_signal_notifier.models.event import Event
 from django_signal_notifier.models.heartbeat import Heartbeat
 from django_signal_notifier.models.notification import Notification
@@ -22,6 +22,7 @@ __all__ = [
     "ConfigStamp",
     "Delivery",
     "DeliveryStatus",
+    "SendCondition",
     "Event",
     "Heartbeat",
     "Notification",

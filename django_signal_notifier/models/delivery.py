@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from django_signal_notifier.models.event import Event
+from django_signal_notifier.models.indexes import PartialIndex
 from django_signal_notifier.models.subscription import Backend, Subscription
 from django_signal_notifier.models.trigger import Trigger
 
@@ -23,6 +24,14 @@ class DeliveryStatus(models.TextChoices):
     FAILED = "failed", _("failed (will retry)")
     DEAD = "dead", _("dead (gave up)")
     SKIPPED = "skipped", _("skipped")
+    WAITING = "waiting", _("waiting for the step before (a fallback)")
+
+
+class SendCondition(models.TextChoices):
+    """What must still hold when a delivery is about to be sent."""
+
+    ALWAYS = "", _("always")
+    UNREAD = "unread", _("its in-site notification is still unread")
 
 
 class DeliveryQuerySet(models.QuerySet[Any]):
@@ -86,6 +95,13 @@ class Delivery(models.Model):
     language = models.CharField(_("language"), max_length=16, blank=True)
     # Non-empty while the delivery waits for its digest (see digests.py); never due meanwhile.
     digest_key = models.CharField(_("digest key"), max_length=100, blank=True, db_index=True)
+    # Pending rows sharing a key are cancelled together (see delivery/cancel.py).
+    cancel_key = models.CharField(_("cancel key"), max_length=255, blank=True)
+    # True when the next step of its subscription is a fallback, waiting on this one's outcome.
+    has_fallback = models.BooleanField(_("has a fallback"), default=False)
+    send_if = models.CharField(
+        _("send only if"), max_length=16, choices=SendCondition.choices, blank=True, default=SendCondition.ALWAYS
+    )
     created_at = models.DateTimeField(_("created"), default=timezone.now, db_index=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
     sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
@@ -100,13 +116,24 @@ class Delivery(models.Model):
     provider_status_at = models.DateTimeField(_("provider status at"), null=True, blank=True)
 
     objects = DeliveryQuerySet.as_manager()
+    # Set by the outbox on the instance it sends (not stored): skipped because the recipient
+    # cannot be reached on this channel, so a fallback step takes over.
+    undeliverable = False
 
     class Meta:
         app_label = "django_signal_notifier"
         verbose_name = _("delivery")
         verbose_name_plural = _("deliveries")
         ordering = ["-id"]
-        indexes = [models.Index(fields=["status", "next_attempt_at"], name="dsn_delivery_due")]
+        indexes = [
+            models.Index(fields=["status", "next_attempt_at"], name="dsn_delivery_due"),
+            PartialIndex(
+                fields=["cancel_key"],
+                where=~models.Q(cancel_key=""),
+                fallback_fields=["cancel_key"],
+                name="dsn_delivery_cancel_key",
+            ),
+        ]
         constraints = [
             models.UniqueConstraint(fields=["event", "backend", "recipient"], name="dsn_delivery_once_per_recipient")
         ]

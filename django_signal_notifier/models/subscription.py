@@ -138,6 +138,16 @@ class Subscription(models.Model):
             "Drop a message when the same recipient already got one about the same object within this many seconds."
         ),
     )
+    steps = models.JSONField(
+        _("steps"),
+        default=dict,
+        blank=True,
+        help_text=_(
+            "How each backend's message is sent, keyed by the backend's key or id: "
+            '{"email": {"delay": 3600, "only_if_unread": true}} sends the email an hour after the event, '
+            "only to the recipients who have not read its in-site notification by then."
+        ),
+    )
     declared_fields = models.JSONField(
         _("declared in code"),
         default=list,

@@ -79,6 +79,14 @@ class Trigger(models.Model):
         ),
     )
     enabled = models.BooleanField(_("enabled"), default=True)
+    cancels_pending = models.BooleanField(
+        _("cancels pending steps"),
+        default=False,
+        help_text=_(
+            "When this trigger fires, the pending messages about the same object are cancelled "
+            "(e.g. a comment deleted cancels its delayed emails)."
+        ),
+    )
     declared_fields = models.JSONField(
         _("declared in code"),
         default=list,
