@@ -243,6 +243,7 @@ def fan_out(
     if written != size:
         raise AssertionError(f"S7: {written} rows written for {size} recipients")
     return {
+        **task_spread(),
         "recipients": size,
         "workers": workers,
         "email": email,
@@ -267,6 +268,31 @@ class Pool:
 
     def alive(self) -> bool:
         return all(process.poll() is None for process in self.processes)
+
+
+def task_spread() -> dict[str, Any]:
+    """How the event's tasks spread over the workers: tasks per worker and most at once, per kind."""
+    from django_tasks_db.models import DBTaskResult
+
+    tasks = list(DBTaskResult.objects.values_list("task_path", "status", "worker_ids", "started_at", "finished_at"))
+    failed = [path for path, status, *_ in tasks if status != "SUCCESSFUL"]
+    if failed:
+        raise AssertionError(f"S7: {len(failed)} tasks did not succeed ({sorted(set(failed))})")
+    spread: dict[str, Any] = {}
+    for kind in ("fan_out_chunk", "deliver"):
+        runs = [(workers[-1], start, end) for path, _, workers, start, end in tasks if path.endswith(f".{kind}")]
+        per_worker: dict[str, int] = {}
+        for worker, _, _ in runs:
+            per_worker[worker] = per_worker.get(worker, 0) + 1
+        # Most tasks of this kind running at the same moment: a sweep over starts and ends.
+        moments = sorted([(end, -1) for _, _, end in runs] + [(start, 1) for _, start, _ in runs])
+        running = most = 0
+        for _, change in moments:
+            running += change
+            most = max(most, running)
+        spread[f"{kind}_tasks_per_worker"] = sorted(per_worker.values(), reverse=True)
+        spread[f"{kind}_tasks_at_once"] = most
+    return spread
 
 
 def wait_for(done: Callable[[], bool], pool: Pool, started: float, deadline: float, what: str) -> None:
@@ -361,6 +387,11 @@ def fan_out_result(
     )
     if measured["sent_per_s"]:
         result.notes += f"; {measured['sent_per_s']:,.0f} e-mails sent/s from the save"
+    chunks = "/".join(str(n) for n in measured["fan_out_chunk_tasks_per_worker"])
+    result.notes += f"; chunk tasks per worker {chunks}, at most {measured['fan_out_chunk_tasks_at_once']} at once"
+    if measured["deliver_tasks_per_worker"]:
+        sends = "/".join(str(n) for n in measured["deliver_tasks_per_worker"])
+        result.notes += f"; deliver tasks per worker {sends}, at most {measured['deliver_tasks_at_once']} at once"
     result.extra = {
         **measured,
         "chunk_size": chunk_size,
