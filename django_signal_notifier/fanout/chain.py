@@ -90,7 +90,9 @@ def run_chunk(
     specs = matched if matched is not None else trigger_index.specs(list(row.trigger_ids or []))
     position = dict(row.fanout_position or {})
     connection = connections[db]
-    own = in_own_transaction.set(not connection.in_atomic_block)
+    # A claimed chunk shares the transaction the dispatcher opened for its event: the package's
+    # own too, whose readers see the inbox after its commit (one cache bump, not two).
+    own = in_own_transaction.set(claimed or not connection.in_atomic_block)
     asynchronous = connection.vendor == "postgresql" and connection.get_autocommit() and not connection.in_atomic_block
     try:
         # A claimed chunk runs in the transaction that wrote its event (autocommit): a failure
@@ -132,16 +134,9 @@ def _claim(db: str, event_id: int, step: int, asynchronous: bool = False) -> boo
     """
     connection = connections[db]
     fields = _event_fields()
-    values: list[tuple[Field[Any, Any], Any]] = [
-        (fields["fanout_step"], step + 1),
-        (fields["fanout_done"], True),
-        (fields["fanout_position"], {}),
-        (fields["fanout_updated_at"], timezone.now()),
-        (fields["id"], event_id),
-        (fields["fanout_done"], False),
-        (fields["fanout_step"], step),
-    ]
-    params = [field.get_db_prep_save(value, connection=connection) for field, value in values]
+    position = fields["fanout_position"].get_db_prep_save({}, connection=connection)
+    now = fields["fanout_updated_at"].get_db_prep_save(timezone.now(), connection=connection)
+    params = [step + 1, True, position, now, event_id, False, step]  # as CLAIM_COLUMNS, then the WHERE
     with connection.cursor() as cursor:
         cursor.execute(_claim_sql(db, asynchronous), params)
         return bool(cursor.rowcount)
