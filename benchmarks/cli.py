@@ -118,7 +118,8 @@ def table(report: dict[str, Any]) -> str:
             x = r["extra"]
             lines.append(
                 f"S3 {r['case']} ({r['database']}): {x['notification_insert_statements']} notification INSERTs, "
-                f"{x['queries_besides_inserts']} other work statements; peak memory engine "
+                f"{x['queries_besides_inserts']} other work statements in {x.get('fan_out_chunks', 1)} chunk(s); "
+                "peak memory engine "
                 f"{x['engine_peak_memory_kib']:,} KiB, reference {x['reference_peak_memory_kib']:,} KiB"
             )
     return "\n".join(lines)
