@@ -36,10 +36,10 @@ def postgres_reachable() -> bool:
         return False
 
 
-def run_database(database: str, quick: bool, only: str) -> tuple[dict[str, Any] | None, int]:
+def run_database(database: str, quick: bool, only: str, sizes: list[str]) -> tuple[dict[str, Any] | None, int]:
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "report.json"
-        command = [sys.executable, "-m", "benchmarks.runner", "--db", database, "--out", str(out)]
+        command = [sys.executable, "-m", "benchmarks.runner", "--db", database, "--out", str(out), *sizes]
         if quick:
             command.append("--quick")
         if only:
@@ -118,7 +118,8 @@ def table(report: dict[str, Any]) -> str:
             x = r["extra"]
             lines.append(
                 f"S3 {r['case']} ({r['database']}): {x['notification_insert_statements']} notification INSERTs, "
-                f"{x['queries_besides_inserts']} other work statements; peak memory engine "
+                f"{x['queries_besides_inserts']} other work statements in {x.get('fan_out_chunks', 1)} chunk(s); "
+                "peak memory engine "
                 f"{x['engine_peak_memory_kib']:,} KiB, reference {x['reference_peak_memory_kib']:,} KiB"
             )
     return "\n".join(lines)
@@ -130,7 +131,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--db", choices=["all", "sqlite", "postgres"], default="all")
     parser.add_argument("--only", default="", help="comma-separated scenario names, e.g. S1,S3")
     parser.add_argument("--json", default="", help="where to write the JSON report (default: benchmarks/results/)")
+    parser.add_argument("--s7-audience", type=int, help="S7's in-site audience (default 1,000,000; --quick 3,000)")
+    parser.add_argument("--s7-email-audience", type=int, help="S7's e-mail audience (default 100,000; --quick 600)")
     args = parser.parse_args(argv)
+    sizes = [f"--s7-audience={args.s7_audience}"] if args.s7_audience else []
+    sizes += [f"--s7-email-audience={args.s7_email_audience}"] if args.s7_email_audience else []
 
     databases = ["sqlite", "postgres"] if args.db == "all" else [args.db]
     if args.db == "all" and not postgres_reachable():
@@ -140,7 +145,7 @@ def main(argv: list[str] | None = None) -> int:
     versions: dict[str, str] = {}
     status = 0
     for database in databases:
-        part, code = run_database(database, args.quick, args.only)
+        part, code = run_database(database, args.quick, args.only, sizes)
         status = status or code
         if part is not None:
             versions[database] = part["database_version"]

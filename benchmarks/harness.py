@@ -21,10 +21,15 @@ TRANSACTION_CONTROL = re.compile(r"^\s*(BEGIN|COMMIT|ROLLBACK|SAVEPOINT|RELEASE\
 
 @dataclass
 class Settings:
-    """How hard the run measures: the quick smoke mode shrinks every size and repeat count."""
+    """How hard the run measures: the quick smoke mode shrinks every size and repeat count.
+
+    ``audience`` and ``email_audience`` replace S7's sizes (in-site and e-mail recipients).
+    """
 
     quick: bool
     vendor: str
+    audience: int | None = None
+    email_audience: int | None = None
 
     def pick(self, full: Any, quick: Any) -> Any:
         return quick if self.quick else full

@@ -1,6 +1,6 @@
 """One database's run, in its own process (the settings name one database).
 
-``python -m benchmarks.runner --db sqlite --out FILE [--quick] [--only S1,S2]``; the parent,
+``python -m benchmarks.runner --db sqlite --out FILE [--quick] [--only S1,S2] [--s7-audience N]``; the parent,
 :mod:`benchmarks.cli`, runs this once per database and merges the reports.
 """
 
@@ -54,6 +54,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", required=True)
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--only", default="")
+    parser.add_argument("--s7-audience", type=int, default=None)
+    parser.add_argument("--s7-email-audience", type=int, default=None)
     args = parser.parse_args(argv)
 
     os.environ["DSN_BENCH_DB"] = args.db
@@ -77,7 +79,9 @@ def main(argv: list[str] | None = None) -> int:
     from benchmarks.scenarios import SCENARIOS
 
     call_command("migrate", verbosity=0)
-    settings = Settings(quick=args.quick, vendor=connection.vendor)
+    settings = Settings(
+        quick=args.quick, vendor=connection.vendor, audience=args.s7_audience, email_audience=args.s7_email_audience
+    )
     only = {name.strip().upper() for name in args.only.split(",") if name.strip()}
     results: list[dict[str, Any]] = []
     failures = 0

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import os
 from pathlib import Path
 
@@ -66,12 +67,17 @@ TASKS = {
     # Keeps enqueued deliveries pending so that S6's worker processes send them.
     "hold": {"BACKEND": f"{_TASKS}.dummy.DummyBackend"},
 }
+if importlib.util.find_spec("django_tasks_db") is not None:
+    # A queueing backend with real worker processes (S7: `db_worker` through benchmarks.worker).
+    INSTALLED_APPS.append("django_tasks_db")
+    TASKS["queue"] = {"BACKEND": "django_tasks_db.DatabaseBackend"}
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
-# S4 points this at its aiosmtpd server on loopback.
-EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+# S4 points this at its aiosmtpd server on loopback; S7's workers use the console backend
+# (DSN_BENCH_EMAIL_BACKEND), their standard output going to /dev/null.
+EMAIL_BACKEND = os.environ.get("DSN_BENCH_EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
 EMAIL_HOST = "127.0.0.1"
 EMAIL_PORT = 2525
 DEFAULT_FROM_EMAIL = "bench@example.com"
@@ -82,6 +88,9 @@ SIGNAL_NOTIFIER = {
     # 0 (the default) records every sent delivery at once; S6 can be re-run with a window to
     # measure the throughput that buys (DSN_BENCH_SENT_FLUSH_SECONDS=1 make bench).
     "SENT_FLUSH_SECONDS": float(os.environ.get("DSN_BENCH_SENT_FLUSH_SECONDS", "0")),
+    # S7's worker processes run with the queueing backend (the parent overrides it for its saves).
+    "TASK_BACKEND": os.environ.get("DSN_BENCH_TASK_BACKEND", "default"),
+    "FANOUT_CHUNK_SIZE": int(os.environ.get("DSN_BENCH_FANOUT_CHUNK_SIZE", "1000")),
 }
 
 LOGGING = {

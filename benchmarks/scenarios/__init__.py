@@ -5,9 +5,25 @@ from __future__ import annotations
 from types import ModuleType
 
 from benchmarks import SCENARIO_NAMES
-from benchmarks.scenarios import s1_idle_tax, s2_single_recipient, s3_fanout, s4_email, s5_inbox, s6_worker
+from benchmarks.scenarios import (
+    s1_idle_tax,
+    s2_single_recipient,
+    s3_fanout,
+    s4_email,
+    s5_inbox,
+    s6_worker,
+    s7_big_audience,
+)
 
-SCENARIOS: list[ModuleType] = [s1_idle_tax, s2_single_recipient, s3_fanout, s4_email, s5_inbox, s6_worker]
+SCENARIOS: list[ModuleType] = [
+    s1_idle_tax,
+    s2_single_recipient,
+    s3_fanout,
+    s4_email,
+    s5_inbox,
+    s6_worker,
+    s7_big_audience,
+]
 
 if tuple(module.NAME for module in SCENARIOS) != SCENARIO_NAMES:
     raise ImportError("benchmarks.SCENARIO_NAMES and benchmarks.scenarios.SCENARIOS disagree")

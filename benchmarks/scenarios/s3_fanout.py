@@ -1,12 +1,15 @@
 """S3: one event to 1,000 and to 10,000 in-site recipients (members of one group), committed.
 
 Engine: ``Post`` created in a transaction; on commit the fan-out writes N Notification rows in
-fixed-size batches. Reference: in one transaction, the Post insert and ``bulk_create`` of N rows
+fixed-size batches, chunk by chunk (``FANOUT_CHUNK_SIZE``, each chunk its own transaction; with
+the default immediate backend every chunk runs in the request). Reference: in one transaction, the Post insert and ``bulk_create`` of N rows
 of a 6-column table (receivers disconnected). Peak Python memory is measured with tracemalloc in
 a separate, untimed operation.
 """
 
 from __future__ import annotations
+
+import math
 
 from django.contrib.auth.models import Group
 from django.db import transaction
@@ -27,7 +30,7 @@ from benchmarks.harness import (
 
 NAME = "S3"
 TITLE = "one event, N in-site recipients (group)"
-TARGET = "ratio ≤ 1.3; queries constant but for fixed-size batches; memory bounded"
+TARGET = "ratio ≤ 1.3; queries constant but for fixed-size batches and chunks; memory bounded"
 
 
 def run(settings: Settings) -> list[Result]:
@@ -92,6 +95,7 @@ def run(settings: Settings) -> list[Result]:
             "recipients": size,
             "rounds": rounds,
             "batch_size": int(app_settings.BATCH_SIZE),
+            "chunk_size": int(app_settings.FANOUT_CHUNK_SIZE),
             "notification_insert_statements": inserts,
             "queries_besides_inserts": engine_q.work - inserts,
             "engine_peak_memory_kib": engine_peak // 1024,
@@ -99,13 +103,19 @@ def run(settings: Settings) -> list[Result]:
         }
         result.met = (result.ratio or 0.0) <= 1.3
         results.append(result)
-    _check_constant_queries(results)
+    _check_constant_queries(results, int(app_settings.FANOUT_CHUNK_SIZE))
     return results
 
 
-def _check_constant_queries(results: list[Result]) -> None:
-    """Queries may grow with N only by insert batches: the rest is the same at every size."""
-    fixed = {result.extra["queries_besides_inserts"] for result in results}
+def _check_constant_queries(results: list[Result], chunk_size: int) -> None:
+    """Statements may grow with N only by fixed-size insert batches and fan-out chunks (each chunk
+    is its own transaction): besides the inserts, a chunk never needs more statements than the
+    smallest audience's event did per chunk."""
     for result in results:
-        result.extra["constant_besides_batches"] = len(fixed) == 1
-        result.met = bool(result.met) and len(fixed) == 1
+        result.extra["fan_out_chunks"] = math.ceil(result.extra["recipients"] / chunk_size)
+    smallest = min(results, key=lambda result: result.extra["recipients"])
+    per_chunk = smallest.extra["queries_besides_inserts"] / smallest.extra["fan_out_chunks"]
+    for result in results:
+        constant = result.extra["queries_besides_inserts"] <= per_chunk * result.extra["fan_out_chunks"]
+        result.extra["constant_besides_batches"] = constant
+        result.met = bool(result.met) and constant

@@ -28,6 +28,7 @@ from django_signal_notifier.events.snapshot import SignalEvent
 from django_signal_notifier.fanout import chain
 from django_signal_notifier.models import Event
 from django_signal_notifier.rendering.render import EventView
+from django_signal_notifier.taskapi import task_backends
 
 logger = logging.getLogger("django_signal_notifier.dispatch")
 
@@ -91,5 +92,5 @@ def _run(row: Event, view: EventView, matched: list[TriggerSpec], step: int = 0)
 
 def _runs_in_process() -> bool:
     """Whether the configured task backend runs tasks at once in this process (the immediate backend)."""
-    backend = chain.fan_out_chunk.using(backend=str(app_settings.TASK_BACKEND)).get_backend()
+    backend = task_backends[str(app_settings.TASK_BACKEND)]  # once per event: not through Task.using()
     return type(backend).__name__ == "ImmediateBackend"

@@ -1,8 +1,9 @@
 """Query counts of the benchmark scenarios (benchmarks/), asserted without timing anything.
 
 S1: a model with no trigger costs no query while 50 triggers exist; S2: one event to one in-site
-recipient takes at most 4 statements besides transaction control; S3: the statements do not grow
-with the number of recipients except by fixed-size insert batches; S5: an inbox page is 3 queries.
+recipient takes 5 statements besides transaction control inside a transaction, 4 under
+autocommit; S3: the statements do not grow with the number of recipients except by fixed-size
+insert batches; S5: an inbox page is 3 queries.
 """
 
 from __future__ import annotations
@@ -123,6 +124,20 @@ def test_S2_one_event_to_one_inbox_is_5_statements_inside_a_transaction(
     sql = statements(event)
     assert Notification.objects.filter(recipient=user).count() == 1
     assert len(work(sql)) == 5, sql
+
+
+@pytest.mark.django_db(transaction=True)  # autocommit: no test transaction around the save
+def test_S2_under_autocommit_the_event_and_its_row_are_one_transaction_without_savepoint() -> None:
+    """Autocommit: the object's INSERT commits on its own; then the Event, the recipients with
+    their opt-outs and the inbox row in one transaction, the first chunk written as claimed (no
+    claim UPDATE) and without a savepoint of its own (it would only add two statements)."""
+    (user,) = make_users(1, "s2_")
+    subscribe(Article, users=[user])
+    fresh_index()
+    sql = statements(lambda: Article.objects.create(title="Hello", author=user))
+    assert Notification.objects.filter(recipient=user).count() == 1
+    assert len(work(sql)) == 4, sql
+    assert not [s for s in sql if "SAVEPOINT" in s.upper()], sql
 
 
 def notification_inserts(sql: list[str]) -> int:

@@ -59,3 +59,25 @@ def test_the_api_lists_the_fanned_out_row_with_links(
     assert item["actor"]["text"] == "bob"
     assert item["actor"]["url"] == ""  # the user model has no get_absolute_url
     assert body["unread_count"] == 1
+
+
+@pytest.mark.django_db(transaction=True)  # autocommit: the fan-out opens the event's transaction itself
+def test_under_autocommit_the_fan_out_bumps_the_counts_once_after_its_commit(
+    article_inbox: None, alice: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from django.db import connection
+
+    from django_signal_notifier.inbox import cache
+
+    assert unread_count(alice) == 0  # cached as 0 before the event
+    bumps: list[bool] = []
+    bump_now = cache._bump_now
+
+    def recording(user_ids: Any) -> None:
+        bumps.append(connection.in_atomic_block)
+        bump_now(user_ids)
+
+    monkeypatch.setattr(cache, "_bump_now", recording)
+    Article.objects.create(title="Hello")
+    assert bumps == [False]  # once, after the commit: nothing reads the inbox inside the fan-out's transaction
+    assert unread_count(alice) == 1

@@ -50,10 +50,14 @@ def assert_every_scenario(report: dict[str, Any], database: str) -> None:
         assert result["case"] != "error", result
         if result["available"]:
             assert result["engine_s_per_op"] > 0, result
-            if result["scenario"] != "S6":
+            if result["scenario"] not in ("S6", "S7") or result["case"].startswith("request path"):
                 assert result["engine_queries_per_op"]["work"] >= 1, result
-        else:  # only the e-mail scenario may be missing, when no EmailMessenger is registered
-            assert result["scenario"] == "S4" and result["notes"].startswith("not available"), result
+        else:  # the e-mail cases without an EmailMessenger; S7 runs on PostgreSQL only
+            assert result["scenario"] in ("S4", "S7") and result["notes"].startswith("not available"), result
+            if result["scenario"] == "S7" and database == "postgres":
+                assert "EmailMessenger" in result["notes"], result
+    if database == "postgres":  # S7's request path, the memory baseline, 2 in-site and 2 e-mail fan-outs
+        assert sum(1 for r in results if r["scenario"] == "S7" and r["available"]) >= 4
 
 
 def test_quick_mode_reports_every_scenario_on_sqlite(tmp_path: Path) -> None:
