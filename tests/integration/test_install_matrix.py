@@ -32,6 +32,7 @@ pytestmark = [pytest.mark.slow, pytest.mark.install_matrix, pytest.mark.timeout(
 ROOT = Path(__file__).resolve().parents[2]
 PACKAGE_DIR = ROOT / "django_signal_notifier"
 QUICKSTART = ROOT / "docs" / "quickstart.md"
+EXTENDING = ROOT / "docs" / "extending.md"
 API_PAGE = ROOT / "docs" / "api.md"
 
 # (Python, Django): every supported pair (pyproject.toml's classifiers).
@@ -179,6 +180,17 @@ def test_a_fresh_project_runs_the_quickstart_from_the_wheel(
         )
     )
     assert "django_signal_notifier" not in plugins.stdout  # the pytest plugin is opt-in
+
+
+def test_a_fresh_project_runs_the_extending_page_from_the_wheel(
+    fresh_project: Callable[[str, str], FreshProject],
+) -> None:
+    """A messenger and a template of the user's own app, written as docs/extending.md says (one cell)."""
+    python, django = CELLS[0]
+    project = fresh_project(python, django)
+    project.add_documented_apps(["django_signal_notifier.quickstart", "django_signal_notifier"])  # as installed
+    succeeded(project.manage("migrate", "--verbosity", "0"))
+    assert project.run_page(EXTENDING) == 1
 
 
 PROJECT_TEST = """
