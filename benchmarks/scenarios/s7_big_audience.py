@@ -182,7 +182,7 @@ def request_path(settings: Settings, inbox: Any, groups: dict[int, Group], audie
     forget_fan_outs()  # the timed saves' later chunks are not the workers' to write
     result = Result(
         NAME,
-        f"request path, {audience:,} recipients (first chunk in the request)",
+        f"request path, {audience:,} recipients (the request writes the event and enqueues its fan-out)",
         f"ratio ≤ {REQUEST_RATIO} (S2's save, same backend)",
         engine_s,
         reference_s,
