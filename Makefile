@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 PYTHON_DJ6 ?= $(shell for p in python3.13 python3.12 /usr/bin/python3.13 /usr/bin/python3.12 $$HOME/.pyenv/versions/3.13*/bin/python3 $$HOME/.pyenv/versions/3.12*/bin/python3; do command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null && { echo $$p; break; }; done)
 VENV_DJ6 ?= .venv-django6
 
-.PHONY: setup demo api-docs test test-sqlite test-postgres test-mariadb test-django6 test-install-matrix lint typecheck migrations-check bench docs browser-setup mariadb-setup clean messages
+.PHONY: setup demo api-docs architecture-doc test test-sqlite test-postgres test-mariadb test-django6 test-install-matrix lint typecheck migrations-check bench docs browser-setup mariadb-setup clean messages
 
 # The development tools are PEP 735 dependency groups (pyproject.toml), which pip installs from 25.1 on.
 PIP_WITH_GROUPS := 'pip>=25.1'
@@ -97,6 +97,10 @@ test: setup browser-setup lint typecheck migrations-check test-sqlite test-postg
 # The HTTP API's reference page (docs/api-http.md) and docs/openapi.json, from django_signal_notifier/api/schema.py.
 api-docs: setup
 	$(BIN)/python tools/api_docs.py
+
+# The module tree of docs/architecture.md, from the modules' docstrings.
+architecture-doc: setup
+	$(BIN)/python tools/architecture_doc.py
 
 # Regenerate the translation catalogs (needs GNU gettext: apt-get install -y gettext) and compile
 # them; the compiled .mo files are committed because installed packages need them.

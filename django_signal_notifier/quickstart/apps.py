@@ -1,3 +1,5 @@
+"""App configuration of the opt-in quickstart app, which holds 0.2.1's demo models."""
+
 from django.apps import AppConfig
 
 
