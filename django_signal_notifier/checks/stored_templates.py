@@ -17,7 +17,7 @@ from django_signal_notifier.conf import DEFAULTS, app_settings
 from django_signal_notifier.models import StoredTemplate, tables_exist
 from django_signal_notifier.rendering.sandbox import syntax_errors
 
-_BOUNDS = {"TEMPLATE_MAX_OUTPUT": int, "TEMPLATE_MAX_STEPS": int, "TEMPLATE_MAX_SECONDS": (int, float)}
+_WHOLE_BOUNDS = ("TEMPLATE_MAX_OUTPUT", "TEMPLATE_MAX_STEPS")
 
 
 @register(Tags.models)
@@ -25,9 +25,10 @@ def check_template_settings(app_configs: Any = None, **kwargs: Any) -> list[Chec
     """The render bounds are positive numbers; USER_PUBLIC_FIELDS is a list of names."""
     messages: list[CheckMessage] = []
     raw = app_settings.raw()
-    for key, kind in _BOUNDS.items():
+    for key in (*_WHOLE_BOUNDS, "TEMPLATE_MAX_SECONDS"):
         value = raw.get(key, DEFAULTS[key])
-        if isinstance(value, bool) or not isinstance(value, kind) or value <= 0:
+        number = isinstance(value, int) or isinstance(value, float) and key not in _WHOLE_BOUNDS
+        if isinstance(value, bool) or not number or value <= 0:
             messages.append(
                 Error(f"SIGNAL_NOTIFIER[{key!r}] must be a positive number, not {value!r}.", id="signal_notifier.E070")
             )

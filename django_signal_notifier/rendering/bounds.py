@@ -112,7 +112,7 @@ class BoundedContext(Context):
         super().__init__(values, autoescape=autoescape)
         self.budget = budget
 
-    def __setitem__(self, key: str, value: Any) -> None:
+    def __setitem__(self, key: Any, value: Any) -> None:
         self.budget.step()
         super().__setitem__(key, value)
 
@@ -196,7 +196,9 @@ def _refuse_wide_format(name: str, arg: Any) -> None:
     widths = [int(number) for number in _FORMAT_NUMBERS.findall(str(arg))[:4] if len(number) < 12]
     if any(width > MAX_FORMAT_WIDTH for width in widths):
         budget = current_budget.get()
-        reason = _('%(filter)s:"%(arg)s" pads or rounds to more than %(max)s characters; stored templates allow %(max)s') % {
+        reason = _(
+            '%(filter)s:"%(arg)s" pads or rounds to more than %(max)s characters; stored templates allow %(max)s'
+        ) % {
             "filter": name,
             "arg": str(arg)[:40],
             "max": MAX_FORMAT_WIDTH,
@@ -243,4 +245,3 @@ def bounded_filter(name: str, function: Callable[..., Any]) -> Callable[..., Any
         return result
 
     return bounded
-

@@ -278,9 +278,7 @@ def wrap(value: Any, audience: Audience = EVERYONE, depth: int = 0) -> Any:
     return plain(value)
 
 
-def sandbox_context(
-    context: dict[str, Any], may_view: Callable[[type[Model]], bool] | None = None
-) -> dict[str, Any]:
+def sandbox_context(context: dict[str, Any], may_view: Callable[[type[Model]], bool] | None = None) -> dict[str, Any]:
     """Only the documented variables, as plain data and :class:`SafeObject` wrappers for the recipient."""
     safe: dict[str, Any] = {}
     kwargs = to_json_safe(context.get("kwargs") or {})

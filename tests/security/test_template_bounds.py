@@ -21,13 +21,16 @@ from tests.testapp.models import Article
 
 pytestmark = pytest.mark.django_db
 
-LOOPS = "{% for a in l %}{% for b in l %}{% for c in l %}{% for d in l %}x{% endfor %}{% endfor %}{% endfor %}{% endfor %}"
+LOOPS = (
+    "{% for a in l %}{% for b in l %}{% for c in l %}{% for d in l %}x{% endfor %}{% endfor %}{% endfor %}{% endfor %}"
+)
 EMPTY_LOOPS = (
     "{% for a in l %}{% for b in l %}{% for c in l %}{% for d in l %}{% for e in l %}"
     "{% endfor %}{% endfor %}{% endfor %}{% endfor %}{% endfor %}"
 )
-DOUBLING = "{% with a=instance.title|add:instance.title %}" * 1 + "".join(
-    f"{{% with {n}={p}|add:{p} %}}" for p, n in zip("abcdefghijklmnopqrstuvwxy", "bcdefghijklmnopqrstuvwxyz")
+LETTERS = "abcdefghijklmnopqrstuvwxyz"
+DOUBLING = "{% with a=instance.title|add:instance.title %}" + "".join(
+    f"{{% with {n}={p}|add:{p} %}}" for p, n in zip(LETTERS[:-1], LETTERS[1:], strict=True)
 )
 DOUBLING += "{{ z|length }}" + "{% endwith %}" * 26
 
@@ -138,7 +141,9 @@ def test_legitimate_loops_and_filters_still_render(reader, run_on_commit, record
 
 
 def test_the_admin_preview_shows_the_same_bound(admin_client):
-    trigger = Trigger.objects.create(verb="post_save", action_object_content_type=ContentType.objects.get_for_model(Article))
+    trigger = Trigger.objects.create(
+        verb="post_save", action_object_content_type=ContentType.objects.get_for_model(Article)
+    )
     article = Article.objects.create(title="abcdefghijklmnopqrstuvwxyz" * 4)
     record = StoredTemplate.objects.create(name="p", subject="p", text="x")
     started = time.monotonic()
@@ -158,6 +163,11 @@ def test_the_admin_preview_shows_the_same_bound(admin_client):
     assert "TEMPLATE_MAX_STEPS" in page
     padded = admin_client.post(
         f"/admin/django_signal_notifier/storedtemplate/{record.pk}/preview/",
-        {"trigger": trigger.pk, "object_id": article.pk, "subject": '{{ 1|stringformat:"0100000000d" }}', "preview": "1"},
+        {
+            "trigger": trigger.pk,
+            "object_id": article.pk,
+            "subject": '{{ 1|stringformat:"0100000000d" }}',
+            "preview": "1",
+        },
     )
     assert "stringformat" in padded.content.decode() and len(padded.content) < 1_000_000

@@ -119,13 +119,13 @@ def test_a_deleted_actor_renders_from_the_snapshot_with_public_fields_only(peopl
 
 
 def test_the_preview_shows_nothing_of_models_the_viewer_may_not_view(client, people):
-    trigger = Trigger.objects.create(verb="post_save", action_object_content_type=ContentType.objects.get_for_model(Article))
+    trigger = Trigger.objects.create(
+        verb="post_save", action_object_content_type=ContentType.objects.get_for_model(Article)
+    )
     article = Article.objects.create(title="seen", author=people["author"])
     record = StoredTemplate.objects.create(name="p", subject="p", text="x")
     editor = get_user_model().objects.create_user("editor", password="pw", is_staff=True)
-    editor.user_permissions.add(
-        *Permission.objects.filter(codename__in=["view_storedtemplate", "view_article"])
-    )
+    editor.user_permissions.add(*Permission.objects.filter(codename__in=["view_storedtemplate", "view_article"]))
     client.force_login(editor)
     url = f"/admin/django_signal_notifier/storedtemplate/{record.pk}/preview/"
     data = {
