@@ -212,10 +212,10 @@ class SafeObject:
         self._audience = audience
         other_user = not audience.is_recipient(obj)
         if isinstance(obj, Model) and is_user_instance(obj) and other_user:
-            self._text = user_text(obj)
-            self._values.update(public_user_values(obj))
+            self._text = plain(user_text(obj))
+            self._values.update(public_user_values(obj, plain))
         elif isinstance(obj, Model):
-            self._text = safe_text(obj)
+            self._text = plain(safe_text(obj))
             self._values["pk"] = plain(obj.pk)
             own_user = is_user_instance(obj)
             for field in obj._meta.concrete_fields:
@@ -225,10 +225,10 @@ class SafeObject:
                 if field.is_relation and depth < 1:
                     self._related[field.name] = (obj, field)
             if own_user:
-                self._values.update({k: v for k, v in public_user_values(obj).items() if k not in self._values})
+                self._values.update({k: v for k, v in public_user_values(obj, plain).items() if k not in self._values})
             self._values.setdefault("id", self._values["pk"])
         else:  # a snapshot of a deleted object: its stored fields (a user's are only the public ones)
-            self._text = safe_text(obj)
+            self._text = plain(safe_text(obj))
             self._values["pk"] = plain(getattr(obj, "pk", None))
             described = getattr(obj, "_described", None) or {}
             hidden = NEVER_SHOWN_USER_FIELDS if is_user_label(described.get("model")) else ()
@@ -263,10 +263,21 @@ class SafeObject:
 
 
 def plain(value: Any) -> Any:
-    """A value a template may see: plain data, or its text."""
+    """A value a template may see: plain data, or its text (never text marked safe HTML)."""
+    if isinstance(value, str):
+        return str.__str__(value)  # a SafeString from code is plain text here: stored templates escape it
     if value is None or isinstance(value, _PLAIN):
         return value
-    return safe_text(value)
+    return str.__str__(safe_text(value))
+
+
+def _plain_data(value: Any) -> Any:
+    """JSON-safe data (kwargs) with every text plain, so none of it is marked safe HTML."""
+    if isinstance(value, dict):
+        return {str.__str__(k) if isinstance(k, str) else k: _plain_data(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain_data(v) for v in value]
+    return plain(value)
 
 
 def wrap(value: Any, audience: Audience = EVERYONE, depth: int = 0) -> Any:
@@ -281,21 +292,21 @@ def wrap(value: Any, audience: Audience = EVERYONE, depth: int = 0) -> Any:
 def sandbox_context(context: dict[str, Any], may_view: Callable[[type[Model]], bool] | None = None) -> dict[str, Any]:
     """Only the documented variables, as plain data and :class:`SafeObject` wrappers for the recipient."""
     safe: dict[str, Any] = {}
-    kwargs = to_json_safe(context.get("kwargs") or {})
+    kwargs = _plain_data(to_json_safe(context.get("kwargs") or {}))
     if isinstance(kwargs, dict):
         # The signal's own kwargs by name, JSON-safe copies (sensitive keys masked).
         safe.update({k: v for k, v in kwargs.items() if k.isidentifier() and not k.startswith("_")})
     safe["kwargs"] = kwargs
     for name in TEXT_VARIABLES:
         value = context.get(name)
-        safe[name] = "" if value is None else safe_text(value)
+        safe[name] = "" if value is None else plain(safe_text(value))
     recipient = context.get("recipient", context.get("user"))
     audience = Audience(getattr(recipient, "pk", None), may_view)
     for name in OBJECT_VARIABLES:
         safe[name] = wrap(context.get(name), audience)
     for name in NAMED_VARIABLES:
         value = context.get(name)
-        safe[name] = "" if value is None else safe_text(getattr(value, "name", "") or value)
+        safe[name] = "" if value is None else plain(safe_text(getattr(value, "name", "") or value))
     created = context.get("created")
     safe["created"] = None if created is None else bool(created)
     sender = context.get("sender")

@@ -14,7 +14,10 @@ from django.contrib.auth import get_user_model
 from django.core import mail
 from django.core.checks import Warning, run_checks
 from django.core.exceptions import ValidationError
+from django.dispatch import Signal
+from django.utils.safestring import mark_safe
 
+from django_signal_notifier import register_signal
 from django_signal_notifier.models import Delivery, DeliveryStatus, StoredTemplate
 from tests.support.factories import subscribe
 from tests.testapp.models import Article
@@ -28,6 +31,7 @@ RAW = {
     "autoescape off": ("{% autoescape off %}{{ instance.title }}{% endautoescape %}", "{% autoescape off %}"),
     "filter safe in a block": ("{% filter lower|safe %}{{ instance.title }}{% endfilter %}", "|safe"),
 }
+marked_signal = register_signal("custom_marked", Signal())
 # Filters that keep escaping what they are given stay available.
 ESCAPING = "{{ instance.title|urlize }}{{ instance.title|linebreaks }}{{ instance.title|linebreaksbr }}" + (
     "{{ instance.title|striptags }}{{ instance.title|make_list|unordered_list }}{{ instance.title|urlizetrunc:5 }}"
@@ -91,3 +95,18 @@ def test_a_system_check_warns_about_rows_with_raw_html() -> None:
     [warning] = found
     assert isinstance(warning, Warning) and not warning.is_serious()
     assert "raw" in warning.msg and "|safe" in warning.msg
+
+
+def test_text_marked_safe_in_code_is_still_escaped(reader, run_on_commit):
+    """A field, a ``__str__`` or a signal kwarg holding ``mark_safe`` text is plain text to a stored template."""
+    record = StoredTemplate(name="marked", subject="s", text="t", html="{{ instance.title }}|{{ instance }}|{{ note }}")
+    record.full_clean()
+    record.save()
+    subscribe("custom_marked", None, users=[reader], messenger="EmailMessenger", template="db:marked")
+    with run_on_commit():
+        article = Article(title=mark_safe(PAYLOADS[0]))
+        marked_signal.send(sender=Article, instance=article, note=mark_safe(PAYLOADS[1]))
+    [message] = mail.outbox
+    [(html, _)] = message.alternatives
+    assert not [p for p in PAYLOADS if p in html], html
+    assert "&lt;img" in html and "&lt;form" in html
