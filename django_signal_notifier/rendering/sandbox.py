@@ -212,10 +212,10 @@ class SafeObject:
         self._audience = audience
         other_user = not audience.is_recipient(obj)
         if isinstance(obj, Model) and is_user_instance(obj) and other_user:
-            self._text = plain(user_text(obj))
+            self._text = plain_text(user_text(obj))
             self._values.update(public_user_values(obj, plain))
         elif isinstance(obj, Model):
-            self._text = plain(safe_text(obj))
+            self._text = plain_text(safe_text(obj))
             self._values["pk"] = plain(obj.pk)
             own_user = is_user_instance(obj)
             for field in obj._meta.concrete_fields:
@@ -228,7 +228,7 @@ class SafeObject:
                 self._values.update({k: v for k, v in public_user_values(obj, plain).items() if k not in self._values})
             self._values.setdefault("id", self._values["pk"])
         else:  # a snapshot of a deleted object: its stored fields (a user's are only the public ones)
-            self._text = plain(safe_text(obj))
+            self._text = plain_text(safe_text(obj))
             self._values["pk"] = plain(getattr(obj, "pk", None))
             described = getattr(obj, "_described", None) or {}
             hidden = NEVER_SHOWN_USER_FIELDS if is_user_label(described.get("model")) else ()
@@ -262,13 +262,18 @@ class SafeObject:
         return True
 
 
+def plain_text(text: str) -> str:
+    """``text`` as a plain ``str``: a SafeString from code is plain text here, so stored templates escape it."""
+    return str.__str__(text)
+
+
 def plain(value: Any) -> Any:
     """A value a template may see: plain data, or its text (never text marked safe HTML)."""
     if isinstance(value, str):
-        return str.__str__(value)  # a SafeString from code is plain text here: stored templates escape it
+        return plain_text(value)
     if value is None or isinstance(value, _PLAIN):
         return value
-    return str.__str__(safe_text(value))
+    return plain_text(safe_text(value))
 
 
 def _plain_data(value: Any) -> Any:
