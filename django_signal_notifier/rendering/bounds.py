@@ -31,7 +31,15 @@ MAX_FORMAT_WIDTH = 100
 
 
 class RenderLimitExceeded(MessageTemplateError):
-    """A stored template went past one of its render bounds (the message names the setting)."""
+    """A stored template went past one of its render bounds (the message names the setting).
+
+    ``work`` is True for the step and time bounds: the template's shape, not one recipient's
+    data, is what costs, so its next renders for other recipients may stop at once.
+    """
+
+    def __init__(self, message: str, work: bool = False) -> None:
+        super().__init__(message)
+        self.work = work
 
 
 class RenderBudget:
@@ -67,11 +75,14 @@ class RenderBudget:
         if self.steps > self.max_steps:
             self.fail(
                 _("more than %(steps)s tags, variables and loop iterations (TEMPLATE_MAX_STEPS)")
-                % {"steps": f"{self.max_steps:,}"}
+                % {"steps": f"{self.max_steps:,}"},
+                work=True,
             )
         if time.monotonic() - self.started > self.max_seconds:
             self.fail(
-                _("rendering took more than %(seconds)s seconds (TEMPLATE_MAX_SECONDS)") % {"seconds": self.max_seconds}
+                _("rendering took more than %(seconds)s seconds (TEMPLATE_MAX_SECONDS)")
+                % {"seconds": self.max_seconds},
+                work=True,
             )
 
     def produced(self, length: int) -> None:
@@ -86,11 +97,11 @@ class RenderBudget:
                 _("output exceeds %(limit)s characters (TEMPLATE_MAX_OUTPUT)") % {"limit": f"{self.max_output:,}"}
             )
 
-    def fail(self, reason: str) -> None:
-        """Stop this render for good with ``reason``."""
+    def fail(self, reason: str, work: bool = False) -> None:
+        """Stop this render for good with ``reason`` (``work``: a step or time bound)."""
         if self.exceeded is None:
             self.exceeded = RenderLimitExceeded(
-                reason + _("; shorten the template's output or loops, or raise the setting.")
+                reason + _("; shorten the template's output or loops, or raise the setting."), work
             )
         raise self.exceeded
 

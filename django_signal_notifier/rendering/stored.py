@@ -38,6 +38,8 @@ class StoredMessageTemplate(MessageTemplate):
     compiled_parts: ClassVar[dict[str, Template | MessageTemplateError | None]] = {}
     # In the admin preview: whether the viewer may view a model (objects of other models show nothing).
     may_view: Callable[[type[Model]], bool] | None = None
+    # A step or time bound this instance (one fan-out write) passed: the other recipients stop at once.
+    spent: RenderLimitExceeded | None = None
 
     def get_context(self, context: dict[str, Any]) -> dict[str, Any]:
         """Only the documented variables reach a stored template, as the recipient may see them."""
@@ -50,6 +52,8 @@ class StoredMessageTemplate(MessageTemplate):
         return " ".join(getattr(self, attr, "") or "" for attr in _PARTS.values())
 
     def render_message(self, context: dict[str, Any]) -> RenderedMessage:
+        if self.spent is not None:
+            raise self.spent
         safe = self.get_context(dict(context))
         budget = RenderBudget.from_settings()  # steps and seconds for the whole message
         parts = {part: self._render_part(part, safe, part == "html", budget) for part in _PARTS}
@@ -65,7 +69,10 @@ class StoredMessageTemplate(MessageTemplate):
         try:
             return render_source(template, context, autoescape, budget)
         except RenderLimitExceeded as error:
-            raise RenderLimitExceeded(f"{self.name}: the {part}: {error}") from error
+            named = RenderLimitExceeded(f"{self.name}: the {part}: {error}", error.work)
+            if error.work:
+                self.spent = named
+            raise named from error
         except Exception as error:
             raise MessageTemplateError(f"{self.name}: rendering the {part} failed: {error}") from error
 

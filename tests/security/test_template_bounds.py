@@ -171,3 +171,17 @@ def test_the_admin_preview_shows_the_same_bound(admin_client):
         },
     )
     assert "stringformat" in padded.content.decode() and len(padded.content) < 1_000_000
+
+
+def test_a_template_past_its_work_bound_costs_one_render_per_fan_out_not_one_per_recipient(run_on_commit, settings):
+    settings.SIGNAL_NOTIFIER = {"TEMPLATE_MAX_SECONDS": 60}
+    users = [get_user_model().objects.create_user(f"u{i}") for i in range(100)]
+    # It reads the recipient, so it is rendered once per recipient.
+    text = "{{ recipient.username }}{% with l=instance.title|make_list %}" + LOOPS + "{% endwith %}"
+    StoredTemplate.objects.create(name="loops", subject="s", text=text)
+    subscribe("post_save", Article, users=users, template="db:loops")
+    _, seconds = _save_article(run_on_commit, title="abcdefghijklmnopqrstuvwxyz" * 4)
+    errors = set(Delivery.objects.values_list("last_error", flat=True))
+    assert Delivery.objects.filter(status=DeliveryStatus.DEAD).count() == 100
+    assert len(errors) == 1 and "TEMPLATE_MAX_STEPS" in errors.pop()
+    assert seconds < 8, f"{seconds:.1f} s for 100 recipients"  # about 25 s when each render pays the bound
