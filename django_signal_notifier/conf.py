@@ -91,6 +91,15 @@ DEFAULTS: dict[str, Any] = {
     "TWILIO_STATUS_CALLBACK_URL": None,
     # Apprise: where a user's own apprise URL(s) are found (None: only the backend's "urls").
     "APPRISE_URL": None,
+    # --- Stored templates (docs/templates.md). Render bounds per message: characters per part
+    # (subject, text, HTML, URL), tags/variables/loop iterations, and seconds; past one, the
+    # delivery is dead with the reason.
+    "TEMPLATE_MAX_OUTPUT": 100_000,
+    "TEMPLATE_MAX_STEPS": 100_000,
+    "TEMPLATE_MAX_SECONDS": 2.0,
+    # What a stored template shows of a user other than the recipient (fields or methods; "str" is
+    # the user's text). Password, staff and superuser flags, groups, permissions and last login never.
+    "USER_PUBLIC_FIELDS": ["username", "first_name", "last_name", "get_full_name", "get_short_name", "str"],
 }
 
 

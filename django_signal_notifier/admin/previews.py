@@ -10,12 +10,15 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.contrib.auth import get_permission_codename
+
 from django_signal_notifier.config.specs import BackendSpec, SubscriptionSpec, TriggerSpec
 from django_signal_notifier.events.snapshot import SignalEvent
 from django_signal_notifier.fanout.writer import write_event
 from django_signal_notifier.models import Backend, Event, Trigger
 from django_signal_notifier.rendering.base import MessageTemplate, RenderedMessage
 from django_signal_notifier.rendering.render import EventView, base_context, language_for, render
+from django_signal_notifier.rendering.stored import StoredMessageTemplate
 
 
 def preview_event(trigger: Trigger, instance: Any, user: Any) -> SignalEvent:
@@ -31,9 +34,22 @@ def preview_event(trigger: Trigger, instance: Any, user: Any) -> SignalEvent:
 
 
 def render_preview(template: MessageTemplate, trigger: Trigger, instance: Any, user: Any) -> RenderedMessage:
-    """``template`` rendered for ``user`` as if ``trigger`` had fired for ``instance``."""
+    """``template`` rendered for ``user`` as if ``trigger`` had fired for ``instance``.
+
+    A stored template shows nothing of objects whose model ``user`` may not view in the admin.
+    """
+    if isinstance(template, StoredMessageTemplate):
+        template.may_view = lambda model: may_view_model(user, model)
     view = EventView.from_signal(preview_event(trigger, instance, user))
     return render(template, base_context(view, _trigger_spec(trigger, type(instance)), None), user, language_for(user))
+
+
+def may_view_model(user: Any, model: Any) -> bool:
+    """Whether ``user`` may view ``model``'s rows in the admin (its view or change permission)."""
+    meta = model._meta
+    return any(
+        user.has_perm(f"{meta.app_label}.{get_permission_codename(action, meta)}") for action in ("view", "change")
+    )
 
 
 def send_test(backend: Backend, trigger: Trigger, instance: Any, user: Any) -> Event:

@@ -6,7 +6,6 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
-from django.contrib.auth import get_permission_codename
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
@@ -16,7 +15,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from django_signal_notifier.admin.previews import render_preview, send_test
+from django_signal_notifier.admin.previews import may_view_model, render_preview, send_test
 from django_signal_notifier.models import Backend, Delivery, StoredTemplate, Trigger
 from django_signal_notifier.rendering.sandbox import syntax_errors
 from django_signal_notifier.rendering.stored import build_template_class
@@ -158,12 +157,7 @@ class StoredTemplateAdmin(admin.ModelAdmin):
     @staticmethod
     def _may_read(request: HttpRequest, form: PreviewForm) -> bool:
         """A preview shows an object's fields: only to users who may view or change its model."""
-        model = form.cleaned_data["instance"]._meta
-        user = request.user
-        return any(
-            user.has_perm(f"{model.app_label}.{get_permission_codename(action, model)}")
-            for action in ("view", "change")
-        )
+        return may_view_model(request.user, type(form.cleaned_data["instance"]))
 
     def _send_test(self, request: HttpRequest, form: PreviewForm, data: dict[str, Any], send_test: Any) -> None:
         backend = data.get("backend")

@@ -1,5 +1,5 @@
 """System checks (``manage.py check``), registered when the app is ready."""
 
-from django_signal_notifier.checks import configuration, operations, schema, settings
+from django_signal_notifier.checks import configuration, operations, schema, settings, stored_templates
 
-__all__ = ["configuration", "operations", "schema", "settings"]
+__all__ = ["configuration", "operations", "schema", "settings", "stored_templates"]

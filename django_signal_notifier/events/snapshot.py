@@ -10,12 +10,15 @@ from __future__ import annotations
 import datetime
 import decimal
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 
+from django_signal_notifier.conf import app_settings
 from django_signal_notifier.events.actor import current_actor
 
 # Fields never copied into a snapshot: secrets must not reach the event log or templates.
@@ -34,6 +37,62 @@ def is_sensitive(name: str) -> bool:
     return any(word in lowered for word in SENSITIVE_FIELD_WORDS)
 
 
+# A user's fields no template shows, not even to that user; another user's show only USER_PUBLIC_FIELDS.
+NEVER_SHOWN_USER_FIELDS = frozenset({"password", "is_superuser", "is_staff", "user_permissions", "groups"})
+_NEVER_PUBLIC_USER_FIELDS = NEVER_SHOWN_USER_FIELDS | {"last_login"}
+
+
+def _user_model() -> Any:
+    try:
+        return get_user_model()
+    except Exception:  # AUTH_USER_MODEL not installed (yet): no object is a user
+        return None
+
+
+def is_user_instance(obj: Any) -> bool:
+    """Whether ``obj`` is a row of the project's user model."""
+    model = _user_model()
+    return model is not None and isinstance(obj, model)
+
+
+def is_user_label(label: Any) -> bool:
+    """Whether ``app_label.model`` names the project's user model."""
+    model = _user_model()
+    return model is not None and label == object_label(model)
+
+
+def public_user_values(user: Any, as_value: Callable[[Any], Any] | None = None) -> dict[str, Any]:
+    """What anyone may see of ``user``: its key and the ``USER_PUBLIC_FIELDS`` (methods called).
+
+    ``as_value`` converts each value (JSON-safe by default); the never-shown fields and
+    ``last_login`` are left out even when listed.
+    """
+    convert = as_value or to_json_safe
+    values: dict[str, Any] = {"pk": convert(user.pk), "id": convert(user.pk)}
+    for name in app_settings.USER_PUBLIC_FIELDS:
+        if name in ("str", "pk", "id") or name.startswith("_") or is_sensitive(name):
+            continue
+        if name in _NEVER_PUBLIC_USER_FIELDS:
+            continue
+        try:
+            value = getattr(user, name)
+            if isinstance(value, models.Manager):
+                continue
+            if callable(value):
+                value = value()
+        except Exception:
+            continue
+        values[name] = convert(value)
+    return values
+
+
+def user_text(user: Any) -> str:
+    """A user as others may see them: its text when ``"str"`` is a public field, else its model and key."""
+    if "str" in app_settings.USER_PUBLIC_FIELDS:
+        return safe_text(user)
+    return f"{user._meta.verbose_name} {user.pk}"
+
+
 def object_label(obj: Any) -> str:
     """``app_label.model`` of a model instance or class."""
     meta = obj._meta
@@ -50,6 +109,16 @@ def describe(obj: Any) -> dict[str, Any] | None:
         return None
     if not is_model_instance(obj):
         return {"repr": safe_text(obj)}
+    if is_user_instance(obj):  # the snapshot serves every recipient: only what anyone may see of a user
+        public = public_user_values(obj)
+        public.pop("pk", None)
+        return {
+            "model": object_label(obj),
+            "content_type_id": content_type_id(obj),
+            "pk": None if obj.pk is None else str(obj.pk),
+            "repr": user_text(obj),
+            "fields": public,
+        }
     fields: dict[str, Any] = {}
     for model_field in obj._meta.concrete_fields:
         if is_sensitive(model_field.name):
@@ -105,7 +174,7 @@ def to_json_safe(value: Any, depth: int = 0) -> Any:
         return {
             "model": object_label(value),
             "pk": None if value.pk is None else str(value.pk),
-            "repr": safe_text(value),
+            "repr": user_text(value) if is_user_instance(value) else safe_text(value),
         }
     if isinstance(value, type) and hasattr(value, "_meta"):
         return {"model": object_label(value)}

@@ -12,12 +12,14 @@ from collections.abc import Callable
 from typing import Any, ClassVar
 
 from django.db import DatabaseError
+from django.db.models import Model
 from django.template import Template
 from django.utils.translation import gettext_lazy as _
 
 from django_signal_notifier.exceptions import MessageTemplateError
 from django_signal_notifier.models import StoredTemplate
 from django_signal_notifier.rendering.base import _RECIPIENT_WORDS, MessageTemplate, RenderedMessage
+from django_signal_notifier.rendering.bounds import RenderBudget, RenderLimitExceeded
 from django_signal_notifier.rendering.registry import template_registry
 from django_signal_notifier.rendering.sandbox import compile_source, render_source, sandbox_context, syntax_errors
 from django_signal_notifier.signals import configuration_changed
@@ -34,10 +36,14 @@ class StoredMessageTemplate(MessageTemplate):
 
     record_id: ClassVar[int | None] = None
     compiled_parts: ClassVar[dict[str, Template | MessageTemplateError | None]] = {}
+    # In the admin preview: whether the viewer may view a model (objects of other models show nothing).
+    may_view: Callable[[type[Model]], bool] | None = None
+    # A step or time bound this instance (one fan-out write) passed: the other recipients stop at once.
+    spent: RenderLimitExceeded | None = None
 
     def get_context(self, context: dict[str, Any]) -> dict[str, Any]:
-        """Only the documented variables reach a stored template."""
-        return sandbox_context(context)
+        """Only the documented variables reach a stored template, as the recipient may see them."""
+        return sandbox_context(context, self.may_view)
 
     def uses_recipient(self) -> bool:
         return bool(_RECIPIENT_WORDS.search(self._variables()))
@@ -46,8 +52,11 @@ class StoredMessageTemplate(MessageTemplate):
         return " ".join(getattr(self, attr, "") or "" for attr in _PARTS.values())
 
     def render_message(self, context: dict[str, Any]) -> RenderedMessage:
+        if self.spent is not None:
+            raise self.spent
         safe = self.get_context(dict(context))
-        parts = {part: self._render_part(part, safe, autoescape=part == "html") for part in _PARTS}
+        budget = RenderBudget.from_settings()  # steps and seconds for the whole message
+        parts = {part: self._render_part(part, safe, part == "html", budget) for part in _PARTS}
         return RenderedMessage(
             subject=" ".join(parts["subject"].split()),
             text=parts["text"].strip(),
@@ -55,10 +64,15 @@ class StoredMessageTemplate(MessageTemplate):
             url=parts["url"].strip(),
         )
 
-    def _render_part(self, part: str, context: dict[str, Any], autoescape: bool) -> str:
+    def _render_part(self, part: str, context: dict[str, Any], autoescape: bool, budget: RenderBudget) -> str:
         template = self._template(part)
         try:
-            return render_source(template, context, autoescape)
+            return render_source(template, context, autoescape, budget)
+        except RenderLimitExceeded as error:
+            named = RenderLimitExceeded(f"{self.name}: the {part}: {error}", error.work)
+            if error.work:
+                self.spent = named
+            raise named from error
         except Exception as error:
             raise MessageTemplateError(f"{self.name}: rendering the {part} failed: {error}") from error
 
