@@ -3,7 +3,8 @@
 A condition is ``{"field": name, "op": operator, "value": value}``; every condition of a
 trigger must hold. Operators: ``created`` (post_save's flag; ``value`` defaults to true),
 ``eq``, ``ne``, ``in``, ``not_in``, ``changed``, ``changed_to``, ``changed_from`` and
-``callable`` (``value`` is the dotted path of ``function(event) -> bool``). Nothing is eval'd.
+``callable`` (``value`` is the name a ``function(event) -> bool`` is registered under with
+:func:`django_signal_notifier.condition`). Nothing is eval'd or imported from stored data.
 """
 
 from __future__ import annotations
@@ -14,9 +15,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import FieldDoesNotExist, ValidationError
-from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
+from django_signal_notifier.registry import CONDITION, registered_callable, unregistered_callable_problem
 from django_signal_notifier.events.previous import ABSENT, UNKNOWN, previous_value
 from django_signal_notifier.events.snapshot import SignalEvent, is_model_instance
 
@@ -64,16 +65,13 @@ def _compile(raw: Any, model: Any, verb: str) -> Condition:
             raise ValueError(_("created takes true or false, not %(value)r") % {"value": value})
         return Condition(op, value=value, label=label)
     if op == "callable":
-        path = raw.get("value")
-        if not isinstance(path, str) or not path:
-            raise ValueError(_('callable needs "value": the dotted path of a function(event) -> bool'))
-        try:
-            function = import_string(path)
-        except ImportError as error:
-            raise ValueError(_("cannot import %(path)s: %(error)s") % {"path": path, "error": error})
-        if not callable(function):
-            raise ValueError(_("%(path)s is not callable") % {"path": path})
-        return Condition(op, function=function, label=label)
+        name = raw.get("value")
+        if not isinstance(name, str) or not name:
+            raise ValueError(_('callable needs "value": the registered name of a function(event) -> bool'))
+        problem = unregistered_callable_problem(CONDITION, name)
+        if problem:
+            raise ValueError(problem)
+        return Condition(op, function=registered_callable(CONDITION, name), label=label)
     if model is None:
         raise ValueError(_("a field condition needs the trigger's sender model: choose one"))
     name = raw.get("field")
@@ -161,12 +159,12 @@ def compile_conditions(trigger: Any, model: Any, problems: list[str]) -> tuple[C
 
 
 def conditions_hold(spec: Any, event: SignalEvent) -> bool:
-    """Whether every condition of ``spec`` holds for ``event`` (a failing callable counts as false)."""
+    """Whether every condition of ``spec`` holds for ``event`` (a failing callable, even one calling ``sys.exit``, counts as false)."""
     for condition in spec.conditions:
         try:
             if not _holds(condition, event):
                 return False
-        except Exception:
+        except (Exception, SystemExit):  # a callable's sys.exit() must not end the user's request
             logger.exception(
                 "django-signal-notifier: condition %s of trigger %s %r raised; the trigger does not match",
                 condition.label,

@@ -34,6 +34,7 @@ from django_signal_notifier.models import (
     Trigger,
 )
 from django_signal_notifier.rendering import MessageTemplate, register_message_template
+from django_signal_notifier.registry import receiver
 from tests.integration.reliability.figures import record
 from tests.support.factories import subscribe, user
 from tests.support.recording import RecordingMessenger
@@ -386,6 +387,7 @@ def raising_rule(event: Any) -> bool:
     raise ZeroDivisionError("the rule divided by zero")
 
 
+@receiver()
 def raising_receivers(event: Any) -> Any:
     raise ConnectionError("the directory service is down")
 
@@ -457,7 +459,7 @@ def receiver_callable_missing(run: Run, alice: Any, caplog: Any) -> None:
     Subscription.objects.filter(pk=subscription.pk).update(receiver_callable="gone.module.watchers")
     run.fire(save_article())
     logged = " ".join(r.getMessage() for r in caplog.records)
-    assert "receiver callable 'gone.module.watchers'" in logged and "No module named 'gone'" in logged
+    assert "receiver callable 'gone.module.watchers'" in logged and "is registered as 'gone.module.watchers'" in logged
     assert [d.status for d in run.deliveries(recipient=alice)] == [DeliveryStatus.SENT]
 
 
