@@ -236,6 +236,9 @@ class TriggerIndex:
         )
         if not subscriptions and not trigger.cancels_pending:
             return None
+        conditions = compile_conditions(trigger, model, problems)
+        if conditions is None:
+            return None
         return TriggerSpec(
             id=trigger.pk,
             name=str(trigger),
@@ -246,7 +249,7 @@ class TriggerIndex:
             actor_id=canonical_pk(actor_model, trigger.actor_object_id) if actor_model else None,
             target=trigger.target or None,
             subscriptions=subscriptions,
-            conditions=compile_conditions(trigger, model, problems),
+            conditions=conditions,
             cancels_pending=trigger.cancels_pending,
         )
 

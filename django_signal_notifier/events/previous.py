@@ -42,7 +42,7 @@ def track_previous_values(tables: dict[str, Any]) -> None:
             if spec.model is None:
                 continue
             for condition in spec.conditions:
-                if condition.needs_previous and not condition.problem:
+                if condition.needs_previous:
                     wanted.setdefault(spec.model, set()).add(condition.attname)
     for model in set(_tracked) - set(wanted):
         post_init.disconnect(sender=model, dispatch_uid=_uid(model))
