@@ -104,9 +104,7 @@ def default_callable_name(function: Callable[..., Any]) -> str:
 def register_callable(name: str | None, function: F, *, kind: str) -> F: ...
 @overload
 def register_callable(name: str | None = None, function: None = None, *, kind: str) -> Callable[[F], F]: ...
-def register_callable(
-    name: str | None = None, function: F | None = None, *, kind: str
-) -> F | Callable[[F], F]:
+def register_callable(name: str | None = None, function: F | None = None, *, kind: str) -> F | Callable[[F], F]:
     """Allow stored configuration to name ``function`` (as ``name``, default ``module.qualname``).
 
     ``kind`` is ``"condition"`` (``function(event) -> bool``) or ``"receiver"``

@@ -20,9 +20,9 @@ from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from django_signal_notifier.registry import CONDITION, registered_callable, unregistered_callable_problem
 from django_signal_notifier.events.previous import ABSENT, UNKNOWN, previous_value
 from django_signal_notifier.events.snapshot import SignalEvent, is_model_instance
+from django_signal_notifier.registry import CONDITION, registered_callable, unregistered_callable_problem
 
 logger = logging.getLogger("django_signal_notifier.conditions")
 
@@ -133,7 +133,9 @@ def _check_time_zone(field: Any, value: Any, coerced: datetime.datetime) -> None
     aware = timezone.is_aware(coerced)
     if settings.USE_TZ and not aware:
         raise ValueError(
-            _("%(value)r for %(field)s has no time zone and would never match (USE_TZ is on); add one, e.g. %(example)s")
+            _(
+                "%(value)r for %(field)s has no time zone and would never match (USE_TZ is on); add one, e.g. %(example)s"
+            )
             % {"value": value, "field": field.name, "example": f"{coerced.isoformat()}+00:00"}
         )
     if not settings.USE_TZ and aware:

@@ -14,8 +14,8 @@ from django.db.models.signals import post_init
 from django.test.utils import CaptureQueriesContext
 
 from django_signal_notifier.config.index import trigger_index
-from django_signal_notifier.registry import condition
 from django_signal_notifier.models import Notification, Trigger
+from django_signal_notifier.registry import condition
 from tests.support.whomwhat import configure
 from tests.testapp.models import Article, Quiet
 
@@ -223,7 +223,10 @@ def test_a_raising_callable_is_no_match_and_logged(reader: User, run_on_commit: 
         ([{"field": "status", "op": "eq"}], 'eq needs "value"'),
         ([{"field": "status", "op": "changed", "value": 1}], "changed takes no value"),
         ([{"field": "followers", "op": "eq", "value": 1}], "'followers' is not a column of testapp.Article"),
-        ([{"op": "callable", "value": "tests.nowhere.rule"}], "no condition callable is registered as 'tests.nowhere.rule'"),
+        (
+            [{"op": "callable", "value": "tests.nowhere.rule"}],
+            "no condition callable is registered as 'tests.nowhere.rule'",
+        ),
         ([{"op": "created"}, {"field": "status", "opp": "eq"}], "Condition 2: unknown keys opp"),
         ({"op": "created"}, "Conditions must be a list of objects."),
         (["created"], 'Condition 1: must be an object like {"field"'),

@@ -36,8 +36,8 @@ from django_signal_notifier.models import (
     Subscription,
     Trigger,
 )
-from django_signal_notifier.rendering import MessageTemplate, register_message_template
 from django_signal_notifier.registry import condition, receiver
+from django_signal_notifier.rendering import MessageTemplate, register_message_template
 from tests.integration.reliability.figures import record
 from tests.support.factories import subscribe, user
 from tests.support.recording import RecordingMessenger
