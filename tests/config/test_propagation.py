@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 from django.contrib.auth.models import User
+from django.core.checks import run_checks
 from django.db import connection, connections
 from django.db.migrations.loader import MigrationLoader
 
@@ -54,7 +55,15 @@ def reader() -> User:
     return User.objects.create_user("reader")
 
 
-def test_the_triggers_are_installed_by_migrate() -> None:
+def test_the_triggers_are_installed_by_migrate_and_checked() -> None:
+    assert config_triggers.installed(connection) is True
+    assert "signal_notifier.W054" not in [m.id for m in run_checks(databases=["default"])]
+    config_triggers.uninstall(connection)
+    try:
+        assert config_triggers.installed(connection) is False
+        assert "signal_notifier.W054" in [m.id for m in run_checks(databases=["default"])]
+    finally:
+        config_triggers.install(connection)
     assert config_triggers.installed(connection) is True
 
 
