@@ -154,3 +154,25 @@ def test_declare_accepts_the_function_itself_and_stores_its_name(reader: User, r
         Article.objects.create(title="calm", priority=1)
         Article.objects.create(title="urgent", priority=9)
     assert list(Notification.objects.values_list("action_object_text", "recipient_id")) == [("urgent", reader.pk)]
+
+
+def test_the_admin_offers_registered_receivers_and_shows_a_stale_name(admin_client: Any) -> None:
+    trigger, sub, backend = configure(Article)
+    url = f"/admin/django_signal_notifier/subscription/{sub.pk}/change/"
+    form = {
+        "trigger": trigger.pk,
+        "backends": [backend.pk],
+        "receiver_field_paths": "",
+        "enabled": "on",
+        "digest_seconds": "0",
+        "throttle_seconds": "0",
+    }
+    page = admin_client.get(url).content.decode()
+    assert '<option value="exiting-receivers">' in page and "sys.exit" not in page
+    refused = admin_client.post(url, {**form, "receiver_callable": "sys.exit"})
+    assert refused.status_code == 200 and "Select a valid choice" in refused.content.decode()
+    accepted = admin_client.post(url, {**form, "receiver_callable": "exiting-receivers"})
+    assert accepted.status_code == 302
+    Subscription.objects.filter(pk=sub.pk).update(receiver_callable="myapp.receivers.watchers")  # an old row
+    page = admin_client.get(url).content.decode()
+    assert "myapp.receivers.watchers (not registered)" in page
