@@ -87,6 +87,9 @@ CONDITION = "condition"
 RECEIVER = "receiver"
 CALLABLE_KINDS = {CONDITION: "condition callable", RECEIVER: "receiver callable"}
 _CALLABLES: dict[str, dict[str, Callable[..., Any]]] = {kind: {} for kind in CALLABLE_KINDS}
+# Called after each registration: a trigger left out for naming a callable not registered yet
+# (its module imported after the index was built) is taken in at the next send.
+_registration_listeners: list[Callable[[], None]] = []
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -121,6 +124,8 @@ def register_callable(name: str | None = None, function: F | None = None, *, kin
         if existing is not None and existing is not target and _fqn(existing) != _fqn(target):
             raise ConfigurationError(f"The {CALLABLE_KINDS[kind]} name {key!r} is already taken by {_fqn(existing)}.")
         _CALLABLES[kind][key] = target
+        for listener in _registration_listeners:
+            listener()
         return target
 
     return add if function is None else add(function)
@@ -134,6 +139,11 @@ def condition(name: str | None = None) -> Callable[[F], F]:
 def receiver(name: str | None = None) -> Callable[[F], F]:
     """Decorator: register ``function(event_view) -> users`` for ``Subscription.receiver_callable = name``."""
     return register_callable(name, kind=RECEIVER)
+
+
+def on_callable_registered(listener: Callable[[], None]) -> None:
+    """Call ``listener()`` after every registration (the trigger index rebuilds)."""
+    _registration_listeners.append(listener)
 
 
 def registered_callable(kind: str, name: str) -> Callable[..., Any] | None:

@@ -193,7 +193,10 @@ def compile_conditions(trigger: Any, model: Any, problems: list[str]) -> tuple[C
 
 
 def conditions_hold(spec: Any, event: SignalEvent) -> bool:
-    """Whether every condition of ``spec`` holds for ``event`` (a failing callable, even one calling ``sys.exit``, counts as false)."""
+    """Whether every condition of ``spec`` holds for ``event``.
+
+    A callable that fails, even by calling ``sys.exit``, counts as false.
+    """
     for condition in spec.conditions:
         try:
             if not _holds(condition, event):

@@ -33,6 +33,7 @@ from django_signal_notifier.config.specs import BackendSpec, SubscriptionSpec, T
 from django_signal_notifier.config.steps import step_for
 from django_signal_notifier.events.previous import track_previous_values
 from django_signal_notifier.models import ConfigStamp, Trigger
+from django_signal_notifier.registry import on_callable_registered
 from django_signal_notifier.rendering.stored import follow_configuration_version
 from django_signal_notifier.signals import configuration_changed
 
@@ -322,3 +323,4 @@ def _on_setting_changed(*, setting: str, **kwargs: Any) -> None:
 configuration_changed.connect(_on_configuration_written, dispatch_uid="django_signal_notifier.config.index")
 setting_changed.connect(_on_setting_changed, dispatch_uid="django_signal_notifier.conf")
 follow_configuration_version(lambda: trigger_index.version)
+on_callable_registered(trigger_index.invalidate)

@@ -10,6 +10,7 @@ from django.contrib.auth.models import User
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
+from django.test import override_settings
 
 from django_signal_notifier import declare
 from django_signal_notifier.config.index import trigger_index
@@ -176,3 +177,22 @@ def test_the_admin_offers_registered_receivers_and_shows_a_stale_name(admin_clie
     Subscription.objects.filter(pk=sub.pk).update(receiver_callable="myapp.receivers.watchers")  # an old row
     page = admin_client.get(url).content.decode()
     assert "myapp.receivers.watchers (not registered)" in page
+
+
+def late_rule(event: Any) -> bool:  # its module registers it after the index was built
+    return True
+
+
+@override_settings(SIGNAL_NOTIFIER={"CONFIG_CHECK_INTERVAL": 3600})
+def test_a_condition_registered_after_the_index_was_built_is_taken_in(reader: User, run_on_commit: Any) -> None:
+    trigger, _, _ = configure(Article, users=[reader])
+    name = f"{__name__}.late_rule"
+    Trigger.objects.filter(pk=trigger.pk).update(conditions=[{"op": "callable", "value": name}])
+    with run_on_commit():
+        Article.objects.create(title="before")
+    assert Notification.objects.count() == 0
+    assert any(name in problem for problem in trigger_index.problems)
+    register_callable(None, late_rule, kind="condition")  # no configuration change, no waiting
+    with run_on_commit():
+        Article.objects.create(title="after")
+    assert list(Notification.objects.values_list("action_object_text", flat=True)) == ["after"]
