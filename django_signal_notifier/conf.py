@@ -14,6 +14,9 @@ DEFAULTS: dict[str, Any] = {
     # Seconds between two reads of the configuration version stamp by one process: a trigger
     # changed in another process takes effect here within this delay.
     "CONFIG_CHECK_INTERVAL": 5.0,
+    # Characters of each rendered text part (subject, text, HTML, URL) stored per recipient row
+    # (inbox notifications, delivery content); longer text is cut with a visible marker. None: no cap.
+    "MAX_STORED_TEXT": 20_000,
     # Recipients rendered and rows written per bulk insert; bounds memory on large fan-outs.
     "BATCH_SIZE": 500,
     # Recipients per fan-out chunk: each chunk is one task and one transaction (memory stays flat).

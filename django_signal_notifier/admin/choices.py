@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django_signal_notifier.config.problems import OWN_APP
 from django_signal_notifier.events.verbs import verb_choices
 from django_signal_notifier.messengers.registry import messenger_registry
+from django_signal_notifier.registry import RECEIVER, callable_names
 from django_signal_notifier.rendering.registry import template_registry
 
 BLANK = ("", "---------")
@@ -62,6 +63,11 @@ def _with_current(choices: list[tuple[str, str]], current: str) -> list[tuple[st
 def signal_choices(current: str = "") -> list[tuple[str, str]]:
     """An empty first choice, then every registered signal."""
     return [BLANK, *_with_current(verb_choices(), current)]
+
+
+def receiver_callable_choices(current: str = "") -> list[tuple[str, str]]:
+    """An empty first choice (no callable), then every registered receiver callable."""
+    return [BLANK, *_with_current([(name, name) for name in callable_names(RECEIVER)], current)]
 
 
 def messenger_choices(current: str = "") -> list[tuple[str, str]]:

@@ -15,7 +15,13 @@ from django.contrib.contenttypes.models import ContentType
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
-from django_signal_notifier.admin.choices import model_choices, project_models, signal_choices, template_choices
+from django_signal_notifier.admin.choices import (
+    model_choices,
+    project_models,
+    receiver_callable_choices,
+    signal_choices,
+    template_choices,
+)
 from django_signal_notifier.admin.conditions_builder import ConditionsField
 from django_signal_notifier.admin.declared import ConfigurationForm
 from django_signal_notifier.models import Subscription, Trigger
@@ -48,7 +54,8 @@ class TriggerForm(ConfigurationForm):
             "Every condition must hold; empty rows are ignored. Field: a column of the sender model (none for "
             '"was just created" and "a function says so"). Value: text, a number, true or false, or a JSON list '
             'such as ["draft", "published"] for "is one of"; empty for "changed" ("was just created" takes false '
-            'to match updates only). "A function says so" takes the dotted path of a function(event) -> bool.'
+            'to match updates only). "A function says so" takes the name a function(event) -> bool is registered '
+            "under in code with @django_signal_notifier.condition(name)."
         ),
     )
 
@@ -118,6 +125,14 @@ class SubscriptionForm(ConfigurationForm):
             "reverse foreign keys and many-to-many fields, chained with dots."
         ),
     )
+    receiver_callable = forms.ChoiceField(
+        label=_label(Subscription, "receiver_callable"),
+        required=False,
+        help_text=_(
+            "A function (event) -> users registered in code with @django_signal_notifier.receiver(name); "
+            "only registered functions are offered."
+        ),
+    )
     digest_template = forms.ChoiceField(
         label=_label(Subscription, "digest_template"),
         required=False,
@@ -130,6 +145,9 @@ class SubscriptionForm(ConfigurationForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        if "receiver_callable" in self.fields:
+            current = self.initial.get("receiver_callable") or self.instance.receiver_callable or ""
+            self.fields["receiver_callable"].choices = receiver_callable_choices(current)  # type: ignore[attr-defined]
         if "digest_template" in self.fields:
             current = self.initial.get("digest_template") or self.instance.digest_template or ""
             self.fields["digest_template"].choices = template_choices(  # type: ignore[attr-defined]

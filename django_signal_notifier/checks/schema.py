@@ -14,7 +14,7 @@ from django.apps import apps
 from django.core.checks import CheckMessage, Tags, Warning, register
 from django.db import DatabaseError, connections, router
 
-from django_signal_notifier.models import Trigger
+from django_signal_notifier.models import Trigger, config_triggers
 
 APP = "django_signal_notifier"
 # Tables only django-signal-notifier 0.2.1 had; migrate moves their rows and drops them.
@@ -68,7 +68,24 @@ def schema_problems(alias: str) -> list[CheckMessage]:
                 id="signal_notifier.W051",
             )
         ]
+    if not missing_tables and _stamp_triggers_missing(connection):
+        return [
+            Warning(
+                f"The database {alias!r} lacks django_signal_notifier's configuration triggers: a change made "
+                "without save() (a data migration, raw SQL, a restored dump) does not reach running processes.",
+                hint="Run `python manage.py migrate`, or call "
+                "django_signal_notifier.models.config_triggers.install(connection) after restoring a dump.",
+                id="signal_notifier.W054",
+            )
+        ]
     return []
+
+
+def _stamp_triggers_missing(connection: Any) -> bool:
+    try:
+        return config_triggers.installed(connection) is False
+    except DatabaseError:
+        return False
 
 
 def _columns(model: Any) -> set[str]:

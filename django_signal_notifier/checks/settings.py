@@ -44,6 +44,15 @@ def check_settings(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]
             messages.append(
                 Error(f"SIGNAL_NOTIFIER[{key!r}] must be a positive integer, not {value!r}.", id="signal_notifier.E002")
             )
+    stored_cap = raw.get("MAX_STORED_TEXT", DEFAULTS["MAX_STORED_TEXT"])
+    if stored_cap is not None and (isinstance(stored_cap, bool) or not isinstance(stored_cap, int) or stored_cap < 100):
+        messages.append(
+            Error(
+                f"SIGNAL_NOTIFIER['MAX_STORED_TEXT'] must be None or an integer ≥ 100, not {stored_cap!r}.",
+                hint="It caps each stored text part; the truncation marker alone takes about 40 characters.",
+                id="signal_notifier.E002",
+            )
+        )
     for key in (
         "CONFIG_CHECK_INTERVAL",
         "RETRY_BASE_DELAY",

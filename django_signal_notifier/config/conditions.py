@@ -3,22 +3,26 @@
 A condition is ``{"field": name, "op": operator, "value": value}``; every condition of a
 trigger must hold. Operators: ``created`` (post_save's flag; ``value`` defaults to true),
 ``eq``, ``ne``, ``in``, ``not_in``, ``changed``, ``changed_to``, ``changed_from`` and
-``callable`` (``value`` is the dotted path of ``function(event) -> bool``). Nothing is eval'd.
+``callable`` (``value`` is the name a ``function(event) -> bool`` is registered under with
+:func:`django_signal_notifier.condition`). Nothing is eval'd or imported from stored data.
 """
 
 from __future__ import annotations
 
+import datetime
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import FieldDoesNotExist, ValidationError
-from django.utils.module_loading import import_string
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from django_signal_notifier.events.previous import ABSENT, UNKNOWN, previous_value
 from django_signal_notifier.events.snapshot import SignalEvent, is_model_instance
+from django_signal_notifier.registry import CONDITION, registered_callable, unregistered_callable_problem
 
 logger = logging.getLogger("django_signal_notifier.conditions")
 
@@ -30,14 +34,13 @@ _KEYS = {"field", "op", "value"}
 
 @dataclass(frozen=True)
 class Condition:
-    """One compiled condition. A condition with a ``problem`` never holds."""
+    """One compiled (and so valid) condition."""
 
     op: str
     attname: str = ""
     value: Any = None
     field: Any = None  # the model field, to coerce the instance's current value
     function: Callable[[SignalEvent], Any] | None = None
-    problem: str = ""
     label: str = ""
 
     @property
@@ -64,16 +67,13 @@ def _compile(raw: Any, model: Any, verb: str) -> Condition:
             raise ValueError(_("created takes true or false, not %(value)r") % {"value": value})
         return Condition(op, value=value, label=label)
     if op == "callable":
-        path = raw.get("value")
-        if not isinstance(path, str) or not path:
-            raise ValueError(_('callable needs "value": the dotted path of a function(event) -> bool'))
-        try:
-            function = import_string(path)
-        except ImportError as error:
-            raise ValueError(_("cannot import %(path)s: %(error)s") % {"path": path, "error": error})
-        if not callable(function):
-            raise ValueError(_("%(path)s is not callable") % {"path": path})
-        return Condition(op, function=function, label=label)
+        name = raw.get("value")
+        if not isinstance(name, str) or not name:
+            raise ValueError(_('callable needs "value": the registered name of a function(event) -> bool'))
+        problem = unregistered_callable_problem(CONDITION, name)
+        if problem:
+            raise ValueError(problem)
+        return Condition(op, function=registered_callable(CONDITION, name), label=label)
     if model is None:
         raise ValueError(_("a field condition needs the trigger's sender model: choose one"))
     name = raw.get("field")
@@ -115,13 +115,33 @@ def _coerce(field: Any, value: Any) -> Any:
     if isinstance(value, (dict, list)):
         raise ValueError(_("bad value type for %(field)s: %(value)r") % {"field": field.name, "value": value})
     try:
-        return field.to_python(value)
+        coerced = field.to_python(value)
     except (ValidationError, TypeError, ValueError) as error:
         message = "; ".join(error.messages) if isinstance(error, ValidationError) else str(error)
         message = message.rstrip(".")
         raise ValueError(
             _("bad value type for %(field)s: %(value)r (%(message)s)")
             % {"field": field.name, "value": value, "message": message}
+        )
+    if isinstance(coerced, datetime.datetime):
+        _check_time_zone(field, value, coerced)
+    return coerced
+
+
+def _check_time_zone(field: Any, value: Any, coerced: datetime.datetime) -> None:
+    """A datetime compared with a column must be aware exactly when ``USE_TZ`` is on, else it never matches."""
+    aware = timezone.is_aware(coerced)
+    if settings.USE_TZ and not aware:
+        raise ValueError(
+            _(
+                "%(value)r for %(field)s has no time zone and would never match (USE_TZ is on); add one, e.g. %(example)s"
+            )
+            % {"value": value, "field": field.name, "example": f"{coerced.isoformat()}+00:00"}
+        )
+    if not settings.USE_TZ and aware:
+        raise ValueError(
+            _("%(value)r for %(field)s has a time zone but USE_TZ is off; give the local time without one")
+            % {"value": value, "field": field.name}
         )
 
 
@@ -130,43 +150,58 @@ def _name(model: Any) -> str:
 
 
 def validate_conditions(conditions: Any, model: Any, verb: str) -> list[str]:
-    """The admin's errors for a trigger's conditions, one message per bad condition."""
+    """What is wrong with a trigger's conditions, one message per bad condition (empty: they are usable).
+
+    The one validation of every way in: the admin's form and the model's ``clean()`` (through
+    :mod:`~django_signal_notifier.config.problems`), ``declare()`` and the trigger index.
+    """
+    return _checked(conditions, model, verb)[1]
+
+
+def _checked(conditions: Any, model: Any, verb: str) -> tuple[tuple[Condition, ...], list[str]]:
     if conditions in (None, ""):
-        return []
+        return (), []
     if not isinstance(conditions, list):
-        return [_("Conditions must be a list of objects.")]
+        return (), [_("Conditions must be a list of objects.")]
+    compiled: list[Condition] = []
     errors: list[str] = []
     for number, raw in enumerate(conditions, start=1):
         try:
-            _compile(raw, model, verb)
+            compiled.append(_compile(raw, model, verb))
         except ValueError as error:
             errors.append(_("Condition %(number)s: %(error)s.") % {"number": number, "error": error})
-    return errors
+    return tuple(compiled), errors
 
 
-def compile_conditions(trigger: Any, model: Any, problems: list[str]) -> tuple[Condition, ...]:
-    """The trigger's conditions for its spec; a bad one becomes a problem and never holds."""
-    raw_conditions = trigger.conditions or []
-    if not isinstance(raw_conditions, list):
-        raw_conditions = [raw_conditions]
-    compiled: list[Condition] = []
-    for number, raw in enumerate(raw_conditions, start=1):
-        try:
-            compiled.append(_compile(raw, model, trigger.verb))
-        except ValueError as error:
-            problem = f"Trigger {trigger.pk} ({trigger}) condition {number}: {error}; the trigger never matches."
-            problems.append(problem)
-            compiled.append(Condition(str(raw.get("op", "")) if isinstance(raw, dict) else "", problem=problem))
-    return tuple(compiled)
+def compile_conditions(trigger: Any, model: Any, problems: list[str]) -> tuple[Condition, ...] | None:
+    """The trigger's compiled conditions, or None when any is unusable (each is then added to ``problems``).
+
+    The index leaves such a trigger out: it never matches until its conditions are fixed.
+    """
+    try:
+        compiled, errors = _checked(trigger.conditions, model, trigger.verb)
+    except Exception as error:  # whatever a hand-written row holds, the index still loads
+        errors = [_("Conditions could not be read: %(error)r.") % {"error": error}]
+    if not errors:
+        return compiled
+    problems.extend(
+        _("Trigger %(pk)s (%(trigger)s): %(error)s The trigger is left out until this is fixed.")
+        % {"pk": trigger.pk, "trigger": trigger, "error": error}
+        for error in errors
+    )
+    return None
 
 
 def conditions_hold(spec: Any, event: SignalEvent) -> bool:
-    """Whether every condition of ``spec`` holds for ``event`` (a failing callable counts as false)."""
+    """Whether every condition of ``spec`` holds for ``event``.
+
+    A callable that fails, even by calling ``sys.exit``, counts as false.
+    """
     for condition in spec.conditions:
         try:
             if not _holds(condition, event):
                 return False
-        except Exception:
+        except (Exception, SystemExit):  # a callable's sys.exit() must not end the user's request
             logger.exception(
                 "django-signal-notifier: condition %s of trigger %s %r raised; the trigger does not match",
                 condition.label,
@@ -178,8 +213,6 @@ def conditions_hold(spec: Any, event: SignalEvent) -> bool:
 
 
 def _holds(condition: Condition, event: SignalEvent) -> bool:
-    if condition.problem:
-        return False
     op = condition.op
     if op == "created":
         return event.created is not None and event.created == condition.value

@@ -34,6 +34,7 @@ from django.db import transaction
 from django_signal_notifier.config.problems import Problem, backend_problems, subscription_problems, trigger_problems
 from django_signal_notifier.exceptions import ConfigurationError
 from django_signal_notifier.models import Backend, Subscription, Trigger
+from django_signal_notifier.registry import CONDITION, RECEIVER, default_callable_name, register_callable
 
 logger = logging.getLogger("django_signal_notifier.declare")
 _hooks: list[Callable[[Declarer], None]] = []
@@ -74,6 +75,30 @@ def _content_type(model: Any) -> ContentType | None:
         except (LookupError, ValueError) as error:
             raise ConfigurationError(f"Unknown model {model!r}: use 'app_label.ModelName'.") from error
     return ContentType.objects.get_for_model(model)
+
+
+def _named_callables(fields: dict[str, Any]) -> dict[str, Any]:
+    """``fields`` with any function given as a condition or receiver callable registered and stored by name.
+
+    Declarations may pass the function itself; it is registered under ``module.qualname`` (see
+    :func:`django_signal_notifier.register_callable`) and the row stores that name.
+    """
+    named = dict(fields)
+    function = named.get("receiver_callable")
+    if callable(function):
+        register_callable(None, function, kind=RECEIVER)
+        named["receiver_callable"] = default_callable_name(function)
+    conditions = named.get("conditions")
+    if isinstance(conditions, list):
+        named["conditions"] = [_named_condition(condition) for condition in conditions]
+    return named
+
+
+def _named_condition(condition: Any) -> Any:
+    if isinstance(condition, dict) and condition.get("op") == "callable" and callable(condition.get("value")):
+        register_callable(None, condition["value"], kind=CONDITION)
+        return {**condition, "value": default_callable_name(condition["value"])}
+    return condition
 
 
 def _by_key(model: Any, key: str, missing: str) -> Any:
@@ -136,7 +161,7 @@ class Declarer:
             "target": target,
             "name": name,
             "enabled": enabled,
-            **extra,
+            **_named_callables(extra),
         }
         _refuse(f"Trigger {key!r}", trigger_problems(Trigger(**defaults), related=False))
         trigger, _ = Trigger.objects.update_or_create(key=key, defaults=_owned(defaults))
@@ -178,6 +203,7 @@ class Declarer:
     ) -> Any:
 
         what = f"Subscription {key!r}"
+        extra = _named_callables(extra)
         if isinstance(trigger, str):
             trigger = _by_key(Trigger, trigger, f"{what}: no trigger is declared with the key {trigger!r}.")
         checked = {k: extra[k] for k in ("receiver_field_paths", "receiver_callable", "steps") if k in extra}

@@ -4,8 +4,9 @@ A field path such as ``author``, ``article.followers`` or ``project.members`` is
 the sender object through foreign keys, reverse foreign keys, one-to-one and many-to-many
 fields and must end at the user model. A forward foreign key as the first hop is read from the
 instance (``author`` costs no query at all); the rest of the path becomes one ``pk__in``
-subquery of the recipients query. A callable ``(EventView) -> users, user ids or a queryset``
-is the escape hatch for anything else.
+subquery of the recipients query. A callable ``(EventView) -> users, user ids or a queryset``,
+registered in code by name (:func:`django_signal_notifier.receiver`), is the escape hatch for
+anything else.
 """
 
 from __future__ import annotations
@@ -15,8 +16,9 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.core.exceptions import FieldDoesNotExist
 from django.db.models import Model, Q, QuerySet
-from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
+
+from django_signal_notifier.registry import RECEIVER, registered_callable, unregistered_callable_problem
 
 NOBODY = Q(pk__in=[])
 
@@ -80,17 +82,12 @@ def validate_receiver_paths(paths: Any, model: Any) -> list[str]:
     return [problem for path in paths if (problem := path_problem(model, path))]
 
 
-def validate_receiver_callable(dotted_path: str) -> str | None:
-    """The admin's error for a receiver callable path, or None."""
-    if not dotted_path:
+def validate_receiver_callable(name: str) -> str | None:
+    """The admin's error for a receiver callable name, or None (only registered names are accepted)."""
+    if not name:
         return None
-    try:
-        function = import_string(dotted_path)
-    except ImportError as error:
-        return _("Cannot import %(path)s: %(error)s") % {"path": dotted_path, "error": error}
-    if not callable(function):
-        return _("%(path)s is not callable.") % {"path": dotted_path}
-    return None
+    problem = unregistered_callable_problem(RECEIVER, name)
+    return None if problem is None else problem[:1].upper() + problem[1:] + "."
 
 
 def path_q(instance: Any, path: str) -> Q:
@@ -119,9 +116,11 @@ def path_q(instance: Any, path: str) -> Q:
     return Q(pk__in=rows.values("__".join(parts) + "__pk"))
 
 
-def callable_q(view: Any, dotted_path: str) -> tuple[Q, bool]:
-    """Call the receiver callable; returns its users as a Q and whether it holds a lazy queryset."""
-    function = import_string(dotted_path)
+def callable_q(view: Any, name: str) -> tuple[Q, bool]:
+    """Call the receiver callable registered as ``name``; returns its users as a Q and whether it holds a lazy queryset."""
+    function = registered_callable(RECEIVER, name)
+    if function is None:
+        raise LookupError(unregistered_callable_problem(RECEIVER, name))
     result = function(view)
     if result is None:
         return NOBODY, False

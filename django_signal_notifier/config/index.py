@@ -33,6 +33,7 @@ from django_signal_notifier.config.specs import BackendSpec, SubscriptionSpec, T
 from django_signal_notifier.config.steps import step_for
 from django_signal_notifier.events.previous import track_previous_values
 from django_signal_notifier.models import ConfigStamp, Trigger
+from django_signal_notifier.registry import on_callable_registered
 from django_signal_notifier.rendering.stored import follow_configuration_version
 from django_signal_notifier.signals import configuration_changed
 
@@ -236,6 +237,9 @@ class TriggerIndex:
         )
         if not subscriptions and not trigger.cancels_pending:
             return None
+        conditions = compile_conditions(trigger, model, problems)
+        if conditions is None:
+            return None
         return TriggerSpec(
             id=trigger.pk,
             name=str(trigger),
@@ -246,7 +250,7 @@ class TriggerIndex:
             actor_id=canonical_pk(actor_model, trigger.actor_object_id) if actor_model else None,
             target=trigger.target or None,
             subscriptions=subscriptions,
-            conditions=compile_conditions(trigger, model, problems),
+            conditions=conditions,
             cancels_pending=trigger.cancels_pending,
         )
 
@@ -319,3 +323,4 @@ def _on_setting_changed(*, setting: str, **kwargs: Any) -> None:
 configuration_changed.connect(_on_configuration_written, dispatch_uid="django_signal_notifier.config.index")
 setting_changed.connect(_on_setting_changed, dispatch_uid="django_signal_notifier.conf")
 follow_configuration_version(lambda: trigger_index.version)
+on_callable_registered(trigger_index.invalidate)

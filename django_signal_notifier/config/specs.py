@@ -34,7 +34,7 @@ class SubscriptionSpec:
     name: str
     backends: tuple[BackendSpec, ...]
     receiver_field_paths: tuple[str, ...] = ()  # dotted paths from the sender object to users
-    receiver_callable: str = ""  # dotted path of (EventView) -> users, ids or a queryset
+    receiver_callable: str = ""  # registered name of (EventView) -> users, ids or a queryset
     exclude_actor: bool = False
 
     @property

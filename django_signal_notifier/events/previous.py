@@ -5,6 +5,10 @@ others): a ``post_init`` receiver, connected per tracked model, remembers the tr
 values as loaded from the database. The package's ``pre_save`` receiver fixes the values *before this save*
 (from that snapshot, or with one query for fields the snapshot lacks: deferred fields, objects
 loaded before tracking began) and its ``post_save`` receiver moves the snapshot forward.
+
+A snapshot moved forward by a save whose transaction has not committed yet is not trusted: the
+transaction may still roll back (and the same change be retried), so until its commit the values
+before the next save are read from the database, which knows what survived.
 """
 
 from __future__ import annotations
@@ -12,10 +16,12 @@ from __future__ import annotations
 import itertools
 from typing import Any
 
+from django.db import transaction
 from django.db.models.signals import post_init
 
 LOADED = "_signal_notifier_loaded_values"
 BEFORE = "_signal_notifier_values_before_save"
+UNCOMMITTED = "_signal_notifier_loaded_values_uncommitted"  # set while the save that moved LOADED may roll back
 ABSENT: Any = object()  # the previous value of a field of an object that is being created
 UNKNOWN: Any = object()  # not captured (tracking began during this very save): no change is claimed
 
@@ -36,7 +42,7 @@ def track_previous_values(tables: dict[str, Any]) -> None:
             if spec.model is None:
                 continue
             for condition in spec.conditions:
-                if condition.needs_previous and not condition.problem:
+                if condition.needs_previous:
                     wanted.setdefault(spec.model, set()).add(condition.attname)
     for model in set(_tracked) - set(wanted):
         post_init.disconnect(sender=model, dispatch_uid=_uid(model))
@@ -67,7 +73,8 @@ def values_before_save(instance: Any, fields: frozenset[str]) -> dict[str, Any]:
     """The stored values of ``fields``: from the loaded snapshot, else one query for the missing ones."""
     if instance._state.adding or instance.pk is None:
         return {}
-    loaded = instance.__dict__.get(LOADED, {})
+    state = instance.__dict__
+    loaded = {} if state.get(UNCOMMITTED) else state.get(LOADED, {})
     values = {name: loaded[name] for name in fields if name in loaded}
     missing = [name for name in fields if name not in values]
     if missing:
@@ -100,3 +107,12 @@ def move_snapshot(sender: Any, instance: Any, **kwargs: Any) -> None:
     state = instance.__dict__
     state.pop(BEFORE, None)
     state[LOADED] = {name: state[name] for name in fields if name in state}
+    # Trusted once committed; a rollback drops this callback and the snapshot stays untrusted.
+    marker = object()
+    state[UNCOMMITTED] = marker
+    transaction.on_commit(lambda: _committed(state, marker), using=kwargs.get("using") or instance._state.db)
+
+
+def _committed(state: dict[str, Any], marker: object) -> None:
+    if state.get(UNCOMMITTED) is marker:
+        del state[UNCOMMITTED]

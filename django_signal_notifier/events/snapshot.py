@@ -20,6 +20,7 @@ from django.db import models
 
 from django_signal_notifier.conf import app_settings
 from django_signal_notifier.events.actor import current_actor
+from django_signal_notifier.events.text import storable
 
 # Fields never copied into a snapshot: secrets must not reach the event log or templates.
 SENSITIVE_FIELD_WORDS = ("password", "secret", "token", "api_key", "apikey", "private_key", "otp")
@@ -127,7 +128,7 @@ def describe(obj: Any) -> dict[str, Any] | None:
     return {
         "model": object_label(obj),
         "content_type_id": content_type_id(obj),
-        "pk": None if obj.pk is None else str(obj.pk),
+        "pk": None if obj.pk is None else safe_text(obj.pk, 255),
         "repr": safe_text(obj),
         "fields": fields,
     }
@@ -141,7 +142,7 @@ def content_type_id(obj: Any) -> int | None:
 
 
 def safe_text(value: Any, limit: int = MAX_TEXT) -> str:
-    """``str(value)`` that never raises, holds no NUL character and never exceeds ``limit`` characters."""
+    """``str(value)`` that never raises, holds no NUL or lone surrogate and never exceeds ``limit`` characters."""
     try:
         if isinstance(value, bytes):
             text = value.decode("utf-8", errors="replace")
@@ -149,8 +150,7 @@ def safe_text(value: Any, limit: int = MAX_TEXT) -> str:
             text = str(value)
     except Exception as error:  # a __str__ that raises must not break the send
         text = f"<{type(value).__name__}: str() failed: {type(error).__name__}>"
-    if "\x00" in text:  # PostgreSQL text and jsonb cannot hold NUL: the whole event would be lost
-        text = text.replace("\x00", "\ufffd")
+    text = storable(text)  # PostgreSQL refuses NUL, no driver encodes a lone surrogate: the event would be lost
     if len(text) > limit:
         text = text[: limit - 1] + "…"
     return text
@@ -173,7 +173,7 @@ def to_json_safe(value: Any, depth: int = 0) -> Any:
     if is_model_instance(value):
         return {
             "model": object_label(value),
-            "pk": None if value.pk is None else str(value.pk),
+            "pk": None if value.pk is None else safe_text(value.pk, 255),
             "repr": user_text(value) if is_user_instance(value) else safe_text(value),
         }
     if isinstance(value, type) and hasattr(value, "_meta"):

@@ -22,6 +22,7 @@ from django_signal_notifier.config.steps import MAX_DELAY_SECONDS
 from django_signal_notifier.delivery.cancel import key_of
 from django_signal_notifier.events.actor import current_actor
 from django_signal_notifier.events.snapshot import SignalEvent, is_model_instance, to_json_safe
+from django_signal_notifier.events.text import storable
 from django_signal_notifier.fanout.writer import write_event
 from django_signal_notifier.messengers.registry import messenger_registry, template_name
 from django_signal_notifier.models import Backend
@@ -126,6 +127,7 @@ def _prepare(
 ) -> ExplicitSend:
     if not verb or not isinstance(verb, str):
         raise ValueError("notify() needs a verb (a non-empty string), e.g. notify('commented', ...).")
+    verb = storable(verb)  # stored on the event and each notification: no NUL, no lone surrogate
     payload: dict[str, Any] = dict(data or {})
     if level:
         payload["level"] = level
@@ -144,7 +146,7 @@ def _prepare(
             raise ValueError(f"Unknown content part(s) {', '.join(bad)}; use {', '.join(CONTENT_PARTS)}.")
         chosen: MessageTemplate | None
         if parts:
-            chosen = FixedContent(RenderedMessage(**{k: str(v) for k, v in parts.items()}, data=payload))
+            chosen = FixedContent(RenderedMessage(**{k: storable(str(v)) for k, v in parts.items()}, data=payload))
         elif template_cls is not None:
             chosen = _with_data(template_cls, payload) if payload else template_cls()
         else:

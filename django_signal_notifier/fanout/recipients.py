@@ -77,7 +77,7 @@ def resolve_recipients(
         try:
             found, lazy = callable_q(view, subscription.receiver_callable)
             dynamic.append(found)
-        except Exception as error:
+        except (Exception, SystemExit) as error:  # a callable's sys.exit() must not end the request
             problems.append(_problem(subscription, f"receiver callable {subscription.receiver_callable!r}", error))
     query = static
     for part in dynamic:
@@ -181,7 +181,7 @@ def _names(model: Any) -> set[str]:
     return {f.name for f in model._meta.concrete_fields}
 
 
-def _problem(subscription: SubscriptionSpec, what: str, error: Exception) -> str:
+def _problem(subscription: SubscriptionSpec, what: str, error: BaseException) -> str:
     text = f"{what} of subscription {subscription.id} ({subscription.name}) failed: {type(error).__name__}: {error}"
     logger.error("django-signal-notifier: %s", text, extra={"subscription_id": subscription.id})
     return text

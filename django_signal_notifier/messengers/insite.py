@@ -11,6 +11,7 @@ from typing import Any
 from django.core.checks import CheckMessage
 
 from django_signal_notifier.conf import app_settings
+from django_signal_notifier.events.text import storable, stored_text
 from django_signal_notifier.inbox.cache import bump as bump_unread_caches
 from django_signal_notifier.inbox.checks import check_inbox_settings
 from django_signal_notifier.messengers.base import Messenger
@@ -90,13 +91,17 @@ class InSiteMessenger(Messenger):
             recipient_ids.append(recipient_id)
         if len(by_rendering) <= _SHARED_RENDERINGS:
             for rendered, ids in by_rendering.values():
-                content = {"title": rendered.subject[:255], "body": rendered.text, "url": site_path(rendered.url)[:500]}
+                content = {
+                    "title": storable(rendered.subject)[:255],
+                    "body": stored_text(rendered.text),
+                    "url": storable(site_path(rendered.url))[:500],
+                }
                 row = {**shared, **content, "data": rendered.data}
                 BulkInsert(Notification, db, row, ("recipient_id",), batch_size).insert((rid,) for rid in ids)
         else:
             varying = ("recipient_id", "title", "body", "url", "data")
             BulkInsert(Notification, db, shared, varying, batch_size).insert(
-                (rid, r.subject[:255], r.text, site_path(r.url)[:500], r.data)
+                (rid, storable(r.subject)[:255], stored_text(r.text), storable(site_path(r.url))[:500], r.data)
                 for r, ids in by_rendering.values()
                 for rid in ids
             )

@@ -101,7 +101,10 @@ class Subscription(models.Model):
         _("receivers callable"),
         max_length=255,
         blank=True,
-        help_text=_("Dotted path of a function (event) -> users, user ids or a user queryset."),
+        help_text=_(
+            "The name a function (event) -> users, user ids or a user queryset is registered under "
+            "with @django_signal_notifier.receiver(name)."
+        ),
     )
     exclude_actor = models.BooleanField(
         _("exclude the actor"), default=False, help_text=_("Never notify the user who caused the event.")

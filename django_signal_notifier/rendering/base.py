@@ -9,6 +9,7 @@ from typing import Any, ClassVar
 from django.core.exceptions import ImproperlyConfigured
 from django.template import Context, Engine, Template
 
+from django_signal_notifier.events.text import stored_text
 from django_signal_notifier.exceptions import MessageTemplateError
 
 _fallback_engine: Engine | None = None
@@ -38,8 +39,8 @@ class RenderedMessage:
     data: dict[str, Any] = field(default_factory=dict)
 
     def as_content(self) -> dict[str, Any]:
-        """The JSON stored on a Delivery."""
-        return {k: v for k, v in asdict(self).items() if v}
+        """The JSON stored on a Delivery (each text part storable and capped at ``MAX_STORED_TEXT``)."""
+        return {k: stored_text(v) for k, v in asdict(self).items() if v}
 
     @classmethod
     def from_content(cls, content: dict[str, Any]) -> RenderedMessage:

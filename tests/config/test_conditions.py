@@ -15,6 +15,7 @@ from django.test.utils import CaptureQueriesContext
 
 from django_signal_notifier.config.index import trigger_index
 from django_signal_notifier.models import Notification, Trigger
+from django_signal_notifier.registry import condition
 from tests.support.whomwhat import configure
 from tests.testapp.models import Article, Quiet
 
@@ -23,11 +24,13 @@ pytestmark = pytest.mark.django_db
 SEEN: list[Any] = []
 
 
+@condition()
 def is_urgent(event: Any) -> bool:
     SEEN.append(event)
     return bool(event.instance.priority >= 5)
 
 
+@condition()
 def explodes(event: Any) -> bool:
     raise RuntimeError("rule engine down")
 
@@ -220,7 +223,10 @@ def test_a_raising_callable_is_no_match_and_logged(reader: User, run_on_commit: 
         ([{"field": "status", "op": "eq"}], 'eq needs "value"'),
         ([{"field": "status", "op": "changed", "value": 1}], "changed takes no value"),
         ([{"field": "followers", "op": "eq", "value": 1}], "'followers' is not a column of testapp.Article"),
-        ([{"op": "callable", "value": "tests.nowhere.rule"}], "cannot import tests.nowhere.rule"),
+        (
+            [{"op": "callable", "value": "tests.nowhere.rule"}],
+            "no condition callable is registered as 'tests.nowhere.rule'",
+        ),
         ([{"op": "created"}, {"field": "status", "opp": "eq"}], "Condition 2: unknown keys opp"),
         ({"op": "created"}, "Conditions must be a list of objects."),
         (["created"], 'Condition 1: must be an object like {"field"'),

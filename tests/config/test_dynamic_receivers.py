@@ -12,6 +12,7 @@ from django.test.utils import CaptureQueriesContext, override_settings
 
 from django_signal_notifier.events.actor import acting_as
 from django_signal_notifier.models import Delivery, DeliveryStatus, Notification, Subscription
+from django_signal_notifier.registry import receiver
 from tests.support.whomwhat import configure
 from tests.testapp.models import Article, Comment
 
@@ -20,25 +21,30 @@ pytestmark = pytest.mark.django_db
 RECEIVED: list[Any] = []
 
 
+@receiver()
 def followers_of_article(view: Any) -> Any:
     """A receiver callable returning a queryset."""
     RECEIVED.append(view)
     return User.objects.filter(followed_articles=view.instance.article)
 
 
+@receiver()
 def fixed_users(view: Any) -> list[Any]:
     """A receiver callable returning users and ids mixed."""
     return [User.objects.get(username="u1"), User.objects.get(username="u2").pk]
 
 
+@receiver()
 def broken_callable(view: Any) -> Any:
     raise RuntimeError("the receivers service is down")
 
 
+@receiver()
 def queryset_failing_in_the_database(view: Any) -> Any:
     return User.objects.extra(where=["no_such_column = 1"])
 
 
+@receiver()
 def articles_not_users(view: Any) -> Any:
     return Article.objects.all()
 
@@ -191,7 +197,7 @@ def test_paths_need_a_list_and_callables_must_import() -> None:
     with pytest.raises(ValidationError) as caught:
         configure(Article, receiver_field_paths="author", receiver_callable="tests.nowhere.function")
     assert "Give a list of dotted paths" in caught.value.message_dict["receiver_field_paths"][0]
-    assert "Cannot import tests.nowhere.function" in caught.value.message_dict["receiver_callable"][0]
+    assert "is registered as 'tests.nowhere.function'" in caught.value.message_dict["receiver_callable"][0]
 
 
 def test_admin_shows_path_errors(admin_client: Any) -> None:

@@ -9,6 +9,7 @@ from django.contrib.auth.models import User
 from django.urls import reverse
 
 from django_signal_notifier.models import Subscription
+from django_signal_notifier.registry import receiver
 from tests.support.prefs import configure, make_user
 from tests.support.whomwhat import configure as configure_dynamic
 from tests.testapp.models import Article, Comment
@@ -17,6 +18,7 @@ pytestmark = pytest.mark.django_db
 PAGE = "django_signal_notifier_preferences:preferences"
 
 
+@receiver()
 def author_of_the_article(view: Any) -> Any:
     """A receiver callable: who it reaches cannot be told before it runs."""
     return User.objects.filter(pk=view.instance.article.author_id)

@@ -8,14 +8,17 @@ never take the other notifications down, nor the user's save().
 from __future__ import annotations
 
 import math
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any, ClassVar
 
 import pytest
+from django.contrib.auth.models import User
 from django.contrib.contenttypes.models import ContentType
 from django.core.checks import run_checks
+from django.db import connection, transaction
 from django.dispatch import Signal
 from django.utils import timezone
 
@@ -33,6 +36,7 @@ from django_signal_notifier.models import (
     Subscription,
     Trigger,
 )
+from django_signal_notifier.registry import condition, receiver
 from django_signal_notifier.rendering import MessageTemplate, register_message_template
 from tests.integration.reliability.figures import record
 from tests.support.factories import subscribe, user
@@ -382,10 +386,12 @@ def subscription_without_backends(run: Run, alice: Any) -> None:
     assert run.deliveries(recipient=alice) == []
 
 
+@condition()
 def raising_rule(event: Any) -> bool:
     raise ZeroDivisionError("the rule divided by zero")
 
 
+@receiver()
 def raising_receivers(event: Any) -> Any:
     raise ConnectionError("the directory service is down")
 
@@ -457,7 +463,7 @@ def receiver_callable_missing(run: Run, alice: Any, caplog: Any) -> None:
     Subscription.objects.filter(pk=subscription.pk).update(receiver_callable="gone.module.watchers")
     run.fire(save_article())
     logged = " ".join(r.getMessage() for r in caplog.records)
-    assert "receiver callable 'gone.module.watchers'" in logged and "No module named 'gone'" in logged
+    assert "receiver callable 'gone.module.watchers'" in logged and "is registered as 'gone.module.watchers'" in logged
     assert [d.status for d in run.deliveries(recipient=alice)] == [DeliveryStatus.SENT]
 
 
@@ -469,6 +475,105 @@ def receiver_callable_raises(run: Run, alice: Any, caplog: Any) -> None:
     assert "raising_receivers' of subscription" in logged
     assert "failed: ConnectionError: the directory service is down" in logged
     assert [d.status for d in run.deliveries(recipient=alice)] == [DeliveryStatus.SENT]
+
+
+# --- issue 17: configuration that runs code, and bad data ----------------------------------------
+@condition("reliability-exits")
+def exiting_rule(event: Any) -> bool:
+    raise SystemExit(3)
+
+
+@receiver("reliability-exiting-receivers")
+def exiting_receivers(event: Any) -> Any:
+    raise SystemExit(4)
+
+
+@register_message_template
+class ReliabilityBody(MessageTemplate):
+    template_string = "{{ instance.body }}"
+
+
+def condition_callable_dotted_path_to_sys_exit(run: Run, alice: Any) -> None:
+    _condition(run, alice, [{"op": "callable", "value": "sys.exit"}])  # never imported
+    assert any("no condition callable is registered as 'sys.exit'" in p for p in trigger_index.problems)
+    assert any("registered as 'sys.exit'" in m for m in check_messages())
+
+
+def registered_callables_calling_sys_exit(run: Run, alice: Any, caplog: Any) -> None:
+    exiting_condition = subscribe("post_save", Article, users=[alice])
+    Trigger.objects.filter(pk=exiting_condition.trigger_id).update(
+        conditions=[{"op": "callable", "value": "reliability-exits"}]
+    )
+    exiting_receivers = subscribe("post_save", Article, users=[alice])
+    Subscription.objects.filter(pk=exiting_receivers.pk).update(receiver_callable="reliability-exiting-receivers")
+    run.fire(save_article("exit"))  # no SystemExit reaches the save
+    logged = " ".join(r.getMessage() for r in caplog.records)
+    assert "reliability-exits" in logged and "SystemExit" in logged
+    # The condition counts as false; the receiver callable is left out and the listed user still gets it.
+    assert [(d.subscription_id, d.status) for d in run.deliveries(recipient=alice)] == [
+        (exiting_receivers.pk, DeliveryStatus.SENT)
+    ]
+
+
+def kwargs_lone_surrogates(run: Run, alice: Any) -> None:
+    stored = _custom(run, alice, path="report\udcff.pdf", **{"name\udcff": ["\udcff"]})
+    assert stored == {"path": "report\ufffd.pdf", "name\ufffd": ["\ufffd"]}  # no encoder accepts a lone surrogate
+
+
+def ten_megabyte_body_to_each_recipient(run: Run, alice: Any) -> None:
+    subscribe("post_save", Article, users=[alice], template="ReliabilityBody")
+    run.fire(lambda: Article.objects.create(title="long", body="x" * 10_485_760))
+    [delivery] = run.deliveries(recipient=alice)
+    assert delivery.status == DeliveryStatus.SENT
+    text = delivery.content["text"]
+    assert len(text) == 20_000 and text.endswith("… [truncated, 10,485,760 characters]")
+
+
+def condition_with_a_naive_datetime(run: Run, alice: Any) -> None:
+    subscription = subscribe("post_save", User, users=[alice])
+    naive = [{"field": "last_login", "op": "eq", "value": "2026-01-01T09:00:00"}]
+    Trigger.objects.filter(pk=subscription.trigger_id).update(conditions=naive)
+    run.fire(lambda: user("bob"))
+    assert run.deliveries(recipient=alice) == []
+    assert any("has no time zone" in p and "left out" in p for p in trigger_index.problems)
+
+
+def conditions_stored_as_an_object(run: Run, alice: Any) -> None:
+    _condition(run, alice, {"op": "created"})  # type: ignore[arg-type]  # the admin refuses it; so does the index
+    assert any("Conditions must be a list of objects." in p for p in trigger_index.problems)
+
+
+def configuration_changed_by_raw_sql(run: Run, alice: Any) -> None:
+    subscription = subscribe("post_save", Article, users=[alice])
+    with run.capture(execute=True):
+        Article.objects.create(title="before")
+    with connection.cursor() as cursor:  # no signal, no queryset: only the database knows
+        table = connection.ops.quote_name(Trigger._meta.db_table)
+        cursor.execute(f"UPDATE {table} SET enabled = %s WHERE id = %s", [False, subscription.trigger_id])
+    time.sleep(trigger_index.interval() + 0.05)
+    run.fire(save_article("after"))
+    assert len(run.deliveries(recipient=alice)) == 1
+
+
+def changed_to_retried_after_a_rollback(run: Run, alice: Any) -> None:
+    subscription = subscribe("post_save", Article, users=[alice])
+    published = [{"field": "status", "op": "changed_to", "value": "published"}]
+    Trigger.objects.filter(pk=subscription.trigger_id).update(conditions=published)
+    Article.objects.create(title="draft")
+    article = Article.objects.get(title="draft")
+
+    def publish_twice() -> None:
+        article.status = "published"
+        try:
+            with transaction.atomic():
+                article.save()
+                raise RuntimeError("deadlock, retry")
+        except RuntimeError:
+            pass
+        article.save()
+
+    run.fire(publish_twice)
+    assert len(run.deliveries(recipient=alice)) == 1
 
 
 CASES: list[Callable[..., None]] = [
@@ -514,6 +619,14 @@ CASES: list[Callable[..., None]] = [
     receiver_path_missing,
     receiver_callable_missing,
     receiver_callable_raises,
+    condition_callable_dotted_path_to_sys_exit,
+    registered_callables_calling_sys_exit,
+    kwargs_lone_surrogates,
+    ten_megabyte_body_to_each_recipient,
+    condition_with_a_naive_datetime,
+    conditions_stored_as_an_object,
+    configuration_changed_by_raw_sql,
+    changed_to_retried_after_a_rollback,
 ]
 
 
