@@ -40,6 +40,13 @@ class Preference(models.Model):
     channel = models.CharField(
         _("channel"), max_length=128, blank=True, help_text=_("A messenger name. Empty: every channel.")
     )
+    # Messages sent from code (notify()) belong to no subscription: an opt-out of them names their verb.
+    verb = models.CharField(
+        _("verb"),
+        max_length=128,
+        blank=True,
+        help_text=_("Only for messages sent from code with this verb (no subscription). Empty: subscriptions."),
+    )
     enabled = models.BooleanField(_("receive"), default=False)
     updated_at = models.DateTimeField(_("updated"), default=timezone.now)
     # The subscription's id, 0 for "every subscription": computed by the database, so that one
@@ -58,11 +65,13 @@ class Preference(models.Model):
         verbose_name_plural = _("preferences")
         ordering = ["user_id", "subscription_id", "channel"]
         constraints = [
-            models.UniqueConstraint(fields=["user", "subscription_scope", "channel"], name="dsn_preference_unique"),
+            models.UniqueConstraint(
+                fields=["user", "subscription_scope", "verb", "channel"], name="dsn_preference_unique_verb"
+            ),
         ]
 
     def __str__(self) -> str:
-        what = self.subscription_id or "*"
+        what = self.subscription_id or (f"verb {self.verb}" if self.verb else "*")
         return f"{self.user_id} · {what} · {self.channel or '*'}: {'on' if self.enabled else 'off'}"
 
     def validate_constraints(self, exclude: Collection[str] | None = None) -> None:
@@ -75,3 +84,32 @@ class Preference(models.Model):
         if exclude is not None and "subscription" not in exclude:
             exclude = set(exclude) - {"subscription_scope"}
         super().validate_constraints(exclude=exclude)
+
+
+class PreferenceChange(models.Model):
+    """When a user last changed one preference (set or cleared), kept when the rule row is removed.
+
+    An unsubscribe link issued before this time is refused: an old email cannot undo a newer
+    choice (a user who opted back in is not muted again by the link they clicked last month).
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", verbose_name=_("user")
+    )
+    subscription_scope = models.BigIntegerField(_("subscription"), default=0, help_text=_("0: every subscription."))
+    verb = models.CharField(_("verb"), max_length=128, blank=True)
+    channel = models.CharField(_("channel"), max_length=128, blank=True)
+    changed_at = models.DateTimeField(_("changed"), default=timezone.now)
+
+    class Meta:
+        app_label = "django_signal_notifier"
+        verbose_name = _("preference change")
+        verbose_name_plural = _("preference changes")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "subscription_scope", "verb", "channel"], name="dsn_preference_change_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} · {self.subscription_scope or '*'} · {self.verb or '*'} · {self.channel or '*'}"
