@@ -13,6 +13,7 @@ from django.core.checks import CheckMessage
 from django_signal_notifier.conf import app_settings
 from django_signal_notifier.inbox.cache import bump as bump_unread_caches
 from django_signal_notifier.inbox.checks import check_inbox_settings
+from django_signal_notifier.inbox.queries import safe_link
 from django_signal_notifier.messengers.base import Messenger
 from django_signal_notifier.messengers.registry import messenger_registry
 from django_signal_notifier.rendering.base import MessageTemplate, RenderedMessage
@@ -90,13 +91,13 @@ class InSiteMessenger(Messenger):
             recipient_ids.append(recipient_id)
         if len(by_rendering) <= _SHARED_RENDERINGS:
             for rendered, ids in by_rendering.values():
-                content = {"title": rendered.subject[:255], "body": rendered.text, "url": site_path(rendered.url)[:500]}
+                content = {"title": rendered.subject[:255], "body": rendered.text, "url": _inbox_link(rendered.url)}
                 row = {**shared, **content, "data": rendered.data}
                 BulkInsert(Notification, db, row, ("recipient_id",), batch_size).insert((rid,) for rid in ids)
         else:
             varying = ("recipient_id", "title", "body", "url", "data")
             BulkInsert(Notification, db, shared, varying, batch_size).insert(
-                (rid, r.subject[:255], r.text, site_path(r.url)[:500], r.data)
+                (rid, r.subject[:255], r.text, _inbox_link(r.url), r.data)
                 for r, ids in by_rendering.values()
                 for rid in ids
             )
@@ -108,3 +109,8 @@ class InSiteMessenger(Messenger):
         """The inbox settings (page sizes, poll interval, cache alias)."""
 
         return check_inbox_settings()
+
+
+def _inbox_link(url: str) -> str:
+    """The link an inbox row keeps: a path of the site or an http(s) link, never one that only looks like a path."""
+    return safe_link(site_path(url))[:500]
