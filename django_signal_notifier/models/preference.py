@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Collection
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -73,6 +74,14 @@ class Preference(models.Model):
     def __str__(self) -> str:
         what = self.subscription_id or (f"verb {self.verb}" if self.verb else "*")
         return f"{self.user_id} · {what} · {self.channel or '*'}: {'on' if self.enabled else 'off'}"
+
+    def clean(self) -> None:
+        """A row names a subscription or a verb of messages sent from code, not both."""
+        super().clean()
+        if self.subscription_id is not None and self.verb:
+            raise ValidationError(
+                {"verb": _("A verb applies to messages sent from code: leave the subscription empty.")}
+            )
 
     def validate_constraints(self, exclude: Collection[str] | None = None) -> None:
         """Validate the constraints; a form with ``subscription`` checks the uniqueness too.

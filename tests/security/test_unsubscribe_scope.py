@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 from django.core import signing
+from django.core.exceptions import ValidationError
 from django.test import Client, override_settings
 from django.urls import reverse
 
@@ -143,3 +144,12 @@ def _opt_back_in(user: Any) -> None:
     rules = user_rules(user)
     rows = build_rows(user_subscriptions(user), rules)
     save_choices(user.pk, rows, rules, lambda cell: True)
+
+
+def test_a_preference_names_a_subscription_or_a_verb_not_both():
+    ana = make_user("ana")
+    subscription = configure([ana])
+    with pytest.raises(ValidationError) as raised:
+        Preference(user=ana, subscription=subscription, verb="invoice_ready", channel=CHANNEL).full_clean()
+    assert "verb" in raised.value.message_dict
+    Preference(user=ana, verb="invoice_ready", channel=CHANNEL, enabled=False).full_clean()
