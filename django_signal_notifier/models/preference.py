@@ -91,7 +91,8 @@ class Preference(models.Model):
         subscription it is computed from is.
         """
         if exclude is not None and "subscription" not in exclude:
-            exclude = set(exclude) - {"subscription_scope"}
+            # ``verb`` too, on forms without it (the admin's older forms): its value is then "".
+            exclude = set(exclude) - {"subscription_scope", "verb"}
         super().validate_constraints(exclude=exclude)
 
 

@@ -208,5 +208,5 @@ def test_celery_workers_under_load_one_killed_mid_batch_and_restarted(processes:
         "DSN_CELERY_VISIBILITY": "5",  # the killed worker's unacknowledged message comes back after 5 s
     }
     load_with_a_killed_worker(
-        processes, env, CELERY_WORKER, "celery worker", "celery worker SIGKILL mid-batch, restarted"
+        processes, env, CELERY_WORKER, "celery worker", "celery worker SIGKILL mid-batch + restart"
     )
