@@ -36,7 +36,7 @@ from tests.testapp.models import Article
 FULL = os.environ.get("DSN_FULL_LOAD") == "1"
 WRITERS = 4 if FULL else 2
 SECONDS = 60.0 if FULL else 6.0
-MAX_EVENTS = 250 if FULL else 30  # per writer: what the workers of a 2-core CI machine drain in time
+MAX_EVENTS = 100 if FULL else 30  # per writer: what the workers of a 2-core machine drain in time
 HEALTHY_WORKERS = 2
 RECIPIENTS = 3
 HANG_AFTER = 3  # sends the doomed worker makes before it stops mid-batch (and is killed)
