@@ -43,6 +43,15 @@ DEFAULTS: dict[str, Any] = {
     # The site's absolute root URL (e.g. "https://example.com"): links in outbound messages are made
     # absolute with it, and it is the base of the one-click unsubscribe links; None leaves both out.
     "SITE_URL": None,
+    # Seconds an unsubscribe link keeps working after its message was sent (60 days by default):
+    # an older link shows a page saying so, with a link to the preferences page.
+    "UNSUBSCRIBE_TOKEN_MAX_AGE": 60 * 24 * 3600,
+    # Hosts a ``next=`` redirect may lead to, besides SITE_URL's host (never the request's Host
+    # header, which a client chooses).
+    "ALLOWED_REDIRECT_HOSTS": [],
+    # "app_label.Model" names of sensitive models (sessions, tokens, the admin log, permissions)
+    # that triggers may nevertheless use as senders; without it such a trigger never fires.
+    "ALLOWED_SENSITIVE_MODELS": [],
     # Dotted paths of extra messenger and message-template classes to register at start-up.
     "MESSENGERS": [],
     "MESSAGE_TEMPLATES": [],

@@ -27,8 +27,10 @@ from django_signal_notifier.config.problems import (
     model_problem,
     options_problem,
     own_models_problem,
+    sensitive_model_problem,
     signal_problem,
 )
+from django_signal_notifier.config.sensitive import refused_senders
 from django_signal_notifier.config.specs import BackendSpec, SubscriptionSpec, TriggerSpec
 from django_signal_notifier.config.steps import step_for
 from django_signal_notifier.events.previous import track_previous_values
@@ -193,7 +195,8 @@ class TriggerIndex:
                 by_verb[spec.verb][spec.model].append(spec)
         # The package's own rows (events, deliveries, notifications, configuration) are never
         # events: a trigger on them would feed on its own writes.
-        own_models = apps.get_app_config("django_signal_notifier").get_models(include_auto_created=True)
+        own_models = list(apps.get_app_config("django_signal_notifier").get_models(include_auto_created=True))
+        sensitive = [model for model in refused_senders() if model not in own_models]
         tables: dict[str, VerbTable] = {}
         for verb in set(by_verb) | set(any_sender):
             wildcard = tuple(any_sender.get(verb, ()))
@@ -201,6 +204,11 @@ class TriggerIndex:
             for model in own_models:
                 if senders.pop(model, None):
                     problems.append(f"{model._meta.label}: {own_models_problem(model)}")
+                senders[model] = _EMPTY
+            # Sessions, tokens, the admin log…: no trigger, not even an any-sender one, without opt-in.
+            for model in sensitive:
+                if senders.pop(model, None):
+                    problems.append(f"{model._meta.label}: {sensitive_model_problem(model)}")
                 senders[model] = _EMPTY
             tables[verb] = VerbTable(senders, wildcard)
         self.problems = problems

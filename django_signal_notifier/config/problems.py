@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from django_signal_notifier.config.conditions import validate_conditions
 from django_signal_notifier.config.dynamic_receivers import validate_receiver_callable, validate_receiver_paths
+from django_signal_notifier.config.sensitive import is_refused_sender
 from django_signal_notifier.config.steps import step_for, steps_errors
 from django_signal_notifier.events.verbs import get_signal
 from django_signal_notifier.messengers.registry import messenger_registry, template_name
@@ -275,6 +276,10 @@ def trigger_problems(trigger: Any, *, related: bool = True) -> list[Problem]:
     own_model = content_type.model_class() if content_type is not None and content_type.app_label == OWN_APP else None
     if own_model is not None:  # a removed model of this app (0.2.1's TestModel1) is W011's
         problems.append(own_models_problem(own_model))
+    else:
+        sender = content_type.model_class() if content_type is not None else None
+        if sender is not None and is_refused_sender(sender):
+            problems.append(sensitive_model_problem(sender))
     if (
         related
         and trigger.pk is not None
@@ -307,6 +312,22 @@ def own_models_problem(model: Any) -> Problem:
         _id("W018"),
         "action_object_content_type",
         _("triggers on the package's own models (%(model)s) are ignored") % {"model": model._meta.label_lower},
+        blocks_save=False,
+    )
+
+
+def sensitive_model_problem(model: Any) -> Problem:
+    """W029: a trigger on a sensitive model (sessions, tokens, admin log, permissions) never fires without opt-in."""
+    label = model._meta.label
+    return Problem(
+        _id("W029"),
+        "action_object_content_type",
+        _("%(model)s holds credentials or security records: triggers on it are ignored") % {"model": label},
+        hint=_(
+            'Its fields would reach Event snapshots and templates. To use it anyway, add "%(model)s" to '
+            "SIGNAL_NOTIFIER['ALLOWED_SENSITIVE_MODELS']."
+        )
+        % {"model": label},
         blocks_save=False,
     )
 

@@ -245,6 +245,11 @@ class SignalEvent:
         }
 
 
+# The snapshot key of an explicit send (notify()): {"mandatory": bool}. Delivery reads it to scope
+# the message's unsubscribe link to its verb, or to leave the link out of a mandatory message.
+SENT_FROM_CODE = "sent_from_code"
+
+
 def target_matches(expected: str, target: Any) -> bool:
     """Whether a trigger's ``target`` text matches the signal's target."""
     if target is None:

@@ -21,7 +21,7 @@ from django_signal_notifier.config.specs import BackendSpec
 from django_signal_notifier.config.steps import MAX_DELAY_SECONDS
 from django_signal_notifier.delivery.cancel import key_of
 from django_signal_notifier.events.actor import current_actor
-from django_signal_notifier.events.snapshot import SignalEvent, is_model_instance, to_json_safe
+from django_signal_notifier.events.snapshot import SENT_FROM_CODE, SignalEvent, is_model_instance, to_json_safe
 from django_signal_notifier.events.text import storable
 from django_signal_notifier.fanout.writer import write_event
 from django_signal_notifier.messengers.registry import messenger_registry, template_name
@@ -94,7 +94,8 @@ class ExplicitSend:
     def run(self) -> None:
         """Write the records; a failure is logged and retried once carefully, never raised."""
 
-        snapshot = self.signal_event.snapshot()
+        # Marked, so that delivery knows its messages' unsubscribe scope (the verb) or that they have none.
+        snapshot = {**self.signal_event.snapshot(), SENT_FROM_CODE: {"mandatory": bool(self.mandatory)}}
         for careful in (False, True):
             try:
                 self.event = write_event(

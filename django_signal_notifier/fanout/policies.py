@@ -16,7 +16,7 @@ from typing import Any
 from django_signal_notifier.config.specs import BackendSpec, SubscriptionSpec, TriggerSpec
 from django_signal_notifier.messengers.registry import messenger_registry
 from django_signal_notifier.models import Delivery, DeliveryStatus, Event
-from django_signal_notifier.preferences.rules import opted_out
+from django_signal_notifier.preferences.rules import explicit_opted_out, opted_out
 
 OPTED_OUT = "opted out"
 THROTTLED = "throttled"
@@ -56,8 +56,9 @@ class Planner:
     ) -> Plan:
         skipped: list[tuple[Any, str]] = []
         send = recipient_ids
-        if subscription is None or trigger is None:  # an explicit send: the rules for every subscription apply
-            muted = set() if mandatory else opted_out(None, [channel], self.db, send).get(channel, set())
+        if subscription is None or trigger is None:  # an explicit send: its verb's rules, then every subscription's
+            verb = self.event_row.verb
+            muted = set() if mandatory else explicit_opted_out(verb, [channel], self.db, send).get(channel, set())
             return Plan([rid for rid in send if rid not in muted], [(rid, OPTED_OUT) for rid in send if rid in muted])
         if not subscription.mandatory:
             muted = self._muted_for(subscription).get(channel, set())

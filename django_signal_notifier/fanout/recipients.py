@@ -143,7 +143,8 @@ def _with_rules(users: Any, subscription_id: Any, channels: tuple[str, ...]) -> 
             Q(**{f"{PREFERENCES}__subscription_id": subscription_id})
             | Q(**{f"{PREFERENCES}__subscription__isnull": True})
         )
-        & Q(**{f"{PREFERENCES}__channel__in": [*channels, ANY]}),
+        & Q(**{f"{PREFERENCES}__channel__in": [*channels, ANY]})
+        & Q(**{f"{PREFERENCES}__verb": ""}),  # rows naming a verb are for messages sent from code
     )
     return (
         users.annotate(rule=rules)

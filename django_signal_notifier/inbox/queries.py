@@ -80,12 +80,25 @@ class Reference:
 
 
 def safe_link(url: str) -> str:
-    """``url`` if it is a relative, http or https link; "" for anything else (``javascript:``, …)."""
+    r"""``url`` if it is a path of the site or an http(s) link; "" for anything else.
+
+    Refused: other schemes (``javascript:``…), control characters (a browser drops tabs and
+    newlines, so ``/\t/evil.example`` is ``//evil.example``), and anything a browser reads as
+    another host though it looks like a path: ``//evil.example``, ``/\\evil.example`` (a backslash
+    counts as a slash in http(s) URLs). Backslashes in a path are read as slashes before the check.
+    """
     url = (url or "").strip()
-    if not url:
+    if not url or any(ord(char) < 0x20 or ord(char) == 0x7F for char in url):
         return ""
-    scheme = urlsplit(url).scheme.lower()
-    return url if scheme in ("", "http", "https") and not url.startswith("//") else ""
+    end = min((url.find(mark) for mark in "?#" if mark in url), default=len(url))
+    normalised = url[:end].replace("\\", "/") + url[end:]
+    parts = urlsplit(normalised)
+    scheme = parts.scheme.lower()
+    if scheme in ("http", "https"):
+        return normalised if parts.netloc else ""
+    if scheme or parts.netloc or normalised.startswith("//"):
+        return ""
+    return normalised
 
 
 def attach_references(notifications: Sequence[Notification], resolve_urls: bool | None = None) -> None:

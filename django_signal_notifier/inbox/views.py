@@ -14,6 +14,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -30,7 +31,7 @@ from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.http import require_POST, require_safe
 
 from django_signal_notifier.conf import app_settings
-from django_signal_notifier.inbox.queries import as_json, attach_references, inbox_queryset, unread_count
+from django_signal_notifier.inbox.queries import as_json, attach_references, inbox_queryset, safe_link, unread_count
 from django_signal_notifier.models import Notification
 
 SHOW_CHOICES = ("active", "unread", "archived", "all")
@@ -123,10 +124,25 @@ def unread_count_view(request: HttpRequest) -> HttpResponse:
     return _private(response)
 
 
+def redirect_hosts() -> set[str]:
+    """The hosts a ``next=`` redirect may name: SITE_URL's and ALLOWED_REDIRECT_HOSTS.
+
+    Never the request's Host header: a client chooses it, and with ``ALLOWED_HOSTS = ['*']``
+    Django accepts any. A path (no host) is always allowed.
+    """
+    hosts = {str(host) for host in app_settings.ALLOWED_REDIRECT_HOSTS or ()}
+    site = app_settings.SITE_URL
+    if isinstance(site, str) and site:
+        host = urlsplit(site).netloc
+        if host:
+            hosts.add(host)
+    return hosts
+
+
 def _after_write(request: HttpRequest, payload: dict[str, Any]) -> HttpResponse:
-    target = request.POST.get("next")
+    target = safe_link(request.POST.get("next", ""))
     if target and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        target, allowed_hosts=redirect_hosts(), require_https=request.is_secure()
     ):
         return HttpResponseRedirect(target, status=303)
     payload["unread_count"] = unread_count(request.user)

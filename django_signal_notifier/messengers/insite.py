@@ -14,6 +14,7 @@ from django_signal_notifier.conf import app_settings
 from django_signal_notifier.events.text import storable, stored_text
 from django_signal_notifier.inbox.cache import bump as bump_unread_caches
 from django_signal_notifier.inbox.checks import check_inbox_settings
+from django_signal_notifier.inbox.queries import safe_link
 from django_signal_notifier.messengers.base import Messenger
 from django_signal_notifier.messengers.registry import messenger_registry
 from django_signal_notifier.rendering.base import MessageTemplate, RenderedMessage
@@ -94,14 +95,14 @@ class InSiteMessenger(Messenger):
                 content = {
                     "title": storable(rendered.subject)[:255],
                     "body": stored_text(rendered.text),
-                    "url": storable(site_path(rendered.url))[:500],
+                    "url": _inbox_link(storable(rendered.url)),
                 }
                 row = {**shared, **content, "data": rendered.data}
                 BulkInsert(Notification, db, row, ("recipient_id",), batch_size).insert((rid,) for rid in ids)
         else:
             varying = ("recipient_id", "title", "body", "url", "data")
             BulkInsert(Notification, db, shared, varying, batch_size).insert(
-                (rid, storable(r.subject)[:255], stored_text(r.text), storable(site_path(r.url))[:500], r.data)
+                (rid, storable(r.subject)[:255], stored_text(r.text), _inbox_link(storable(r.url)), r.data)
                 for r, ids in by_rendering.values()
                 for rid in ids
             )
@@ -113,3 +114,8 @@ class InSiteMessenger(Messenger):
         """The inbox settings (page sizes, poll interval, cache alias)."""
 
         return check_inbox_settings()
+
+
+def _inbox_link(url: str) -> str:
+    """The link an inbox row keeps: a path of the site or an http(s) link, never one that only looks like a path."""
+    return safe_link(site_path(url))[:500]

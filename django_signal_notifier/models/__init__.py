@@ -9,7 +9,7 @@ from django_signal_notifier.models.delivery import Delivery, DeliveryStatus, Sen
 from django_signal_notifier.models.event import Event
 from django_signal_notifier.models.heartbeat import Heartbeat
 from django_signal_notifier.models.notification import Notification
-from django_signal_notifier.models.preference import Preference
+from django_signal_notifier.models.preference import Preference, PreferenceChange
 from django_signal_notifier.models.profile import Profile
 from django_signal_notifier.models.stored_template import StoredTemplate
 from django_signal_notifier.models.subscription import Backend, Subscription
@@ -28,6 +28,7 @@ __all__ = [
     "Notification",
     "StoredTemplate",
     "Preference",
+    "PreferenceChange",
     "Profile",
     "DSN_Profile",
     "Subscription",

@@ -10,7 +10,7 @@ from django.db import transaction
 from django.db.models import Q
 
 from django_signal_notifier.conf import app_settings
-from django_signal_notifier.models import Delivery, Event, Notification, Preference
+from django_signal_notifier.models import Delivery, Event, Notification, Preference, PreferenceChange
 
 logger = logging.getLogger("django_signal_notifier.privacy")
 ERASED = "[erased]"
@@ -31,6 +31,7 @@ def erase_user_data(user: Any) -> dict[str, int]:
             "deliveries": Delivery.objects.filter(recipient=user).delete()[0],
             "preferences": Preference.objects.filter(user=user).delete()[0],
         }
+        PreferenceChange.objects.filter(user=user).delete()  # only the dates of those preferences
         naming = Q()
         for role in _ROLES:
             naming |= Q(**{f"snapshot__{role}__content_type_id": content_type.pk, f"snapshot__{role}__pk": key})

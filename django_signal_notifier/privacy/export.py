@@ -45,6 +45,7 @@ def export_user_data(user: Any) -> dict[str, Any]:
     preferences = [
         {
             "subscription": str(row.subscription) if row.subscription_id else None,
+            "verb": row.verb,
             "channel": row.channel,
             "enabled": row.enabled,
             "updated_at": row.updated_at.isoformat(),

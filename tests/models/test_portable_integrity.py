@@ -1,4 +1,4 @@
-"""The same integrity on every database: one preference per (user, subscription or "every", channel),
+"""The same integrity on every database: one preference per (user, subscription or "every", verb, channel),
 the inbox's and the sweeper's partial indexes (or their stand-ins), and no check warning about either.
 
 The suite runs on SQLite, PostgreSQL and MariaDB (``make test``); each of these tests runs on all three.
@@ -72,7 +72,7 @@ def test_a_form_reports_the_duplicate_instead_of_failing_on_save(ana: Any, every
     data = {"user": ana.pk, "subscription": subscription.pk if subscription else "", "channel": "EmailMessenger"}
     form = form_class(data=data)
     assert not form.is_valid()
-    assert "Preference with this User, Subscription and Channel already exists." in str(form.errors)
+    assert "Preference with this User, Subscription, Verb and Channel already exists." in str(form.errors)
     assert form_class(data={**data, "channel": "SmsMessenger"}).is_valid()
 
 
@@ -106,7 +106,7 @@ def test_the_partial_indexes_or_their_stand_ins_exist() -> None:
     assert index_columns(Notification._meta.db_table) == expected_inbox
     assert index_columns(Event._meta.db_table) == expected_event
     assert index_columns(Preference._meta.db_table) == {
-        "dsn_preference_unique": ["user_id", "subscription_scope", "channel"]
+        "dsn_preference_unique_verb": ["user_id", "subscription_scope", "verb", "channel"]
     }
 
 
@@ -117,5 +117,5 @@ def test_the_admin_answers_a_duplicate_preference_with_the_form_error(admin_clie
         reverse("admin:django_signal_notifier_preference_add"), {**form, "updated_at_1": "10:00"}
     )
     assert response.status_code == 200
-    assert "Preference with this User, Subscription and Channel already exists." in response.content.decode()
+    assert "Preference with this User, Subscription, Verb and Channel already exists." in response.content.decode()
     assert Preference.objects.filter(user=ana).count() == 1

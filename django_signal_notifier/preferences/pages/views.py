@@ -13,10 +13,7 @@ from django.views.decorators.http import require_http_methods
 
 from django_signal_notifier.delivery.unsubscribe import ONE_CLICK, read_token
 from django_signal_notifier.preferences.pages.table import build_columns, build_rows, save_choices, user_subscriptions
-from django_signal_notifier.preferences.rules import (
-    unsubscribe as opt_out,
-)
-from django_signal_notifier.preferences.rules import user_rules
+from django_signal_notifier.preferences.rules import MANDATORY, SUPERSEDED, opt_out_by_link, user_rules
 
 PREFERENCES_TEMPLATE = "django_signal_notifier/preferences.html"
 UNSUBSCRIBE_TEMPLATE = "django_signal_notifier/unsubscribe.html"
@@ -43,21 +40,32 @@ def preferences(request: HttpRequest) -> HttpResponse:
 def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
     """GET: a confirmation page with a POST form. POST ``List-Unsubscribe=One-Click``: unsubscribe.
 
-    The token acts only on the user it names; the responses say nothing about that user or the
+    The token acts only on the user it names, on the subscription (or the verb of messages sent
+    from code) it names; an expired token, or one issued before the user's latest change to that
+    preference, changes nothing and says so. The responses say nothing about that user or the
     subscription.
     """
     found = read_token(token)
     if found is None:
         return render(request, UNSUBSCRIBE_TEMPLATE, {"state": "invalid"}, status=400)
-    user_id, subscription_id, channel = found
     signed_in = getattr(request, "user", None)
-    if signed_in is not None and signed_in.is_authenticated and str(signed_in.pk) != user_id:
+    if signed_in is not None and signed_in.is_authenticated and str(signed_in.pk) != found.user_id:
         # Someone else's link (a forwarded email): never act on it from another account.
         return render(request, UNSUBSCRIBE_TEMPLATE, {"state": "other_account"}, status=403)
+    preferences_url = reverse("django_signal_notifier_preferences:preferences")
+    if found.expired:
+        return render(
+            request, UNSUBSCRIBE_TEMPLATE, {"state": "expired", "preferences_url": preferences_url}, status=410
+        )
     if request.method == "GET":
         return render(request, UNSUBSCRIBE_TEMPLATE, {"state": "confirm", "one_click": ONE_CLICK})
     if request.POST.get("List-Unsubscribe") != "One-Click":
         return render(request, UNSUBSCRIBE_TEMPLATE, {"state": "confirm", "one_click": ONE_CLICK}, status=400)
-    if not opt_out(user_id, subscription_id, channel):
+    outcome = opt_out_by_link(found.user_id, found.subscription_id, found.verb, found.channel, found.issued_at)
+    if outcome == SUPERSEDED:
+        # The user chose since this message was sent (e.g. opted back in): the old link cannot undo it.
+        context = {"state": "superseded", "preferences_url": preferences_url}
+        return render(request, UNSUBSCRIBE_TEMPLATE, context, status=409)
+    if outcome == MANDATORY:
         return render(request, UNSUBSCRIBE_TEMPLATE, {"state": "mandatory"}, status=409)
     return render(request, UNSUBSCRIBE_TEMPLATE, {"state": "done"})

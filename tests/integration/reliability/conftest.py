@@ -54,6 +54,7 @@ class Processes:
     tmp: Path
     env: dict[str, str]
     procs: list[subprocess.Popen[str]] = field(default_factory=list)
+    leaders: list[subprocess.Popen[str]] = field(default_factory=list)  # each in a session of its own
 
     @property
     def stop_file(self) -> Path:
@@ -87,6 +88,27 @@ class Processes:
         self.procs.append(proc)
         return proc
 
+    def start_logged(self, args: list[str], log: str, **env: str) -> subprocess.Popen[str]:
+        """``python ARGS`` (a real worker: db_worker, celery) with its output in a file: a long run never fills a pipe."""
+        with (self.tmp / log).open("w") as output:
+            proc = subprocess.Popen(
+                [sys.executable, *args],
+                cwd=ROOT,
+                env={**self.env, **env},
+                stdout=output,
+                stderr=subprocess.STDOUT,
+                text=True,
+                start_new_session=True,
+            )
+        self.procs.append(proc)
+        self.leaders.append(proc)
+        return proc
+
+    def log(self, name: str) -> str:
+        """The tail of a logged process's output, for a failure message."""
+        path = self.tmp / name
+        return path.read_text(errors="replace")[-3000:] if path.exists() else ""
+
     def writer(self, seconds: float, max_events: int | None = None) -> subprocess.Popen[str]:
         return self.start("writer", str(seconds), *([str(max_events)] if max_events else []))
 
@@ -110,10 +132,15 @@ class Processes:
         proc.wait(10)
 
     def close(self) -> None:
+        for proc in self.leaders:  # what a real worker forked (a Celery worker's children), in its session
+            try:
+                os.killpg(proc.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
         for proc in self.procs:
             if proc.poll() is None:
                 proc.kill()
-                proc.wait(10)
+            proc.wait(10)
             for stream in (proc.stdout, proc.stderr):
                 if stream is not None:
                     stream.close()

@@ -49,6 +49,15 @@ def table(figures: list[dict[str, Any]], outcomes: Counter[tuple[str, str]], ful
             ("Events", f"{load['events']:,}"),
             ("Deliveries", f"{load['deliveries']:,} (sent: {load['sent']:,})"),
         ]
+    for real in (f for f in figures if f.get("real_workers")):
+        rows.append(
+            (
+                f"Load, {real['real_workers']}",
+                f"{real['writers']} writers, {real['events']:,} events, {real['deliveries']:,} deliveries "
+                f"({real['sent_by_workers']:,} sent by the workers); one worker SIGKILLed mid-batch; "
+                f"lost {real['lost']}, duplicated {real['duplicated']} after {real['redrives']} redrive run(s)",
+            )
+        )
     rows += [
         ("Faults injected", f"{sum(f['faults'] for f in faults)} ({', '.join(f['test'] for f in faults)})"),
         ("Lost", str(lost)),
