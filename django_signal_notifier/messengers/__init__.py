@@ -15,6 +15,7 @@ from django_signal_notifier.messengers.slack import SlackMessenger
 from django_signal_notifier.messengers.telegram import TelegramBotMessenger
 from django_signal_notifier.messengers.testing import TestMessenger
 from django_signal_notifier.messengers.twilio import TwilioSMSMessenger
+from django_signal_notifier.messengers.webpush import WebPushMessenger
 from django_signal_notifier.messengers.webhook import WebhookMessenger, sign_webhook, verify_webhook_signature
 
 BaseMessenger = Messenger
@@ -42,6 +43,7 @@ __all__ = [
     "TelegramBotMessenger",
     "TestMessenger",
     "TwilioSMSMessenger",
+    "WebPushMessenger",
     "WebhookMessenger",
     "messenger_registry",
     "register_messenger",
