@@ -8,6 +8,8 @@ push service over the batch's one httpx client. A subscription the push service 
 
 from __future__ import annotations
 
+import base64
+import binascii
 import json
 import re
 import time
@@ -75,9 +77,28 @@ def application_server_key(private_key: str) -> str:
 
 
 def configured_public_key() -> str | None:
-    """The application server key of ``WEBPUSH_VAPID_PRIVATE_KEY``, or None when no key is set."""
+    """The application server key of ``WEBPUSH_VAPID_PRIVATE_KEY``; None without a key or without pywebpush."""
     private_key = app_settings.WEBPUSH_VAPID_PRIVATE_KEY
-    return application_server_key(str(private_key)) if private_key else None
+    if not private_key:
+        return None
+    try:
+        return application_server_key(str(private_key))
+    except ImportError:
+        return None
+
+
+def public_key_problem(p256dh: str) -> str | None:
+    """Why a subscription's ``p256dh`` key cannot be encrypted to (not a P-256 point), or None."""
+    try:
+        from cryptography.hazmat.primitives.asymmetric import ec
+    except ImportError:  # without pywebpush (and its cryptography) the key is checked when sent
+        return None
+    padded = p256dh.rstrip("=") + "=" * (-len(p256dh.rstrip("=")) % 4)
+    try:
+        ec.EllipticCurvePublicKey.from_encoded_point(ec.SECP256R1(), base64.urlsafe_b64decode(padded))
+    except (ValueError, binascii.Error):
+        return "Not a point of the P-256 curve: send the key the browser gave."
+    return None
 
 
 def push_payload(message: Message) -> bytes:
