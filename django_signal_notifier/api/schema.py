@@ -216,7 +216,10 @@ def _schemas() -> dict[str, Any]:
             "required": ["id", "push_service", "user_agent", "created_at", "last_used_at"],
             "properties": {
                 "id": {"type": "integer"},
-                "push_service": {"type": "string", "description": "The push service's host (the endpoint is not shown)."},
+                "push_service": {
+                    "type": "string",
+                    "description": "The push service's host (the endpoint is not shown).",
+                },
                 "user_agent": {"type": "string"},
                 "created_at": {"type": "string", "format": "date-time"},
                 "last_used_at": {"type": ["string", "null"], "format": "date-time"},
@@ -271,7 +274,11 @@ def _schemas() -> dict[str, Any]:
                         },
                     },
                 },
-                "user_agent": {"type": "string", "maxLength": WEBPUSH_USER_AGENT_MAX_LENGTH, "pattern": "^[^\\u0000]*$"},
+                "user_agent": {
+                    "type": "string",
+                    "maxLength": WEBPUSH_USER_AGENT_MAX_LENGTH,
+                    "pattern": "^[^\\u0000]*$",
+                },
             },
         },
         "PreferencesUpdate": {

@@ -25,7 +25,6 @@ from django_signal_notifier.messengers.webpush import configured_public_key, pub
 from django_signal_notifier.models import WebPushDevice
 
 
-
 def device_json(device: WebPushDevice) -> dict[str, Any]:
     """A device as the API shows it: never its endpoint or keys, only the push service's host."""
     return {
@@ -42,7 +41,9 @@ def _endpoint(body: dict[str, Any]) -> str:
     valid = isinstance(endpoint, str) and len(endpoint) <= WEBPUSH_ENDPOINT_MAX_LENGTH
     if not valid or not re.fullmatch(WEBPUSH_ENDPOINT_PATTERN, endpoint):
         raise BadRequest(
-            {"endpoint": f"The https:// URL of the push subscription (at most {WEBPUSH_ENDPOINT_MAX_LENGTH} characters)."}
+            {
+                "endpoint": f"The https:// URL of the push subscription (at most {WEBPUSH_ENDPOINT_MAX_LENGTH} characters)."
+            }
         )
     return endpoint
 

@@ -15,8 +15,9 @@ from django_signal_notifier.messengers.slack import SlackMessenger
 from django_signal_notifier.messengers.telegram import TelegramBotMessenger
 from django_signal_notifier.messengers.testing import TestMessenger
 from django_signal_notifier.messengers.twilio import TwilioSMSMessenger
-from django_signal_notifier.messengers.webpush import WebPushMessenger
 from django_signal_notifier.messengers.webhook import WebhookMessenger, sign_webhook, verify_webhook_signature
+from django_signal_notifier.messengers.webpush import WebPushMessenger
+from django_signal_notifier.messengers.x import XMessenger
 
 BaseMessenger = Messenger
 
@@ -45,6 +46,7 @@ __all__ = [
     "TwilioSMSMessenger",
     "WebPushMessenger",
     "WebhookMessenger",
+    "XMessenger",
     "messenger_registry",
     "register_messenger",
     "sign_webhook",

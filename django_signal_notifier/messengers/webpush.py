@@ -109,7 +109,7 @@ def push_payload(message: Message) -> bytes:
 
 def encrypt(device: Any, payload: bytes) -> bytes:
     """``payload`` encrypted for ``device`` (RFC 8291 ``aes128gcm``: an ephemeral ECDH key, its salt and record)."""
-    from pywebpush import WebPushException, WebPusher
+    from pywebpush import WebPusher, WebPushException
 
     try:
         return bytes(WebPusher(device.subscription_info()).encode(payload, "aes128gcm")["body"])
@@ -269,9 +269,7 @@ class WebPushMessenger(HTTPMessenger):
             )
         if refused:
             raise PermanentDeliveryError("; ".join(refused))
-        raise SkipDelivery(
-            f"every Web Push subscription of user {user_id} is gone (404/410): {len(gone)} removed"
-        )
+        raise SkipDelivery(f"every Web Push subscription of user {user_id} is gone (404/410): {len(gone)} removed")
 
     def push(self, device: Any, payload: bytes) -> int:
         """POST ``payload`` to one subscription; the status when accepted or gone, else a DeliveryError."""

@@ -39,7 +39,11 @@ def test_a_browser_registers_with_the_session_and_its_csrf_token(alice):
     answer = post(client, subscription(user_agent="Firefox 140"), csrf)
     assert answer.status_code == 201
     body = answer.json()
-    assert (body["push_service"], body["user_agent"], body["last_used_at"]) == ("fcm.googleapis.com", "Firefox 140", None)
+    assert (body["push_service"], body["user_agent"], body["last_used_at"]) == (
+        "fcm.googleapis.com",
+        "Firefox 140",
+        None,
+    )
     assert "endpoint" not in body
     device = WebPushDevice.objects.get()
     assert (device.user_id, device.endpoint) == (alice.pk, ENDPOINT)
@@ -67,7 +71,7 @@ def test_the_list_gives_the_vapid_key_and_only_the_users_browsers(alice, bob, se
 
 
 def test_the_documented_endpoint_length_is_the_columns():
-    assert WEBPUSH_ENDPOINT_MAX_LENGTH == WebPushDevice._meta.get_field("endpoint").max_length
+    assert WebPushDevice._meta.get_field("endpoint").max_length == WEBPUSH_ENDPOINT_MAX_LENGTH
 
 
 def test_without_a_key_the_list_says_web_push_is_off(alice):
@@ -101,7 +105,9 @@ def test_a_bad_subscription_is_a_400_naming_the_field(alice, body, field):
 def test_a_bad_auth_secret_is_refused(alice):
     body = subscription()
     body["keys"]["auth"] = "too-short"
-    assert post(token_client(alice), body).json()["fields"] == {"keys.auth": "The subscription's auth secret: 16 bytes in base64url."}
+    assert post(token_client(alice), body).json()["fields"] == {
+        "keys.auth": "The subscription's auth secret: 16 bytes in base64url."
+    }
 
 
 def test_anonymous_requests_are_refused():

@@ -50,7 +50,9 @@ class BrowserSubscription:
         return b64url(self.auth_secret)
 
     def decrypt(self, body: bytes) -> bytes:
-        return bytes(http_ece.decrypt(body, private_key=self.private_key, auth_secret=self.auth_secret, version="aes128gcm"))
+        return bytes(
+            http_ece.decrypt(body, private_key=self.private_key, auth_secret=self.auth_secret, version="aes128gcm")
+        )
 
 
 @dataclass

@@ -46,7 +46,11 @@ def test_each_browser_of_the_user_receives_the_decrypted_payload(push_service, m
     assert deliveries[alice.pk].status == DeliveryStatus.SENT
     assert deliveries[alice.pk].sent_to == "2 browser(s)"
     assert deliveries[bob.pk].status == DeliveryStatus.SENT
-    assert sorted(push.path for push in push_service.pushes) == ["/push/alice-laptop", "/push/alice-phone", "/push/bob-laptop"]
+    assert sorted(push.path for push in push_service.pushes) == [
+        "/push/alice-laptop",
+        "/push/alice-phone",
+        "/push/bob-laptop",
+    ]
     for push in push_service.pushes:
         assert push.payload["title"] == "created article “Tom & <Jerry>”"
         assert "/articles/" in push.payload["url"]
