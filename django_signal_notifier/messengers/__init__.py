@@ -10,6 +10,7 @@ from django_signal_notifier.messengers.base import Message, Messenger, SendResul
 from django_signal_notifier.messengers.console import SimplePrintMessenger, SimplePrintMessengerTemplateBased
 from django_signal_notifier.messengers.email import EmailMessageTemplate, EmailMessenger, SMTPEmailMessenger
 from django_signal_notifier.messengers.insite import InSiteMessenger
+from django_signal_notifier.messengers.mobilepush import MobilePushMessenger
 from django_signal_notifier.messengers.registry import messenger_registry, register_messenger
 from django_signal_notifier.messengers.slack import SlackMessenger
 from django_signal_notifier.messengers.telegram import TelegramBotMessenger
@@ -35,6 +36,7 @@ __all__ = [
     "EmailMessenger",
     "InSiteMessenger",
     "Message",
+    "MobilePushMessenger",
     "Messenger",
     "SMTPEmailMessenger",
     "SendResult",

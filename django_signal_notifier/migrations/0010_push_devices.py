@@ -7,34 +7,54 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('django_signal_notifier', '0009_workflow_steps'),
+        ("django_signal_notifier", "0009_workflow_steps"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='profile',
-            name='x_handle',
-            field=models.CharField(blank=True, help_text="The user's X (Twitter) username for direct messages, such as jack (with or without @).", max_length=16, verbose_name='X handle'),
+            model_name="profile",
+            name="x_handle",
+            field=models.CharField(
+                blank=True,
+                help_text="The user's X (Twitter) username for direct messages, such as jack (with or without @).",
+                max_length=16,
+                verbose_name="X handle",
+            ),
         ),
         migrations.CreateModel(
-            name='WebPushDevice',
+            name="WebPushDevice",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('endpoint', models.CharField(help_text='The push service URL the browser gave for this subscription.', max_length=700, unique=True, verbose_name='endpoint')),
-                ('p256dh', models.CharField(max_length=200, verbose_name='public key (p256dh)')),
-                ('auth', models.CharField(max_length=100, verbose_name='auth secret')),
-                ('user_agent', models.CharField(blank=True, max_length=300, verbose_name='user agent')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='created')),
-                ('last_used_at', models.DateTimeField(blank=True, null=True, verbose_name='last used')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='signal_notifier_webpush_devices', to=settings.AUTH_USER_MODEL, verbose_name='user')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "endpoint",
+                    models.CharField(
+                        help_text="The push service URL the browser gave for this subscription.",
+                        max_length=700,
+                        unique=True,
+                        verbose_name="endpoint",
+                    ),
+                ),
+                ("p256dh", models.CharField(max_length=200, verbose_name="public key (p256dh)")),
+                ("auth", models.CharField(max_length=100, verbose_name="auth secret")),
+                ("user_agent", models.CharField(blank=True, max_length=300, verbose_name="user agent")),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now, verbose_name="created")),
+                ("last_used_at", models.DateTimeField(blank=True, null=True, verbose_name="last used")),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="signal_notifier_webpush_devices",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="user",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'Web Push device',
-                'verbose_name_plural': 'Web Push devices',
-                'ordering': ['user_id', '-created_at'],
+                "verbose_name": "Web Push device",
+                "verbose_name_plural": "Web Push devices",
+                "ordering": ["user_id", "-created_at"],
             },
         ),
     ]
