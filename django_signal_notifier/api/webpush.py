@@ -38,8 +38,11 @@ def device_json(device: WebPushDevice) -> dict[str, Any]:
 
 def _endpoint(body: dict[str, Any]) -> str:
     endpoint = body.get("endpoint")
-    valid = isinstance(endpoint, str) and len(endpoint) <= WEBPUSH_ENDPOINT_MAX_LENGTH
-    if not valid or not re.fullmatch(WEBPUSH_ENDPOINT_PATTERN, endpoint):
+    if (
+        not isinstance(endpoint, str)
+        or len(endpoint) > WEBPUSH_ENDPOINT_MAX_LENGTH
+        or not re.fullmatch(WEBPUSH_ENDPOINT_PATTERN, endpoint)
+    ):
         raise BadRequest(
             {
                 "endpoint": f"The https:// URL of the push subscription (at most {WEBPUSH_ENDPOINT_MAX_LENGTH} characters)."
@@ -76,9 +79,9 @@ def webpush_devices(request: HttpRequest) -> HttpResponse:
         return json_response(device_json(device), status=201 if created else 200)
     if request.method == "DELETE":
         endpoint = _endpoint(params.json_body(request))
-        removed, _rows = WebPushDevice.objects.filter(user_id=request.user.pk, endpoint=endpoint).delete()
+        removed, _rows = WebPushDevice.objects.for_user(request.user).filter(endpoint=endpoint).delete()
         return json_response({"removed": removed})
-    devices = WebPushDevice.objects.filter(user_id=request.user.pk).order_by("-created_at", "-pk")
+    devices = WebPushDevice.objects.for_user(request.user).order_by("-created_at", "-pk")
     return json_response(
         {"vapid_public_key": configured_public_key(), "devices": [device_json(device) for device in devices]}
     )

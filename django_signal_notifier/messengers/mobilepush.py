@@ -143,14 +143,14 @@ class MobilePushMessenger(Messenger):
             if response.success:
                 outcome.accepted += 1
                 continue
-            error = response.exception
-            code = str(getattr(error, "code", "") or "")
-            if type(error).__name__ in ("UnregisteredError", "SenderIdMismatchError"):
+            refusal = response.exception
+            code = str(getattr(refusal, "code", "") or "")
+            if type(refusal).__name__ in ("UnregisteredError", "SenderIdMismatchError"):
                 outcome.gone += 1
             elif code in FCM_TRANSIENT_CODES:
-                outcome.transient.append(f"FCM {code}: {error}")
+                outcome.transient.append(f"FCM {code}: {refusal}")
             else:
-                outcome.refused.append(f"FCM {code or type(error).__name__}: {error}")
+                outcome.refused.append(f"FCM {code or type(refusal).__name__}: {refusal}")
 
     def send_apns(self, devices: Any, message: Message, outcome: Outcome) -> None:
         """Through ``APNSDevice.objects….send_message`` (aioapns); it raises on any refused device."""

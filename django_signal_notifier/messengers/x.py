@@ -21,6 +21,7 @@ from collections.abc import Iterator, Sequence
 from typing import Any, ClassVar
 from urllib.parse import parse_qsl, quote, urlsplit
 
+from django.apps import apps
 from django.core.checks import CheckMessage, Error
 from django.core.exceptions import ValidationError
 
@@ -89,10 +90,9 @@ def handle_of(user: Any) -> str | None:
     own = getattr(user, "x_handle", None)
     if own not in (None, ""):
         return str(own)
-    # Here, not at the top: channels are imported before Django loads the models (pytest plugin).
-    from django_signal_notifier.models import Profile
-
-    handle = Profile.objects.filter(user_id=user.pk).values_list("x_handle", flat=True).first()
+    # Looked up, not imported: channels are imported before Django loads the models (pytest plugin).
+    profiles = apps.get_model("django_signal_notifier", "Profile")._default_manager
+    handle = profiles.filter(user_id=user.pk).values_list("x_handle", flat=True).first()
     return handle or None
 
 
@@ -251,7 +251,8 @@ class XMessenger(HTTPMessenger):
     @staticmethod
     def problems(answer: dict[str, Any]) -> str:
         """X's error texts (``detail``, or ``errors[].detail``/``title``) joined."""
-        errors = answer.get("errors") if isinstance(answer.get("errors"), list) else []
+        found = answer.get("errors")
+        errors: list[Any] = found if isinstance(found, list) else []
         texts = [
             str(e.get("detail") or e.get("title") or e.get("message") or "") for e in errors if isinstance(e, dict)
         ]

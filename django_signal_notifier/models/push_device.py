@@ -15,7 +15,11 @@ ENDPOINT_MAX_LENGTH = 700
 
 
 class WebPushDeviceManager(models.Manager["WebPushDevice"]):
-    """Registering and forgetting subscriptions."""
+    """Registering subscriptions, and a user's own."""
+
+    def for_user(self, user: Any) -> models.QuerySet[WebPushDevice]:
+        """The browsers ``user`` subscribed."""
+        return self.filter(user_id=user.pk)
 
     def register(
         self, user: Any, endpoint: str, p256dh: str, auth: str, user_agent: str = ""
