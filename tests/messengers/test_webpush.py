@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import base64
 import time
+from io import StringIO
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.core.management import call_command
 
 from django_signal_notifier.messengers import WebPushMessenger
 from django_signal_notifier.messengers.webpush import application_server_key, new_private_key
@@ -148,3 +151,17 @@ def test_registering_an_endpoint_again_updates_its_one_row(make_user):
 def test_bad_options_are_refused_with_what_to_fix(options, message):
     with pytest.raises(ValidationError, match=message):
         WebPushMessenger.validate_options(options)
+
+
+def test_the_vapid_command_prints_a_key_pair_that_signs(settings):
+    out, err = StringIO(), StringIO()
+    call_command("signal_notifier", "vapid", stdout=out, stderr=err)
+    private_key = out.getvalue().split('"WEBPUSH_VAPID_PRIVATE_KEY": "', 1)[1].split('"', 1)[0]
+    assert (
+        f"Application server key (public; served to browsers): {application_server_key(private_key)}" in err.getvalue()
+    )
+    settings.SIGNAL_NOTIFIER = {"WEBPUSH_VAPID_PRIVATE_KEY": private_key}
+    shown = StringIO()
+    call_command("signal_notifier", "vapid", "--show", stdout=shown)
+    assert shown.getvalue().strip() == application_server_key(private_key)
+    assert len(base64.urlsafe_b64decode(shown.getvalue().strip() + "=")) == 65  # an uncompressed P-256 point
