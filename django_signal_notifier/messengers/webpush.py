@@ -202,9 +202,6 @@ class WebPushMessenger(HTTPMessenger):
             raise SkipDelivery(f"user {getattr(user, 'pk', '?')} has no Web Push subscription")
         return f"{count} browser(s)"
 
-    def shows_address(self, address: str) -> bool:
-        return True
-
     def push_headers(self, endpoint: str) -> dict[str, str]:
         """The headers of one push request: VAPID authorization, encoding, TTL, urgency and topic."""
         private_key = app_settings.WEBPUSH_VAPID_PRIVATE_KEY
