@@ -112,6 +112,23 @@ DEFAULTS: dict[str, Any] = {
     # What a stored template shows of a user other than the recipient (fields or methods; "str" is
     # the user's text). Password, staff and superuser flags, groups, permissions and last login never.
     "USER_PUBLIC_FIELDS": ["username", "first_name", "last_name", "get_full_name", "get_short_name", "str"],
+    # Web Push (VAPID, RFC 8292): the application server's private key (`signal_notifier vapid`
+    # generates one), the contact it signs with ("mailto:ops@example.org" or an https URL), and the
+    # default TTL (seconds a push service keeps an undelivered message) and Urgency.
+    "WEBPUSH_VAPID_PRIVATE_KEY": None,
+    "WEBPUSH_VAPID_SUBJECT": None,
+    "WEBPUSH_TTL": 86400,
+    "WEBPUSH_URGENCY": "normal",
+    # X (Twitter) API v2: the API root; OAuth 1.0a user-context keys (consumer key and secret, the
+    # account's access token and secret), or instead an OAuth 2.0 user access token; where a user's
+    # handle is found (by default the user's own x_handle attribute, else their Profile's).
+    "X_API_URL": "https://api.x.com",
+    "X_CONSUMER_KEY": None,
+    "X_CONSUMER_SECRET": None,
+    "X_ACCESS_TOKEN": None,
+    "X_ACCESS_TOKEN_SECRET": None,
+    "X_BEARER_TOKEN": None,
+    "X_HANDLE": "django_signal_notifier.messengers.x.handle_of",
 }
 
 

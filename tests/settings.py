@@ -1,5 +1,6 @@
 """Test settings: SQLite by default; DSN_TEST_DB=postgres or DSN_TEST_DB=mariadb runs the suite there."""
 
+import importlib.util
 import os
 import sys
 from pathlib import Path
@@ -31,6 +32,9 @@ INSTALLED_APPS = [
     "django_signal_notifier.quickstart",
     "django_signal_notifier",
 ]
+# django-push-notifications' device tables, for the mobile push channel (the `mobilepush` extra).
+if importlib.util.find_spec("push_notifications") is not None:
+    INSTALLED_APPS.append("push_notifications")
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",

@@ -8,6 +8,7 @@ from django_signal_notifier.admin import (  # noqa: F401
     log,
     preferences,
     profiles,
+    push_devices,
     stored_templates,
     suppressions,
 )

@@ -1,8 +1,8 @@
 """The package's models in the admin index in the order they are set up and read, not alphabetically.
 
 Trigger (when), Backend (what and how), Subscription (whom), stored templates, then the logs:
-deliveries, suppressed addresses, events, in-site notifications, preferences, profiles and API
-tokens. Django sorts an app's models by
+deliveries, suppressed addresses, events, in-site notifications, preferences, profiles, Web Push
+devices and API tokens. Django sorts an app's models by
 name and has no per-app hook, so the site's ``get_app_list`` is wrapped to reorder this app's
 models only; every other app keeps Django's order.
 """
@@ -26,6 +26,7 @@ ORDER = (
     "notification",
     "preference",
     "profile",
+    "webpushdevice",
     "apitoken",
 )
 

@@ -13,6 +13,13 @@ from django.conf import settings
 
 from django_signal_notifier.conf import app_settings
 
+# Web Push subscriptions as browsers give them (PushSubscription.toJSON()): the views hold requests to these.
+WEBPUSH_ENDPOINT_PATTERN = r"^https://[A-Za-z0-9.-]+(:[0-9]{1,5})?/[!-~]*$"
+WEBPUSH_P256DH_PATTERN = r"^B[A-Za-z0-9_-]{86}=?$"
+WEBPUSH_AUTH_PATTERN = r"^[A-Za-z0-9_-]{22}(==)?$"
+WEBPUSH_USER_AGENT_MAX_LENGTH = 300
+WEBPUSH_ENDPOINT_MAX_LENGTH = 700  # WebPushDevice.endpoint's max_length (the document is built without Django set up)
+
 API_VERSION = "1.0.0"
 DEFAULT_SERVER_URL = "/inbox/api/v1"
 # The largest id a database integer column holds: larger ones can name no row.
@@ -24,7 +31,7 @@ The signed-in user's in-site notifications and notification preferences.
 
 **Authentication.** Either a personal token, `Authorization: Bearer <token>` (created in the
 admin or with `manage.py signal_notifier token create <username>`), or the site's session cookie.
-With the session, requests that write (POST, PATCH) must send Django's CSRF token in the
+With the session, requests that write (POST, PATCH, DELETE) must send Django's CSRF token in the
 `X-CSRFToken` header; token requests need none. A request with an `Authorization: Bearer`
 header is judged by that header alone.
 
@@ -204,6 +211,76 @@ def _schemas() -> dict[str, Any]:
                 },
             },
         },
+        "WebPushDevice": {
+            "type": "object",
+            "required": ["id", "push_service", "user_agent", "created_at", "last_used_at"],
+            "properties": {
+                "id": {"type": "integer"},
+                "push_service": {
+                    "type": "string",
+                    "description": "The push service's host (the endpoint is not shown).",
+                },
+                "user_agent": {"type": "string"},
+                "created_at": {"type": "string", "format": "date-time"},
+                "last_used_at": {"type": ["string", "null"], "format": "date-time"},
+            },
+        },
+        "WebPushDevices": {
+            "type": "object",
+            "required": ["vapid_public_key", "devices"],
+            "properties": {
+                "vapid_public_key": {
+                    "type": ["string", "null"],
+                    "description": "The applicationServerKey to subscribe with; null when Web Push is not configured.",
+                },
+                "devices": {"type": "array", "items": _ref("WebPushDevice")},
+            },
+        },
+        "WebPushEndpoint": {
+            "type": "object",
+            "required": ["endpoint"],
+            "properties": {
+                "endpoint": {
+                    "type": "string",
+                    "maxLength": WEBPUSH_ENDPOINT_MAX_LENGTH,
+                    "pattern": WEBPUSH_ENDPOINT_PATTERN,
+                    "description": "The subscription's push service URL.",
+                }
+            },
+        },
+        "WebPushSubscription": {
+            "type": "object",
+            "description": "What the browser's `PushSubscription.toJSON()` gives, and optionally its user agent.",
+            "required": ["endpoint", "keys"],
+            "properties": {
+                "endpoint": {
+                    "type": "string",
+                    "maxLength": WEBPUSH_ENDPOINT_MAX_LENGTH,
+                    "pattern": WEBPUSH_ENDPOINT_PATTERN,
+                },
+                "keys": {
+                    "type": "object",
+                    "required": ["p256dh", "auth"],
+                    "properties": {
+                        "p256dh": {
+                            "type": "string",
+                            "pattern": WEBPUSH_P256DH_PATTERN,
+                            "description": "The browser's P-256 public key (65 bytes, base64url); a point of the curve.",
+                        },
+                        "auth": {
+                            "type": "string",
+                            "pattern": WEBPUSH_AUTH_PATTERN,
+                            "description": "The auth secret (16 bytes, base64url).",
+                        },
+                    },
+                },
+                "user_agent": {
+                    "type": "string",
+                    "maxLength": WEBPUSH_USER_AGENT_MAX_LENGTH,
+                    "pattern": "^[^\\u0000]*$",
+                },
+            },
+        },
         "PreferencesUpdate": {
             "type": "object",
             "required": ["preferences"],
@@ -307,6 +384,7 @@ def openapi_document(
         "tags": [
             {"name": "notifications", "description": "The in-site inbox."},
             {"name": "preferences", "description": "What the user receives, per subscription and channel."},
+            {"name": "push", "description": "The user's browsers that receive Web Push notifications."},
             {"name": "schema", "description": "This document."},
         ],
         "paths": {
@@ -401,6 +479,59 @@ def openapi_document(
                     },
                     "responses": {
                         "200": _json(_ref("Preferences"), "The preferences after the change."),
+                        "400": BAD_REQUEST,
+                        "401": UNAUTHORIZED,
+                        "403": FORBIDDEN,
+                    },
+                },
+            },
+            "/push/webpush/": {
+                "get": {
+                    "operationId": "webpush_devices_list",
+                    "tags": ["push"],
+                    "summary": "The VAPID key and the user's browsers",
+                    "responses": {
+                        "200": _json(_ref("WebPushDevices"), "The key to subscribe with and the registered browsers."),
+                        "401": UNAUTHORIZED,
+                    },
+                },
+                "post": {
+                    "operationId": "webpush_devices_register",
+                    "tags": ["push"],
+                    "summary": "Register a browser's push subscription",
+                    "description": (
+                        "One row per endpoint: registering an endpoint again updates its keys and user agent, "
+                        "and gives the browser to the user registering it now."
+                    ),
+                    "requestBody": {
+                        "required": True,
+                        "content": {"application/json": {"schema": _ref("WebPushSubscription")}},
+                    },
+                    "responses": {
+                        "200": _json(_ref("WebPushDevice"), "The endpoint was registered already: updated."),
+                        "201": _json(_ref("WebPushDevice"), "Registered."),
+                        "400": BAD_REQUEST,
+                        "401": UNAUTHORIZED,
+                        "403": FORBIDDEN,
+                    },
+                },
+                "delete": {
+                    "operationId": "webpush_devices_remove",
+                    "tags": ["push"],
+                    "summary": "Remove a browser's push subscription",
+                    "requestBody": {
+                        "required": True,
+                        "content": {"application/json": {"schema": _ref("WebPushEndpoint")}},
+                    },
+                    "responses": {
+                        "200": _json(
+                            {
+                                "type": "object",
+                                "required": ["removed"],
+                                "properties": {"removed": {"type": "integer", "minimum": 0, "maximum": 1}},
+                            },
+                            "Removed (1), or not one of the user's browsers (0).",
+                        ),
                         "400": BAD_REQUEST,
                         "401": UNAUTHORIZED,
                         "403": FORBIDDEN,

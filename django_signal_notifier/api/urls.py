@@ -18,4 +18,5 @@ urlpatterns = [
     # Any text, so that a malformed id is answered in JSON (404) like a missing one.
     path("v1/notifications/<str:pk>/", views.notification_detail, name="notification"),
     path("v1/preferences/", views.preferences, name="preferences"),
+    path("v1/push/webpush/", views.webpush_devices, name="webpush_devices"),
 ]

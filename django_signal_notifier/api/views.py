@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from django_signal_notifier.api import cursor, params
+from django_signal_notifier.api import cursor, params, webpush
 from django_signal_notifier.api.auth import api_view
 from django_signal_notifier.api.responses import BadRequest, error_response, json_response
 from django_signal_notifier.api.schema import MAX_ID, openapi_document
@@ -203,3 +203,6 @@ def preferences(request: HttpRequest) -> HttpResponse:
         change_choices(request.user.pk, user_rules(request.user), changes)
         rows = build_rows(subscriptions, user_rules(request.user))
     return json_response(_preferences_document(subscriptions, rows))
+
+
+webpush_devices = endpoint("GET", "POST", "DELETE")(webpush.webpush_devices)

@@ -10,12 +10,15 @@ from django_signal_notifier.messengers.base import Message, Messenger, SendResul
 from django_signal_notifier.messengers.console import SimplePrintMessenger, SimplePrintMessengerTemplateBased
 from django_signal_notifier.messengers.email import EmailMessageTemplate, EmailMessenger, SMTPEmailMessenger
 from django_signal_notifier.messengers.insite import InSiteMessenger
+from django_signal_notifier.messengers.mobilepush import MobilePushMessenger
 from django_signal_notifier.messengers.registry import messenger_registry, register_messenger
 from django_signal_notifier.messengers.slack import SlackMessenger
 from django_signal_notifier.messengers.telegram import TelegramBotMessenger
 from django_signal_notifier.messengers.testing import TestMessenger
 from django_signal_notifier.messengers.twilio import TwilioSMSMessenger
 from django_signal_notifier.messengers.webhook import WebhookMessenger, sign_webhook, verify_webhook_signature
+from django_signal_notifier.messengers.webpush import WebPushMessenger
+from django_signal_notifier.messengers.x import XMessenger
 
 BaseMessenger = Messenger
 
@@ -33,6 +36,7 @@ __all__ = [
     "EmailMessenger",
     "InSiteMessenger",
     "Message",
+    "MobilePushMessenger",
     "Messenger",
     "SMTPEmailMessenger",
     "SendResult",
@@ -42,7 +46,9 @@ __all__ = [
     "TelegramBotMessenger",
     "TestMessenger",
     "TwilioSMSMessenger",
+    "WebPushMessenger",
     "WebhookMessenger",
+    "XMessenger",
     "messenger_registry",
     "register_messenger",
     "sign_webhook",

@@ -11,6 +11,7 @@ from django_signal_notifier.models.heartbeat import Heartbeat
 from django_signal_notifier.models.notification import Notification
 from django_signal_notifier.models.preference import Preference, PreferenceChange
 from django_signal_notifier.models.profile import Profile
+from django_signal_notifier.models.push_device import WebPushDevice
 from django_signal_notifier.models.stored_template import StoredTemplate
 from django_signal_notifier.models.subscription import Backend, Subscription
 from django_signal_notifier.models.suppression import Suppression
@@ -34,6 +35,7 @@ __all__ = [
     "Subscription",
     "Suppression",
     "Trigger",
+    "WebPushDevice",
     "tables_exist",
 ]
 

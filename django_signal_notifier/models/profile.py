@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 
 class Profile(models.Model):
-    """A user's addresses kept by the package: their Telegram chat id.
+    """A user's addresses kept by the package: their Telegram chat id and their X handle.
 
     The Telegram channel's default ``TELEGRAM_CHAT_ID`` reads the user's own ``telegram_chat_id``
     attribute when the user model has one, else this row. Upgrading from 0.2.1 moves every
@@ -26,6 +26,12 @@ class Profile(models.Model):
         max_length=64,
         blank=True,
         help_text=_("The chat the Telegram bot writes to: a number such as 78067664, or -100… for a group."),
+    )
+    x_handle = models.CharField(
+        _("X handle"),
+        max_length=16,
+        blank=True,
+        help_text=_("The user's X (Twitter) username for direct messages, such as jack (with or without @)."),
     )
 
     class Meta:

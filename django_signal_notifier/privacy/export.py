@@ -6,11 +6,11 @@ from typing import Any
 
 from django.utils import timezone
 
-from django_signal_notifier.models import Delivery, Notification, Preference, Suppression
+from django_signal_notifier.models import Delivery, Notification, Preference, Suppression, WebPushDevice
 
 
 def export_user_data(user: Any) -> dict[str, Any]:
-    """The user's notifications, the messages sent to them, their preferences and their suppressed addresses."""
+    """The user's notifications, the messages sent to them, their preferences, suppressed addresses and browsers."""
     notifications = [
         {
             "id": row.pk,
@@ -62,6 +62,15 @@ def export_user_data(user: Any) -> dict[str, Any]:
         }
         for row in Suppression.objects.filter(delivery__recipient=user).order_by("pk")
     ]
+    webpush_devices = [
+        {
+            "push_service": row.endpoint.split("/")[2] if row.endpoint.count("/") >= 2 else "",
+            "user_agent": row.user_agent,
+            "created_at": row.created_at.isoformat(),
+            "last_used_at": row.last_used_at.isoformat() if row.last_used_at else None,
+        }
+        for row in WebPushDevice.objects.for_user(user).order_by("pk")
+    ]
     return {
         "user": {"id": user.pk, "username": user.get_username()},
         "exported_at": timezone.now().isoformat(),
@@ -69,4 +78,5 @@ def export_user_data(user: Any) -> dict[str, Any]:
         "deliveries": deliveries,
         "preferences": preferences,
         "suppressions": suppressions,
+        "webpush_devices": webpush_devices,
     }

@@ -126,6 +126,7 @@ def test_the_admin_lists_the_models_in_the_order_they_are_set_up(staff: Client) 
         "Notification",
         "Preference",
         "Profile",
+        "WebPushDevice",
         "ApiToken",
     ]
     other = next(app for app in response.context["app_list"] if app["app_label"] == "auth")

@@ -51,6 +51,12 @@ def test_a_slack_webhook_backend_needs_no_token(settings):
         ({"TWILIO_PHONE_NUMBER": {"model": "testapp.Article"}}, "signal_notifier.E145"),
         ({"TWILIO_PHONE_NUMBER": {"model": "nosuch.Model", "field": "x"}}, "signal_notifier.E145"),
         ({"APPRISE_URL": "nosuch_attribute"}, "signal_notifier.E152"),
+        ({"WEBPUSH_VAPID_PRIVATE_KEY": "not-a-key"}, "signal_notifier.E183"),
+        ({"WEBPUSH_VAPID_SUBJECT": "ops@example.org"}, "signal_notifier.E184"),
+        ({"WEBPUSH_URGENCY": "urgent"}, "signal_notifier.E185"),
+        ({"X_API_URL": "api.x.com"}, "signal_notifier.E191"),
+        ({"X_CONSUMER_KEY": "key", "X_CONSUMER_SECRET": "secret"}, "signal_notifier.E192"),
+        ({"X_HANDLE": "nosuch_attribute"}, "signal_notifier.E194"),
     ],
 )
 def test_malformed_settings_are_errors(settings, configured, expected):
@@ -85,3 +91,27 @@ def test_an_unsigned_webhook_backend_is_a_warning(settings):
     assert ids({"WEBHOOK_SECRET": "s" * 20}, settings) == []
     Backend.objects.update(options={"url": "https://example.org/h", "secret": "x" * 20})
     assert ids({}, settings) == []
+
+
+def test_push_and_x_backends_without_their_settings_are_warnings(settings):
+    Backend.objects.create(messenger="WebPushMessenger")
+    Backend.objects.create(messenger="XMessenger")
+    found = ids({}, settings)
+    assert found.count("signal_notifier.W182") == 2  # the VAPID key and subject
+    assert "signal_notifier.W193" in found
+
+
+def test_a_complete_push_and_x_configuration_passes(settings):
+    from django_signal_notifier.messengers.webpush import new_private_key
+
+    Backend.objects.create(messenger="WebPushMessenger")
+    Backend.objects.create(messenger="XMessenger")
+    configured = {
+        "WEBPUSH_VAPID_PRIVATE_KEY": new_private_key(),
+        "WEBPUSH_VAPID_SUBJECT": "mailto:ops@example.org",
+        "X_CONSUMER_KEY": "a",
+        "X_CONSUMER_SECRET": "b",
+        "X_ACCESS_TOKEN": "c",
+        "X_ACCESS_TOKEN_SECRET": "d",
+    }
+    assert ids(configured, settings) == []

@@ -10,7 +10,7 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 
 from django_signal_notifier import acting_as
-from django_signal_notifier.models import Delivery, Event, Notification, Preference, Suppression
+from django_signal_notifier.models import Delivery, Event, Notification, Preference, Suppression, WebPushDevice
 from django_signal_notifier.privacy import erase_user_data, export_user_data
 from tests.support.factories import subscribe, user
 from tests.testapp.models import Article
@@ -105,3 +105,14 @@ def test_a_suppressed_address_is_exported_and_outlives_the_erasure_unlinked(stor
     assert Suppression.objects.reasons_for("email", ["bob@example.com"]) == {
         "bob@example.com": "Postmark reported bounced"
     }
+
+
+def test_the_user_s_web_push_browsers_are_exported_and_erased(story):
+    bob, alice = story
+    WebPushDevice.objects.register(bob, "https://push.example/bob", "key", "auth", "Firefox")
+    WebPushDevice.objects.register(alice, "https://push.example/alice", "key", "auth", "Chrome")
+    assert [(d["push_service"], d["user_agent"]) for d in export_user_data(bob)["webpush_devices"]] == [
+        ("push.example", "Firefox")
+    ]
+    assert erase_user_data(bob)["webpush_devices"] == 1
+    assert list(WebPushDevice.objects.values_list("user_agent", flat=True)) == ["Chrome"]

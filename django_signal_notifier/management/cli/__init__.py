@@ -13,6 +13,7 @@ from django_signal_notifier.management.cli import (
     sync,
     token,
     trial_send,
+    vapid,
 )
 from django_signal_notifier.management.cli import list as list_command
 
@@ -29,4 +30,5 @@ COMMANDS = {
     "sync": sync,
     "test-send": trial_send,
     "token": token,
+    "vapid": vapid,
 }

@@ -1,0 +1,72 @@
+"""WebPushDevice: a browser's Web Push subscription (RFC 8030), one row per device, owned by one user."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+# Long enough for every push service's endpoint URL, short enough for a unique index on MariaDB
+# (utf8mb4: 4 bytes a character, 3072 bytes an index).
+ENDPOINT_MAX_LENGTH = 700
+
+
+class WebPushDeviceManager(models.Manager["WebPushDevice"]):
+    """Registering subscriptions, and a user's own."""
+
+    def for_user(self, user: Any) -> models.QuerySet[WebPushDevice]:
+        """The browsers ``user`` subscribed."""
+        return self.filter(user_id=user.pk)
+
+    def register(
+        self, user: Any, endpoint: str, p256dh: str, auth: str, user_agent: str = ""
+    ) -> tuple[WebPushDevice, bool]:
+        """The device of ``endpoint``, created or updated for ``user``; ``True`` when it is new.
+
+        A browser that subscribes again (new keys, or another user signed in on it) keeps its one
+        row: the endpoint identifies the device.
+        """
+        return self.update_or_create(
+            endpoint=endpoint,
+            defaults={"user": user, "p256dh": p256dh, "auth": auth, "user_agent": user_agent[:300]},
+        )
+
+
+class WebPushDevice(models.Model):
+    """A push subscription of one browser: where to POST (``endpoint``) and the keys to encrypt with."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="signal_notifier_webpush_devices",
+        verbose_name=_("user"),
+    )
+    endpoint = models.CharField(
+        _("endpoint"),
+        max_length=ENDPOINT_MAX_LENGTH,
+        unique=True,
+        help_text=_("The push service URL the browser gave for this subscription."),
+    )
+    p256dh = models.CharField(_("public key (p256dh)"), max_length=200)
+    auth = models.CharField(_("auth secret"), max_length=100)
+    user_agent = models.CharField(_("user agent"), max_length=300, blank=True)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
+
+    objects = WebPushDeviceManager()
+
+    class Meta:
+        app_label = "django_signal_notifier"
+        verbose_name = _("Web Push device")
+        verbose_name_plural = _("Web Push devices")
+        ordering = ["user_id", "-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.user_agent or _('browser')} ({self.endpoint[:40]}…)"
+
+    def subscription_info(self) -> dict[str, Any]:
+        """The subscription as the browser's ``PushSubscription.toJSON()`` gives it (pywebpush's input)."""
+        return {"endpoint": self.endpoint, "keys": {"p256dh": self.p256dh, "auth": self.auth}}

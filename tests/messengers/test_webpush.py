@@ -1,0 +1,167 @@
+"""WebPushMessenger end to end against a push service on loopback that decrypts and verifies each push."""
+
+from __future__ import annotations
+
+import base64
+import time
+from io import StringIO
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.core.management import call_command
+
+from django_signal_notifier.messengers import WebPushMessenger
+from django_signal_notifier.messengers.webpush import application_server_key, new_private_key
+from django_signal_notifier.models import DeliveryStatus, WebPushDevice
+from tests.messengers.push_service import FakePushService
+
+pytestmark = pytest.mark.django_db
+PRIVATE_KEY = new_private_key()
+
+
+@pytest.fixture
+def push_service(api_server, settings):
+    settings.SIGNAL_NOTIFIER = {
+        "WEBPUSH_VAPID_PRIVATE_KEY": PRIVATE_KEY,
+        "WEBPUSH_VAPID_SUBJECT": "mailto:ops@example.org",
+    }
+    service = FakePushService(api_server)
+    yield service
+    assert service.errors == []
+
+
+def register(user, service, name, answer=201):
+    endpoint, browser = service.subscribe(name, answer)
+    WebPushDevice.objects.register(user, endpoint, browser.p256dh, browser.auth, user_agent=f"Browser {name}")
+    return endpoint
+
+
+def test_each_browser_of_the_user_receives_the_decrypted_payload(push_service, make_user, subscribe, publish):
+    alice, bob = make_user(), make_user()
+    register(alice, push_service, "alice-laptop")
+    register(alice, push_service, "alice-phone")
+    register(bob, push_service, "bob-laptop")
+    subscribe("WebPushMessenger", [alice, bob], options={"ttl": 600, "urgency": "high", "topic": "articles"})
+    before = int(time.time())
+
+    deliveries = {d.recipient_id: d for d in publish("Tom & <Jerry>")}
+
+    assert deliveries[alice.pk].status == DeliveryStatus.SENT
+    assert deliveries[alice.pk].sent_to == "2 browser(s)"
+    assert deliveries[bob.pk].status == DeliveryStatus.SENT
+    assert sorted(push.path for push in push_service.pushes) == [
+        "/push/alice-laptop",
+        "/push/alice-phone",
+        "/push/bob-laptop",
+    ]
+    for push in push_service.pushes:
+        assert push.payload["title"] == "created article “Tom & <Jerry>”"
+        assert "/articles/" in push.payload["url"]
+        assert push.headers["Ttl"] == "600"
+        assert push.headers["Urgency"] == "high"
+        assert push.headers["Topic"] == "articles"
+        assert push.vapid_public_key == application_server_key(PRIVATE_KEY)
+        assert push.claims["sub"] == "mailto:ops@example.org"
+        assert push.claims["aud"] == push_service.httpserver.url_for("/").rstrip("/")
+        assert before + 3600 < push.claims["exp"] <= int(time.time()) + 24 * 3600
+    assert WebPushDevice.objects.filter(last_used_at__isnull=False).count() == 3
+
+
+def test_settings_give_the_default_ttl_and_urgency_and_no_topic(push_service, make_user, subscribe, publish, settings):
+    settings.SIGNAL_NOTIFIER = {**settings.SIGNAL_NOTIFIER, "WEBPUSH_TTL": 60, "WEBPUSH_URGENCY": "low"}
+    alice = make_user()
+    register(alice, push_service, "alice")
+    subscribe("WebPushMessenger", [alice])
+    assert [d.status for d in publish()] == [DeliveryStatus.SENT]
+    (push,) = push_service.pushes
+    assert (push.headers["Ttl"], push.headers["Urgency"]) == ("60", "low")
+    assert "Topic" not in push.headers
+
+
+def test_a_gone_subscription_is_removed_and_the_others_still_receive(push_service, make_user, subscribe, publish):
+    alice = make_user()
+    register(alice, push_service, "old-laptop", answer=410)
+    register(alice, push_service, "phone")
+    subscribe("WebPushMessenger", [alice])
+
+    (delivery,) = publish()
+
+    assert delivery.status == DeliveryStatus.SENT
+    assert list(WebPushDevice.objects.values_list("user_agent", flat=True)) == ["Browser phone"]
+
+
+def test_when_every_subscription_is_gone_the_delivery_is_skipped_with_the_reason(
+    push_service, make_user, subscribe, publish
+):
+    alice = make_user()
+    register(alice, push_service, "expired", answer=410)
+    register(alice, push_service, "unknown", answer=404)
+    subscribe("WebPushMessenger", [alice])
+
+    (delivery,) = publish()
+
+    assert delivery.status == DeliveryStatus.SKIPPED
+    assert delivery.reason == f"every Web Push subscription of user {alice.pk} is gone (404/410): 2 removed"
+    assert not WebPushDevice.objects.exists()
+    assert len(push_service.pushes) == 2  # each was tried once
+
+
+def test_a_user_without_a_subscription_is_skipped(push_service, make_user, subscribe, publish):
+    nobody = make_user()
+    subscribe("WebPushMessenger", [nobody])
+    (delivery,) = publish()
+    assert delivery.status == DeliveryStatus.SKIPPED
+    assert delivery.reason == f"user {nobody.pk} has no Web Push subscription"
+
+
+@pytest.mark.parametrize(
+    ("status", "expected"), [(429, DeliveryStatus.FAILED), (503, DeliveryStatus.FAILED), (400, DeliveryStatus.DEAD)]
+)
+def test_refusals_are_classified_and_the_subscription_is_kept(
+    push_service, make_user, subscribe, publish, status, expected
+):
+    alice = make_user()
+    register(alice, push_service, "browser", answer=status)
+    subscribe("WebPushMessenger", [alice])
+    (delivery,) = publish()
+    assert delivery.status == expected
+    assert f"answered HTTP {status}" in delivery.last_error
+    assert WebPushDevice.objects.count() == 1
+
+
+def test_registering_an_endpoint_again_updates_its_one_row(make_user):
+    alice, bob = make_user(), make_user()
+    device, created = WebPushDevice.objects.register(alice, "https://push.example/abc", "key1", "auth1")
+    again, created_again = WebPushDevice.objects.register(bob, "https://push.example/abc", "key2", "auth2", "Firefox")
+    assert (created, created_again) == (True, False)
+    assert again.pk == device.pk
+    row = WebPushDevice.objects.get()
+    assert (row.user_id, row.p256dh, row.auth, row.user_agent) == (bob.pk, "key2", "auth2", "Firefox")
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        ({"ttl": -1}, "'ttl' must be a whole number"),
+        ({"urgency": "urgent"}, "'urgency' must be one of very-low, low, normal, high"),
+        ({"topic": "has spaces"}, "'topic' must be 1 to 32"),
+        ({"topic": "x" * 33}, "'topic' must be 1 to 32"),
+    ],
+)
+def test_bad_options_are_refused_with_what_to_fix(options, message):
+    with pytest.raises(ValidationError, match=message):
+        WebPushMessenger.validate_options(options)
+
+
+def test_the_vapid_command_prints_a_key_pair_that_signs(settings):
+    out, err = StringIO(), StringIO()
+    call_command("signal_notifier", "vapid", stdout=out, stderr=err)
+    private_key = out.getvalue().split('"WEBPUSH_VAPID_PRIVATE_KEY": "', 1)[1].split('"', 1)[0]
+    assert (
+        f"Application server key (public; served to browsers): {application_server_key(private_key)}" in err.getvalue()
+    )
+    settings.SIGNAL_NOTIFIER = {"WEBPUSH_VAPID_PRIVATE_KEY": private_key}
+    shown = StringIO()
+    call_command("signal_notifier", "vapid", "--show", stdout=shown)
+    assert shown.getvalue().strip() == application_server_key(private_key)
+    assert len(base64.urlsafe_b64decode(shown.getvalue().strip() + "=")) == 65  # an uncompressed P-256 point
