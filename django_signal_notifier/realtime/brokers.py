@@ -156,7 +156,11 @@ class ProcessBroker(Broker):
             listeners = list(self._listeners)
         for loop, queue in listeners:
             for payload in payloads:
-                loop.call_soon_threadsafe(queue.put_nowait, payload)
+                try:
+                    loop.call_soon_threadsafe(queue.put_nowait, payload)
+                except RuntimeError:  # that loop was closed under its listener
+                    with self._lock:
+                        self._listeners.discard((loop, queue))
 
     async def listen(self, ready: Callable[[], None]) -> AsyncIterator[str]:
         listener = (asyncio.get_running_loop(), asyncio.Queue[str]())

@@ -19,6 +19,7 @@ from typing import Any
 
 from concurrent.futures import ThreadPoolExecutor
 from functools import partial
+from weakref import WeakKeyDictionary
 
 from django.db import DatabaseError, connections
 from django.db.models import Count
@@ -126,6 +127,12 @@ class Hub:
             if not streams:
                 del self.subscriptions[subscription.user_id]
 
+    def close(self) -> None:
+        """Stop listening (the streams still open end with their clients)."""
+        if self.listener is not None:
+            self.listener.cancel()
+        self.executor.shutdown(wait=False)
+
     @property
     def stream_count(self) -> int:
         return sum(len(streams) for streams in self.subscriptions.values())
@@ -170,13 +177,15 @@ class Hub:
                 subscription.put(update)
 
 
-_hubs: dict[tuple[int, str], Hub] = {}
+_hubs: WeakKeyDictionary[asyncio.AbstractEventLoop, Hub] = WeakKeyDictionary()
 
 
 def hub_for(broker: Broker) -> Hub:
     """This event loop's hub (one per process under an ASGI server: it runs one loop)."""
-    key = (id(asyncio.get_running_loop()), broker.name)
-    hub = _hubs.get(key)
+    loop = asyncio.get_running_loop()
+    hub = _hubs.get(loop)
     if hub is None or hub.broker is not broker:
-        hub = _hubs[key] = Hub(broker)
+        if hub is not None:
+            hub.close()
+        hub = _hubs[loop] = Hub(broker)
     return hub
