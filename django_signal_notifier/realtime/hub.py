@@ -111,6 +111,7 @@ class Hub:
         self.connected = asyncio.Event()
         # One thread reads for the hub, on one database connection kept open between messages.
         self.executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="dsn-realtime")
+        self.closed = False
 
     def subscribe(self, user_id: int) -> Subscription:
         """A new stream of ``user_id``; the listener starts with the first one."""
@@ -129,8 +130,12 @@ class Hub:
 
     def close(self) -> None:
         """Stop listening (the streams still open end with their clients)."""
+        if self.closed:
+            return
+        self.closed = True
         if self.listener is not None:
             self.listener.cancel()
+        self.executor.submit(connections.close_all)  # the hub thread's own connection
         self.executor.shutdown(wait=False)
 
     @property
@@ -184,7 +189,7 @@ def hub_for(broker: Broker) -> Hub:
     """This event loop's hub (one per process under an ASGI server: it runs one loop)."""
     loop = asyncio.get_running_loop()
     hub = _hubs.get(loop)
-    if hub is None or hub.broker is not broker:
+    if hub is None or hub.closed or hub.broker is not broker:
         if hub is not None:
             hub.close()
         hub = _hubs[loop] = Hub(broker)
