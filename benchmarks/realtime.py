@@ -93,7 +93,7 @@ def _start_server(port: int) -> subprocess.Popen[bytes]:
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": SETTINGS, "PYTHONPATH": str(ROOT)}
     command = [sys.executable, "-m", "uvicorn", "django.core.asgi:get_asgi_application", "--factory"]
     command += ["--host", "127.0.0.1", "--port", str(port), "--no-access-log", "--log-level", "warning"]
-    command += ["--limit-concurrency", "100000", "--backlog", "4096"]
+    command += ["--limit-concurrency", "100000", "--backlog", "4096", "--timeout-graceful-shutdown", "1"]
     server = subprocess.Popen(command, cwd=ROOT, env=env)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:

@@ -60,6 +60,8 @@ class Uvicorn:
         }
         command = [sys.executable, "-m", "uvicorn", "tests.realtime.site_asgi:application"]
         command += ["--host", "127.0.0.1", "--port", str(self.port), "--no-access-log"]
+        # Open streams never finish by themselves: a stop must not wait for them.
+        command += ["--timeout-graceful-shutdown", "1"]
         with self.log.open("ab") as log:
             self.process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
         deadline = time.monotonic() + 30
