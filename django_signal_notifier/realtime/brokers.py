@@ -203,6 +203,4 @@ def _broker(setting: str | None, redis_url: str | None, alias: str, vendor: str)
 def current_broker() -> Broker | None:
     """The configured broker, or None when no pub/sub is available (then the pages poll)."""
     alias = router.db_for_write(Notification)
-    return _broker(
-        app_settings.REALTIME_BROKER, app_settings.REALTIME_REDIS_URL, alias, connections[alias].vendor
-    )
+    return _broker(app_settings.REALTIME_BROKER, app_settings.REALTIME_REDIS_URL, alias, connections[alias].vendor)

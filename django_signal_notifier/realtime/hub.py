@@ -14,11 +14,10 @@ import asyncio
 import logging
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass, field
-from typing import Any
-
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
 from functools import partial
+from typing import Any
 from weakref import WeakKeyDictionary
 
 from django.db import DatabaseError, connections
@@ -32,6 +31,10 @@ from django_signal_notifier.realtime.messages import InboxMessage, decode
 logger = logging.getLogger("django_signal_notifier.realtime")
 QUEUE_SIZE = 64  # updates waiting for one slow stream; beyond that it resynchronises instead
 MAX_BACKOFF = 30.0
+# Streams reading the database at once (signing in, replaying). Each read borrows a connection
+# for a moment; a thousand tabs reconnecting together after a restart must not ask for a
+# thousand connections at the same time.
+OPENING_READS = 8
 
 
 @dataclass
@@ -112,6 +115,7 @@ class Hub:
         # One thread reads for the hub, on one database connection kept open between messages.
         self.executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="dsn-realtime")
         self.closed = False
+        self.opening_reads = asyncio.Semaphore(OPENING_READS)
 
     def subscribe(self, user_id: int) -> Subscription:
         """A new stream of ``user_id``; the listener starts with the first one."""

@@ -68,7 +68,9 @@ def encode(
         return [whole]
     # Too long: the rows' ids are dropped (a listener then reads the rows by event or sends counts
     # only) and the users are split into runs that each fit.
-    payloads, run, size = [], [], 0
+    payloads: list[str] = []
+    run: list[int] = []
+    size = 0
     for uid in users:
         width = len(str(uid)) + 1
         if run and size + width > MAX_PAYLOAD_BYTES - 100:

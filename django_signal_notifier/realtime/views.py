@@ -28,6 +28,7 @@ from django.core.handlers.asgi import ASGIRequest
 from django.db import connections
 from django.db.models import Max
 from django.http import HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
+from django.http.response import HttpResponseBase
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
@@ -132,7 +133,8 @@ class Stream:
         return messages
 
     async def _replay(self) -> list[str]:
-        replay = await sync_to_async(load_replay)(self.user_id, self.cursor)
+        async with self.hub.opening_reads:
+            replay = await sync_to_async(load_replay)(self.user_id, self.cursor)
         messages = self._rows(replay.rows)
         self.cursor = max(self.cursor or 0, replay.cursor)
         if replay.truncated:
@@ -181,15 +183,20 @@ def _cursor(request: HttpRequest) -> int | None:
 
 
 @require_safe
-async def stream(request: HttpRequest) -> HttpResponse:
+async def stream(request: HttpRequest) -> HttpResponseBase:
     """GET: the signed-in user's inbox changes as ``text/event-stream`` (204 where it cannot run)."""
-    user_id = await sync_to_async(signed_in_user_id)(request)
-    if user_id is None:
-        return JsonResponse({"error": _("Authentication required.")}, status=401)
     broker = current_broker() if isinstance(request, ASGIRequest) else None
     if broker is None:
+        user_id = await sync_to_async(signed_in_user_id)(request)
+        if user_id is None:
+            return JsonResponse({"error": _("Authentication required.")}, status=401)
         return HttpResponse(status=204)
-    events = Stream(hub_for(broker), user_id, _cursor(request))
+    hub = hub_for(broker)
+    async with hub.opening_reads:
+        user_id = await sync_to_async(signed_in_user_id)(request)
+    if user_id is None:
+        return JsonResponse({"error": _("Authentication required.")}, status=401)
+    events = Stream(hub, user_id, _cursor(request))
     response = StreamingHttpResponse(aiter(events), content_type="text/event-stream")
     response["Cache-Control"] = "private, no-cache, no-transform"
     response["X-Accel-Buffering"] = "no"  # nginx: pass each message on at once

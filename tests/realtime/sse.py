@@ -27,7 +27,9 @@ def parse(block: str) -> Message | None:
         fields[name] = value.lstrip(" ")
     if "event" not in fields:
         return None  # "retry:" alone
-    return Message(fields["event"], json.loads(fields.get("data", "null")), int(fields["id"]) if "id" in fields else None)
+    return Message(
+        fields["event"], json.loads(fields.get("data", "null")), int(fields["id"]) if "id" in fields else None
+    )
 
 
 async def messages_of(chunks: AsyncIterator[bytes]) -> AsyncIterator[Message]:
