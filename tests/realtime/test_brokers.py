@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from typing import Any
 
@@ -10,6 +11,7 @@ from asgiref.sync import async_to_sync, sync_to_async
 from django.contrib.auth import get_user_model
 from django.db import connection
 from django.test import AsyncClient
+from django.test.utils import CaptureQueriesContext
 
 from django_signal_notifier import declare
 from django_signal_notifier.models import Notification
@@ -86,6 +88,22 @@ def test_postgres_notify_reaches_every_stream_through_one_listening_connection(p
         row = Notification.objects.get(recipient=user)
         assert events(messages) == ["notification", "count"]
         assert messages[0].id == row.pk and messages[1].data == {"unread_count": 1}
+
+
+def test_a_fan_out_chunk_is_one_notify_after_its_commit(pg_only: None, settings: Any) -> None:
+    """The realtime inbox's whole cost in the writer: one ``pg_notify`` per chunk, whatever its size."""
+    settings.SIGNAL_NOTIFIER = {**settings.SIGNAL_NOTIFIER, "FANOUT_CHUNK_SIZE": 1000}
+    users = _users(300)
+    with CaptureQueriesContext(connection) as captured:
+        Article.objects.create(title="To 300 users")
+    notifies = [q["sql"] for q in captured.captured_queries if "pg_notify" in q["sql"]]
+    assert len(notifies) == 1
+    assert Notification.objects.count() == 300
+    sql = [q["sql"] for q in captured.captured_queries]
+    inserted = max(i for i, q in enumerate(sql) if q.startswith('INSERT INTO "django_signal_notifier_notification"'))
+    committed = next(i for i, q in enumerate(sql) if i > inserted and q.upper().startswith("COMMIT"))
+    assert sql.index(notifies[0]) > committed  # a row not committed yet is never announced
+    assert sorted(json.loads(notifies[0].split("'")[3])["u"]) == sorted(u.pk for u in users)
 
 
 def test_redis_pubsub_when_configured(redis_url: str, settings: Any) -> None:
