@@ -24,6 +24,7 @@ from functools import wraps
 from typing import Any, TypeVar
 
 from asgiref.sync import sync_to_async
+from django.core.exceptions import ImproperlyConfigured
 from django.core.handlers.asgi import ASGIRequest
 from django.db import connections
 from django.db.models import Max
@@ -35,7 +36,7 @@ from django.views.decorators.http import require_safe
 from django_signal_notifier.conf import app_settings
 from django_signal_notifier.inbox.queries import as_json, attach_references
 from django_signal_notifier.models import Notification
-from django_signal_notifier.realtime.brokers import current_broker
+from django_signal_notifier.realtime.brokers import Broker, current_broker
 from django_signal_notifier.realtime.hub import RESYNC, Hub, Update, hub_for
 
 T = TypeVar("T")
@@ -43,14 +44,16 @@ RETRY_MS = 2000  # how long a browser waits before reconnecting a dropped stream
 _SENT_MEMORY = 256  # ids a stream remembers, so a row replayed and then published is sent once
 
 
+def _broker() -> Broker | None:
+    try:
+        return current_broker()
+    except ImproperlyConfigured:  # reported by the system checks (E060); the pages poll meanwhile
+        return None
+
+
 def stream_available(request: HttpRequest) -> bool:
     """Can this request's pages use the stream? Under ASGI with a pub/sub configured."""
-    if not isinstance(request, ASGIRequest):
-        return False
-    try:
-        return current_broker() is not None
-    except Exception:  # a bad setting: the checks report it; the pages poll
-        return False
+    return isinstance(request, ASGIRequest) and _broker() is not None
 
 
 @dataclass
@@ -185,7 +188,7 @@ def _cursor(request: HttpRequest) -> int | None:
 @require_safe
 async def stream(request: HttpRequest) -> HttpResponseBase:
     """GET: the signed-in user's inbox changes as ``text/event-stream`` (204 where it cannot run)."""
-    broker = current_broker() if isinstance(request, ASGIRequest) else None
+    broker = _broker() if isinstance(request, ASGIRequest) else None
     if broker is None:
         user_id = await sync_to_async(signed_in_user_id)(request)
         if user_id is None:

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
+from django_signal_notifier.checks.settings import check_realtime
 from django_signal_notifier.realtime.messages import MAX_PAYLOAD_BYTES, InboxMessage, decode, encode, kind_of
 
 
@@ -41,3 +43,11 @@ def test_no_users_no_payload_and_foreign_payloads_are_ignored() -> None:
     assert decode(json.dumps({"k": "explode", "u": [1]})) is None
     assert decode(json.dumps({"u": [1]})) is None
     assert decode(json.dumps({"k": "read", "u": ["x"]})) is None
+
+
+def test_a_broker_that_cannot_run_is_a_system_check_error(settings: Any) -> None:
+    assert check_realtime() == []
+    for bad in ({"REALTIME_BROKER": "kafka"}, {"REALTIME_BROKER": "redis"}, {"REALTIME_CHANNEL": "inbox; DROP"}):
+        settings.SIGNAL_NOTIFIER = {**settings.SIGNAL_NOTIFIER, **bad}
+        (error,) = check_realtime()
+        assert error.id == "signal_notifier.E060", bad
