@@ -69,6 +69,18 @@ DEFAULTS: dict[str, Any] = {
     # Link the actor, object and target of listed notifications to their get_absolute_url()
     # (one query per content type on the page); False shows the stored texts only.
     "INBOX_OBJECT_URLS": True,
+    # Realtime inbox over Server-Sent Events (see docs/realtime.md). The pub/sub that carries inbox
+    # changes to the stream of every ASGI process: "auto" (Redis when REALTIME_REDIS_URL is set, else
+    # PostgreSQL LISTEN/NOTIFY when the database is PostgreSQL, else none: pages poll), "postgres",
+    # "redis", or None (off).
+    "REALTIME_BROKER": "auto",
+    "REALTIME_REDIS_URL": None,
+    # The LISTEN/NOTIFY channel or Redis pub/sub channel name (letters, digits and underscores).
+    "REALTIME_CHANNEL": "dsn_inbox",
+    # Seconds between two heartbeats (SSE comments) on an idle stream; proxies close silent ones.
+    "REALTIME_HEARTBEAT": 15.0,
+    # Notifications replayed at most when a stream resumes with Last-Event-ID; more missed: "reset".
+    "REALTIME_REPLAY_LIMIT": 50,
     # Erase what the package holds about a user when the user is deleted (see docs/privacy.md).
     "ERASE_ON_USER_DELETE": True,
     # --- Channels (see docs/channels/). An address source is a field path on the user

@@ -16,6 +16,7 @@ notification_archived = Signal()
 # Internal: the models sit below the stages, so they announce changes and the stages listen.
 # ``configuration_changed(sender=model, using=alias)``: a trigger, subscription, backend or stored
 # template was written. ``inbox_changed(sender=Notification, user_ids=list | None, using=alias)``:
-# inbox rows were written (None: rows of many users).
+# inbox rows were written (None: rows of many users); optionally ``change`` (the values a queryset
+# write set), ``notification_ids`` (the rows, when known) and ``event_id`` (new rows of that event).
 configuration_changed = Signal()
 inbox_changed = Signal()

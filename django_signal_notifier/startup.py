@@ -27,6 +27,7 @@ from django_signal_notifier.feedback.anymail import connect_tracking
 from django_signal_notifier.intake.receivers import connect_all
 from django_signal_notifier.messengers.registry import messenger_registry
 from django_signal_notifier.privacy.erase import erase_on_user_delete
+from django_signal_notifier.realtime.publish import connect_publisher
 from django_signal_notifier.rendering import stored  # noqa: F401  (db:<name> templates)
 from django_signal_notifier.rendering.registry import template_registry
 
@@ -54,6 +55,7 @@ def start(app_config: Any) -> None:
         erase_on_user_delete, sender=settings.AUTH_USER_MODEL, dispatch_uid="django_signal_notifier.privacy.erase"
     )
     connect_tracking()  # providers' email events (when django-anymail is installed)
+    connect_publisher()  # inbox writes published to the realtime streams (when a pub/sub is configured)
     load_package_task_backends()
     pre_migrate.connect(suspend_during_migrate, dispatch_uid="django_signal_notifier.index.suspend")
     post_migrate.connect(resume_after_migrate, dispatch_uid="django_signal_notifier.index.resume")

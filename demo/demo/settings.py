@@ -52,6 +52,7 @@ TEMPLATES = [
     }
 ]
 WSGI_APPLICATION = "demo.wsgi.application"
+ASGI_APPLICATION = "demo.asgi.application"
 
 DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": BASE_DIR / "db.sqlite3"}}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -76,7 +77,11 @@ SIGNAL_NOTIFIER = {
     # One process: a trigger changed in the admin is seen at once anyway; 1 s keeps a second
     # process (e.g. `manage.py shell`) in step quickly.
     "CONFIG_CHECK_INTERVAL": 1.0,
-    # The unread badge polls every 2 s (the default is 30), so a new comment shows up at once.
+    # `make demo` serves the site under uvicorn (ASGI): the badge and the inbox page stream their
+    # changes. SQLite has no LISTEN/NOTIFY and the demo needs no Redis: the one uvicorn process
+    # carries them itself ("process"; a site with workers uses PostgreSQL or Redis).
+    "REALTIME_BROKER": "process",
+    # Where the page polls instead (runserver, WSGI) the badge polls every 2 s (the default is 30).
     "INBOX_POLL_INTERVAL": 2,
 }
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.checks import CheckMessage, Error, Tags, Warning, register
+from django.core.exceptions import ImproperlyConfigured
 from django.db import router
 
 from django_signal_notifier.conf import DEFAULTS, app_settings
@@ -17,6 +18,7 @@ from django_signal_notifier.messengers.base import Messenger
 from django_signal_notifier.messengers.checks import as_warning, reading_rows
 from django_signal_notifier.messengers.registry import messenger_registry
 from django_signal_notifier.models import Backend
+from django_signal_notifier.realtime.brokers import channel_name, current_broker
 from django_signal_notifier.rendering.base import MessageTemplate
 from django_signal_notifier.taskapi import task_backends
 
@@ -257,3 +259,20 @@ def check_configured_paths(app_configs: Any = None, **kwargs: Any) -> list[Check
                     )
                 )
     return messages
+
+
+@register(Tags.compatibility)
+def check_realtime(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
+    """The realtime inbox's settings: a pub/sub that cannot run is reported here (its pages would poll)."""
+    try:
+        current_broker()
+        channel_name()
+    except ImproperlyConfigured as error:
+        return [
+            Error(
+                str(error),
+                hint="See docs/realtime.md: REALTIME_BROKER, REALTIME_REDIS_URL and REALTIME_CHANNEL.",
+                id="signal_notifier.E060",
+            )
+        ]
+    return []

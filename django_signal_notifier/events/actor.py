@@ -11,14 +11,34 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any
 
+from asgiref.sync import iscoroutinefunction, markcoroutinefunction
 from django.http import HttpRequest, HttpResponse
 
 _current_actor: ContextVar[Any] = ContextVar("django_signal_notifier_actor", default=None)
 
 
+class _RequestUser:
+    """A request's user, read when an event asks for it.
+
+    Not the lazy ``request.user`` itself: asgiref compares context variables' values when it
+    hands a context between threads, and comparing the lazy object would load the user from the
+    database inside the event loop (SynchronousOnlyOperation under ASGI).
+    """
+
+    __slots__ = ("request",)
+
+    def __init__(self, request: HttpRequest) -> None:
+        self.request = request
+
+    def user(self) -> Any:
+        return getattr(self.request, "user", None)
+
+
 def current_actor() -> Any:
     """The actor set by :func:`acting_as` or the middleware, or None."""
     actor = _current_actor.get()
+    if isinstance(actor, _RequestUser):
+        actor = actor.user()
     if actor is not None and getattr(actor, "is_authenticated", True) is False:
         return None
     return actor
@@ -35,14 +55,32 @@ def acting_as(actor: Any) -> Iterator[None]:
 
 
 class ActorMiddleware:
-    """Makes ``request.user`` the actor of events sent while handling the request."""
+    """Makes ``request.user`` the actor of events sent while handling the request.
 
-    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+    Sync and async capable: under ASGI an async view (the realtime stream) runs without a thread.
+    """
+
+    sync_capable = True
+    async_capable = True
+
+    def __init__(self, get_response: Callable[[HttpRequest], Any]) -> None:
         self.get_response = get_response
+        self.is_async = iscoroutinefunction(get_response)
+        if self.is_async:
+            markcoroutinefunction(self)
 
-    def __call__(self, request: HttpRequest) -> HttpResponse:
-        token = _current_actor.set(getattr(request, "user", None))
+    def __call__(self, request: HttpRequest) -> Any:
+        if self.is_async:
+            return self.__acall__(request)
+        token = _current_actor.set(_RequestUser(request))
         try:
             return self.get_response(request)
+        finally:
+            _current_actor.reset(token)
+
+    async def __acall__(self, request: HttpRequest) -> HttpResponse:
+        token = _current_actor.set(_RequestUser(request))
+        try:
+            return await self.get_response(request)  # type: ignore[no-any-return]
         finally:
             _current_actor.reset(token)

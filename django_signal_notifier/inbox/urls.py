@@ -3,6 +3,7 @@
 from django.urls import path
 
 from django_signal_notifier.inbox import views
+from django_signal_notifier.realtime.views import stream
 
 app_name = "django_signal_notifier_inbox"
 
@@ -10,6 +11,7 @@ urlpatterns = [
     path("", views.inbox_page, name="page"),
     path("api/notifications/", views.notification_list, name="list"),
     path("api/unread-count/", views.unread_count_view, name="unread_count"),
+    path("api/stream/", stream, name="stream"),
     path("api/notifications/read-all/", views.mark_all_read, name="mark_all_read"),
     path("api/notifications/<int:pk>/read/", views.mark_read, name="mark_read"),
     path("api/notifications/<int:pk>/unread/", views.mark_unread, name="mark_unread"),

@@ -12,7 +12,6 @@ from django.core.checks import CheckMessage
 
 from django_signal_notifier.conf import app_settings
 from django_signal_notifier.events.text import storable, stored_text
-from django_signal_notifier.inbox.cache import bump as bump_unread_caches
 from django_signal_notifier.inbox.checks import check_inbox_settings
 from django_signal_notifier.inbox.queries import safe_link
 from django_signal_notifier.messengers.base import Messenger
@@ -20,6 +19,7 @@ from django_signal_notifier.messengers.registry import messenger_registry
 from django_signal_notifier.rendering.base import MessageTemplate, RenderedMessage
 from django_signal_notifier.rendering.links import site_path
 from django_signal_notifier.rendering.registry import template_registry
+from django_signal_notifier.signals import inbox_changed
 
 
 @template_registry.register
@@ -106,7 +106,8 @@ class InSiteMessenger(Messenger):
                 for r, ids in by_rendering.values()
                 for rid in ids
             )
-        bump_unread_caches(recipient_ids, using=db)
+        # The unread caches are bumped, and the realtime streams told (after commit), by its receivers.
+        inbox_changed.send(sender=Notification, user_ids=recipient_ids, using=db, event_id=event_row.pk)
         return len(recipient_ids)
 
     @classmethod

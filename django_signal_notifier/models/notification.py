@@ -83,7 +83,7 @@ class NotificationQuerySet(models.QuerySet[Any]):
         if changed:
             # A write scoped to one user invalidates that user's cache; any other write, everyone's.
             user_ids = None if user is None else [getattr(user, "pk", user)]
-            inbox_changed.send(sender=Notification, user_ids=user_ids, using=qs.db)
+            inbox_changed.send(sender=Notification, user_ids=user_ids, using=qs.db, change=values)
         return changed
 
     def _write_announced(self, qs: NotificationQuerySet, values: dict[str, Any], announce: Any) -> int:
@@ -95,7 +95,7 @@ class NotificationQuerySet(models.QuerySet[Any]):
             ids = [pk for pk, _recipient in rows]
             changed = self.model.objects.using(qs.db).filter(pk__in=ids).update(**values)
         user_ids = sorted({recipient for _pk, recipient in rows})
-        inbox_changed.send(sender=Notification, user_ids=user_ids, using=qs.db)
+        inbox_changed.send(sender=Notification, user_ids=user_ids, using=qs.db, change=values, notification_ids=ids)
         announce.send(sender=Notification, notification_ids=ids, user_ids=user_ids, using=qs.db)
         return int(changed)
 

@@ -1,7 +1,7 @@
 """Template tags for the in-site inbox: ``{% load signal_notifier %}``.
 
-``{% unread_notification_count %}``, ``{% latest_notifications 5 as items %}`` and
-``{% notification_badge %}``; the inbox page's filters ``relative_time``, ``initials`` and
+``{% unread_notification_count %}``, ``{% latest_notifications 5 as items %}``,
+``{% notification_badge %}`` and ``{% notification_stream_url as url %}``; the inbox page's filters ``relative_time``, ``initials`` and
 ``avatar_class``. Each works for the user given, else the request's user, else the
 context's ``user``. Values are cached per user id (and per inbox version) and memoised on the
 request, so a page can use them many times for one query each at most, and a value computed for
@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 
 from django_signal_notifier.conf import app_settings
 from django_signal_notifier.inbox.queries import attach_references, inbox_queryset, unread_count
+from django_signal_notifier.realtime.views import stream_available
 
 register = template.Library()
 _MEMO_ATTRIBUTE = "_signal_notifier_inbox_memo"
@@ -88,8 +89,21 @@ def notification_badge(context: template.Context, user: Any = None) -> dict[str,
         "count": unread_notification_count(context, user) if user is not None else 0,
         "inbox_url": inbox_url,
         "count_url": count_url,
+        "stream_url": notification_stream_url(context) if user is not None else "",
         "poll_interval": int(app_settings.INBOX_POLL_INTERVAL),
     }
+
+
+@register.simple_tag(takes_context=True)
+def notification_stream_url(context: template.Context) -> str:
+    """The realtime stream's URL when this page can use it (ASGI and a pub/sub), else ``""``: poll then."""
+    request = context.get("request")
+    if request is None or not stream_available(request):
+        return ""
+    try:
+        return reverse("django_signal_notifier_inbox:stream")
+    except NoReverseMatch:
+        return ""
 
 
 @register.filter
