@@ -14,7 +14,9 @@ class ConfigStamp(models.Model):
     """One row whose ``version`` grows on every configuration change.
 
     Each process reads it at most once per ``CONFIG_CHECK_INTERVAL`` to learn that triggers,
-    subscriptions or backends changed in another process.
+    subscriptions, backends or stored templates changed in another process. Database triggers
+    (:mod:`~django_signal_notifier.models.config_triggers`) bump it on every write to those
+    tables, however it is made; :meth:`bump` is the application's own announcement.
     """
 
     version = models.BigIntegerField(default=0)
