@@ -3,7 +3,7 @@
 ``{% unread_notification_count %}``, ``{% unseen_notification_count %}``,
 ``{% latest_notifications 5 as items %}`` (``show="snoozed"`` for another folder),
 ``{% muted_threads as mutes %}``, ``{% notification_state_actions item %}`` (snooze, mute and
-follow buttons) and ``{% notification_badge %}``; the inbox page's filters ``relative_time``, ``initials`` and
+follow buttons), ``{% notification_badge %}`` and ``{% notifier_api_url %}`` (for the web component); the inbox page's filters ``relative_time``, ``initials`` and
 ``avatar_class``. Each works for the user given, else the request's user, else the
 context's ``user``. Values are cached per user id (and per inbox version) and memoised on the
 request, so a page can use them many times for one query each at most, and a value computed for
@@ -142,6 +142,15 @@ def notification_badge(context: template.Context, user: Any = None) -> dict[str,
         "count_url": count_url,
         "poll_interval": int(app_settings.INBOX_POLL_INTERVAL),
     }
+
+
+@register.simple_tag
+def notifier_api_url() -> str:
+    """Where the HTTP API's v1 is mounted (``/inbox/api/v1``), for the web component's ``api``; "" if it is not."""
+    try:
+        return reverse("django_signal_notifier_api:openapi").removesuffix("/openapi.json")
+    except NoReverseMatch:
+        return ""
 
 
 @register.filter
