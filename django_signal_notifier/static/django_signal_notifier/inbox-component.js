@@ -82,6 +82,7 @@
 
   function changed(source) {
     document.dispatchEvent(new CustomEvent("signal-notifier:changed", { detail: { source: source } }));
+    document.dispatchEvent(new CustomEvent("signal-notifier:refresh"));  // badge.js polls now too
   }
 
   function safeUrl(url) {
@@ -119,14 +120,14 @@
 
   var SHARED_STYLE = [
     ":host { font-family: var(--sn-font, inherit); color: var(--sn-fg, #1f2328); }",
-    ":host([hidden]) { display: none !important; }",
+    ":host([hidden]), [hidden] { display: none !important; }",
     "button, select { font: inherit; }",
     ".sr { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; }",
     ":focus-visible { outline: 2px solid var(--sn-focus, var(--sn-accent, #2456a6)); outline-offset: 2px; }"
   ].join("\n");
 
   var INBOX_STYLE = SHARED_STYLE + [
-    ":host { display: block; box-sizing: border-box; width: var(--sn-width, 24rem); max-width: 100%;",
+    ":host { display: block; box-sizing: border-box; width: var(--sn-width, 24rem); max-width: var(--sn-max-width, 100vw);",
     "  background: var(--sn-bg, #fff); border: 1px solid var(--sn-border, #d0d7de); border-radius: var(--sn-radius, .5rem);",
     "  box-shadow: var(--sn-shadow, 0 8px 24px rgba(0,0,0,.12)); font-size: var(--sn-font-size, .9rem); }",
     "header { display: flex; align-items: center; gap: .5rem; padding: .6rem .8rem; border-bottom: 1px solid var(--sn-border, #d0d7de); }",
