@@ -10,7 +10,7 @@ from django.db import transaction
 from django.db.models import Q
 
 from django_signal_notifier.conf import app_settings
-from django_signal_notifier.models import Delivery, Event, Notification, Preference
+from django_signal_notifier.models import Delivery, Event, Mute, Notification, Preference
 
 logger = logging.getLogger("django_signal_notifier.privacy")
 ERASED = "[erased]"
@@ -18,7 +18,7 @@ _ROLES = ("actor", "action_object", "target")
 
 
 def erase_user_data(user: Any) -> dict[str, int]:
-    """Delete the user's notifications, deliveries and preferences; scrub the events that name them.
+    """Delete the user's notifications, deliveries, preferences and mutes; scrub the events that name them.
 
     Returns how many rows of each kind were deleted or scrubbed. One transaction.
     """
@@ -30,6 +30,7 @@ def erase_user_data(user: Any) -> dict[str, int]:
             "notifications": Notification.objects.filter(recipient=user).delete()[0],
             "deliveries": Delivery.objects.filter(recipient=user).delete()[0],
             "preferences": Preference.objects.filter(user=user).delete()[0],
+            "mutes": Mute.objects.filter(user=user).delete()[0],
         }
         naming = Q()
         for role in _ROLES:

@@ -7,10 +7,11 @@ from io import StringIO
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.contrib.contenttypes.models import ContentType
 from django.core.management import call_command
 
 from django_signal_notifier import acting_as
-from django_signal_notifier.models import Delivery, Event, Notification, Preference, Suppression
+from django_signal_notifier.models import Delivery, Event, Mute, Notification, Preference, Suppression
 from django_signal_notifier.privacy import erase_user_data, export_user_data
 from tests.support.factories import subscribe, user
 from tests.testapp.models import Article
@@ -105,3 +106,13 @@ def test_a_suppressed_address_is_exported_and_outlives_the_erasure_unlinked(stor
     assert Suppression.objects.reasons_for("email", ["bob@example.com"]) == {
         "bob@example.com": "Postmark reported bounced"
     }
+
+
+def test_mutes_are_exported_and_erased():
+    carol = user("carol")
+    article = Article.objects.create(title="Muted")
+    Mute.objects.mute(carol, ContentType.objects.get_for_model(Article).pk, str(article.pk), "Muted")
+    exported = export_user_data(carol)["mutes"]
+    assert [(m["object_id"], m["text"]) for m in exported] == [(str(article.pk), "Muted")]
+    assert erase_user_data(carol)["mutes"] == 1
+    assert not Mute.objects.exists()
