@@ -248,7 +248,10 @@ _MOMENT = {"type": ["string", "null"], "format": "date-time"}
 
 def _state_properties() -> dict[str, Any]:
     return {
-        "seen": {"type": "boolean", "description": "Shown in a list or dropdown the user opened (not the same as read)."},
+        "seen": {
+            "type": "boolean",
+            "description": "Shown in a list or dropdown the user opened (not the same as read).",
+        },
         "seen_at": {**_MOMENT, "description": "When it was first seen; null: never."},
         "read_at": {**_MOMENT, "description": "When it was read; null: unread, or read before this was recorded."},
         "snoozed_until": {**_MOMENT, "description": "Hidden until then (it comes back unread); null: not snoozed."},

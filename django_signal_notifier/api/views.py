@@ -115,7 +115,10 @@ def notification_list(request: HttpRequest) -> HttpResponse:
 def _own(request: HttpRequest, pk: str) -> Notification | None:
     if not pk.isascii() or not pk.isdigit() or not 1 <= int(pk) <= MAX_ID:
         return None
-    return with_mute_state(Notification.objects.for_user(request.user).only(*LIST_FIELDS)).filter(pk=int(pk)).first()
+    found: Notification | None = (
+        with_mute_state(Notification.objects.for_user(request.user).only(*LIST_FIELDS)).filter(pk=int(pk)).first()
+    )
+    return found
 
 
 @endpoint("GET")

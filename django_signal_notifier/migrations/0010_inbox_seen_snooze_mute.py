@@ -8,69 +8,99 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('contenttypes', '0002_remove_content_type_name'),
-        ('django_signal_notifier', '0009_workflow_steps'),
+        ("contenttypes", "0002_remove_content_type_name"),
+        ("django_signal_notifier", "0009_workflow_steps"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Mute',
+            name="Mute",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('object_id', models.CharField(max_length=255, verbose_name='object id')),
-                ('text', models.CharField(blank=True, help_text='Its name when it was muted.', max_length=255, verbose_name='object')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='muted at')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("object_id", models.CharField(max_length=255, verbose_name="object id")),
+                (
+                    "text",
+                    models.CharField(
+                        blank=True, help_text="Its name when it was muted.", max_length=255, verbose_name="object"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now, verbose_name="muted at")),
             ],
             options={
-                'verbose_name': 'mute',
-                'verbose_name_plural': 'mutes',
-                'ordering': ['-created_at', '-id'],
+                "verbose_name": "mute",
+                "verbose_name_plural": "mutes",
+                "ordering": ["-created_at", "-id"],
             },
         ),
         migrations.AddField(
-            model_name='notification',
-            name='expires_at',
-            field=models.DateTimeField(blank=True, help_text='Hidden after this moment, and deleted by the prune command.', null=True, verbose_name='expires'),
+            model_name="notification",
+            name="expires_at",
+            field=models.DateTimeField(
+                blank=True,
+                help_text="Hidden after this moment, and deleted by the prune command.",
+                null=True,
+                verbose_name="expires",
+            ),
         ),
         migrations.AddField(
-            model_name='notification',
-            name='read_at',
-            field=models.DateTimeField(blank=True, null=True, verbose_name='read'),
+            model_name="notification",
+            name="read_at",
+            field=models.DateTimeField(blank=True, null=True, verbose_name="read"),
         ),
         migrations.AddField(
-            model_name='notification',
-            name='seen_at',
-            field=models.DateTimeField(blank=True, null=True, verbose_name='seen'),
+            model_name="notification",
+            name="seen_at",
+            field=models.DateTimeField(blank=True, null=True, verbose_name="seen"),
         ),
         migrations.AddField(
-            model_name='notification',
-            name='snoozed_until',
-            field=models.DateTimeField(blank=True, help_text='Hidden until then; it comes back unread.', null=True, verbose_name='snoozed until'),
+            model_name="notification",
+            name="snoozed_until",
+            field=models.DateTimeField(
+                blank=True,
+                help_text="Hidden until then; it comes back unread.",
+                null=True,
+                verbose_name="snoozed until",
+            ),
         ),
         migrations.AddField(
-            model_name='subscription',
-            name='inbox_expiry_seconds',
-            field=models.PositiveIntegerField(default=0, help_text='Hide its in-site notifications this many seconds after the event (the prune command then deletes them). 0: they never expire.', verbose_name='inbox expiry (seconds)'),
+            model_name="subscription",
+            name="inbox_expiry_seconds",
+            field=models.PositiveIntegerField(
+                default=0,
+                help_text="Hide its in-site notifications this many seconds after the event (the prune command then deletes them). 0: they never expire.",
+                verbose_name="inbox expiry (seconds)",
+            ),
         ),
         migrations.AddIndex(
-            model_name='notification',
-            index=django_signal_notifier.models.indexes.PartialIndex(fallback_fields=['expires_at'], fields=['expires_at'], name='dsn_inbox_expires', where=models.Q(('expires_at__isnull', False))),
+            model_name="notification",
+            index=django_signal_notifier.models.indexes.PartialIndex(
+                fallback_fields=["expires_at"],
+                fields=["expires_at"],
+                name="dsn_inbox_expires",
+                where=models.Q(("expires_at__isnull", False)),
+            ),
         ),
         migrations.AddField(
-            model_name='mute',
-            name='content_type',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='contenttypes.contenttype'),
+            model_name="mute",
+            name="content_type",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE, related_name="+", to="contenttypes.contenttype"
+            ),
         ),
         migrations.AddField(
-            model_name='mute',
-            name='user',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='signal_notifier_mutes', to=settings.AUTH_USER_MODEL, verbose_name='user'),
+            model_name="mute",
+            name="user",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="signal_notifier_mutes",
+                to=settings.AUTH_USER_MODEL,
+                verbose_name="user",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='mute',
-            constraint=models.UniqueConstraint(fields=('user', 'content_type', 'object_id'), name='dsn_mute_unique'),
+            model_name="mute",
+            constraint=models.UniqueConstraint(fields=("user", "content_type", "object_id"), name="dsn_mute_unique"),
         ),
     ]

@@ -21,7 +21,9 @@ class MuteQuerySet(models.QuerySet[Any]):
     def mute(self, user: Any, content_type_id: int, object_id: str, text: str = "") -> Mute:
         """Mute the object for ``user`` (idempotent: an existing mute is returned as it is)."""
         user_id = getattr(user, "pk", user)
-        existing: Mute | None = self.filter(user_id=user_id, content_type_id=content_type_id, object_id=object_id).first()
+        existing: Mute | None = self.filter(
+            user_id=user_id, content_type_id=content_type_id, object_id=object_id
+        ).first()
         if existing is not None:
             return existing
         try:

@@ -141,13 +141,17 @@ class NotificationQuerySet(models.QuerySet[Any]):
         now = timezone.now()
         showing = showing_q(now)
         active = Q(archived=False) & showing
-        found = self.filter(recipient=user).exclude(expires_at__lte=now).aggregate(
-            unread=Count("pk", filter=active & Q(unread=True)),
-            unseen=Count("pk", filter=active & Q(seen_at__isnull=True)),
-            active=Count("pk", filter=active),
-            snoozed=Count("pk", filter=Q(archived=False, snoozed_until__gt=now)),
-            archived=Count("pk", filter=Q(archived=True)),
-            total=Count("pk"),
+        found = (
+            self.filter(recipient=user)
+            .exclude(expires_at__lte=now)
+            .aggregate(
+                unread=Count("pk", filter=active & Q(unread=True)),
+                unseen=Count("pk", filter=active & Q(seen_at__isnull=True)),
+                active=Count("pk", filter=active),
+                snoozed=Count("pk", filter=Q(archived=False, snoozed_until__gt=now)),
+                archived=Count("pk", filter=Q(archived=True)),
+                total=Count("pk"),
+            )
         )
         return {name: int(value or 0) for name, value in found.items()}
 

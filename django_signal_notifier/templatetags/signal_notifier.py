@@ -79,7 +79,9 @@ def unseen_notification_count(context: template.Context, user: Any = None) -> in
 
 
 @register.simple_tag(takes_context=True)
-def latest_notifications(context: template.Context, limit: int = 5, user: Any = None, show: str = "active") -> list[Any]:
+def latest_notifications(
+    context: template.Context, limit: int = 5, user: Any = None, show: str = "active"
+) -> list[Any]:
     """The user's newest notifications of folder ``show`` (``active``, ``unread``, ``snoozed``, ``archived``, ``all``).
 
     One query, plus one per linked content type. Each item also has ``thread`` (what muting it

@@ -15,7 +15,7 @@ from django.test.utils import CaptureQueriesContext
 
 from django_signal_notifier import notify
 from django_signal_notifier.models import Delivery, Mute, Notification
-from tests.support.prefs import RecordingMessenger, configure, make_user, recorded_messages, save_article
+from tests.support.prefs import configure, make_user, recorded_messages, save_article
 from tests.testapp.models import Article, Tag
 
 pytestmark = pytest.mark.django_db
@@ -27,7 +27,9 @@ def mute(user: Any, obj: Any) -> Mute:
     return Mute.objects.mute(user, ContentType.objects.get_for_model(obj).pk, str(obj.pk), str(obj))
 
 
-def test_a_muted_object_reaches_the_muting_user_on_no_channel(django_capture_on_commit_callbacks: Any, sent: Any) -> None:
+def test_a_muted_object_reaches_the_muting_user_on_no_channel(
+    django_capture_on_commit_callbacks: Any, sent: Any
+) -> None:
     alice, bob = make_user("alice"), make_user("bob")
     configure([alice, bob], messengers=CHANNELS)
     article = save_article(django_capture_on_commit_callbacks, "First")
@@ -38,9 +40,11 @@ def test_a_muted_object_reaches_the_muting_user_on_no_channel(django_capture_on_
     assert Notification.objects.filter(recipient=alice).count() == 1  # the one before the mute
     assert Notification.objects.filter(recipient=bob).count() == 2
     # Left out, not skipped: nothing about the muted object is written for alice.
-    assert not Delivery.objects.filter(recipient=alice, event__notifications__isnull=True).exclude(
-        event=Notification.objects.get(recipient=alice).event
-    ).exists()
+    assert (
+        not Delivery.objects.filter(recipient=alice, event__notifications__isnull=True)
+        .exclude(event=Notification.objects.get(recipient=alice).event)
+        .exists()
+    )
     # Another article still reaches her.
     save_article(django_capture_on_commit_callbacks, "Other")
     assert Notification.objects.filter(recipient=alice).count() == 2

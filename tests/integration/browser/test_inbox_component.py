@@ -83,9 +83,9 @@ def test_component_renders_feed_and_badge_and_its_actions_persist(
     # Keyboard: the entries are reachable with the arrow keys, Escape closes and gives focus back.
     entries.nth(0).focus()
     page.keyboard.press("ArrowDown")
-    assert page.evaluate(
-        "() => document.querySelector('#feed-panel').shadowRoot.activeElement.dataset.id"
-    ) == str(Notification.objects.get(recipient=alice, target_object_id=str(first.pk)).pk)
+    assert page.evaluate("() => document.querySelector('#feed-panel').shadowRoot.activeElement.dataset.id") == str(
+        Notification.objects.get(recipient=alice, target_object_id=str(first.pk)).pk
+    )
     page.keyboard.press("Escape")
     page.wait_for_function("() => document.querySelector('#feed-panel').hidden")
     assert badge.locator("button").get_attribute("aria-expanded") == "false"
@@ -145,10 +145,14 @@ def test_snoozed_and_expired_notifications_are_hidden_until_their_time(
     alice = users.create_user("alice", "alice@example.com", "alice-password")
     bob = users.create_user("bob", "bob@example.com", "bob-password")
     titles = ["Shown", "Snoozed", "Expired", "Woken"]
-    articles = {title: Article.objects.create(author=alice, slug=title.lower(), title=title, body="…") for title in titles}
+    articles = {
+        title: Article.objects.create(author=alice, slug=title.lower(), title=title, body="…") for title in titles
+    }
     for title in titles:
         _comment(articles[title], bob, f"about {title}")
-    rows = {title: Notification.objects.get(recipient=alice, target_object_id=str(articles[title].pk)) for title in titles}
+    rows = {
+        title: Notification.objects.get(recipient=alice, target_object_id=str(articles[title].pk)) for title in titles
+    }
     now = timezone.now()
     Notification.objects.filter(pk=rows["Snoozed"].pk).snooze(now + timedelta(hours=1), user=alice)
     Notification.objects.filter(pk=rows["Expired"].pk).update(expires_at=now - timedelta(minutes=1))
