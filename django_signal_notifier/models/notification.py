@@ -239,11 +239,12 @@ class Notification(models.Model):
                 fallback_fields=["recipient", "archived", "-created_at", "-id"],
                 name="dsn_inbox_newest",
             ),
-            # The unread count reads only this index's entries of one user: no table rows.
+            # The unread count reads only this index's entries of one user: no table rows (the
+            # snooze and expiry columns are in it for the count's "shown now" condition).
             PartialIndex(
-                fields=["recipient"],
+                fields=["recipient", "snoozed_until", "expires_at"],
                 where=Q(unread=True, archived=False),
-                fallback_fields=["recipient", "unread", "archived"],
+                fallback_fields=["recipient", "unread", "archived", "snoozed_until", "expires_at"],
                 name="dsn_inbox_unread",
             ),
             # What the prune command deletes: only the rows that expire are in it.
