@@ -1,8 +1,9 @@
 """The blog's own signals, registered with django-signal-notifier under a name.
 
 Each is sent with ``instance`` (the comment or the follow), ``actor`` (who did it) and
-``target`` (the user it concerns: the article's author, the followed author), so a trigger can
-select "comments for alice" with ``target="auth.user:<alice's pk>"``.
+``target`` (what it is about: the commented article, the followed author). The article as the
+comment's target is its thread: the inbox's *Mute* on a comment's notification mutes the
+article, and no later comment on it reaches the muting user, on any channel.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ author_followed = Signal()
 def _comment_saved(sender: Any, instance: Any, created: bool, raw: bool = False, **kwargs: Any) -> None:
     if created and not raw:
         comment_posted.send(
-            sender=type(instance), instance=instance, actor=instance.author, target=instance.article.author
+            sender=type(instance), instance=instance, actor=instance.author, target=instance.article
         )
 
 

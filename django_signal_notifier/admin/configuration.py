@@ -70,7 +70,7 @@ class SubscriptionInline(admin.StackedInline):
         "receiver_callable",
         "exclude_actor",
         ("digest_seconds", "digest_template"),
-        "throttle_seconds",
+        ("throttle_seconds", "inbox_expiry_seconds"),
         "steps",
     ]
     show_change_link = True
@@ -265,7 +265,10 @@ class SubscriptionAdmin(DeclaredInCodeAdmin):
                 ),
             },
         ),
-        (_("Pacing"), {"fields": [("digest_seconds", "digest_template"), "throttle_seconds"]}),
+        (
+            _("Pacing"),
+            {"fields": [("digest_seconds", "digest_template"), ("throttle_seconds", "inbox_expiry_seconds")]},
+        ),
         (
             _("Steps"),
             {

@@ -138,10 +138,21 @@ class SubscriptionForm(ConfigurationForm):
         required=False,
         help_text=Subscription._meta.get_field("digest_template").help_text,
     )
+    # Optional in the form (empty: never expires), so that forms posted without it keep working.
+    inbox_expiry_seconds = forms.IntegerField(
+        label=_label(Subscription, "inbox_expiry_seconds"),
+        required=False,
+        min_value=0,
+        initial=0,
+        help_text=Subscription._meta.get_field("inbox_expiry_seconds").help_text,
+    )
 
     class Meta:
         model = Subscription
         fields = "__all__"
+
+    def clean_inbox_expiry_seconds(self) -> int:
+        return int(self.cleaned_data.get("inbox_expiry_seconds") or 0)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -54,6 +54,11 @@ def moment(request: HttpRequest, name: str) -> datetime | None:
     value = request.GET.get(name)
     if value is None:
         return None
+    return parse_moment(value, name)
+
+
+def parse_moment(value: str, name: str) -> datetime:
+    """``value`` read as :func:`moment` reads a parameter; a bad one is a 400 naming ``name``."""
     text = LEAP_SECOND.sub(r"\g<1>59.999999", value.upper())
     try:
         parsed = parse_datetime(text)

@@ -42,6 +42,13 @@ notification id answers 404, and is listed in `unknown_ids` (and left alone) by 
 `next_cursor` of a page (with the same filters) to get the next one. Pages do not shift when
 new notifications arrive meanwhile.
 
+**Seen, read, snoozed, expired.** A notification is *seen* once shown in a list or dropdown the
+user opened (`seen-all`), *read* once opened; a snoozed one is hidden until its time and comes
+back unread; an expired one is hidden for good. Lists and counts leave out snoozed and expired ones.
+
+**Mutes.** Muting a notification's thread (its target, else its object) leaves the user out of
+every later notification about it, on every channel, until they follow it again.
+
 **Errors** are JSON: `{"error": "...", "fields": {"parameter": "problem"}}`.
 """
 
@@ -101,6 +108,7 @@ def _schemas() -> dict[str, Any]:
                 "actor",
                 "action_object",
                 "target",
+                *STATE_FIELDS,
             ],
             "properties": {
                 "id": {"type": "integer"},
@@ -115,6 +123,7 @@ def _schemas() -> dict[str, Any]:
                 "actor": _ref("Reference"),
                 "action_object": _ref("Reference"),
                 "target": _ref("Reference"),
+                **_state_properties(),
             },
         },
         "NotificationPage": {
@@ -129,10 +138,12 @@ def _schemas() -> dict[str, Any]:
         },
         "Counts": {
             "type": "object",
-            "required": ["unread", "active", "archived", "total"],
+            "required": ["unread", "unseen", "active", "snoozed", "archived", "total"],
             "properties": {
-                "unread": {**integer, "description": "Active (not archived) and unread."},
-                "active": {**integer, "description": "Not archived."},
+                "unread": {**integer, "description": "Active (not archived, not snoozed) and unread."},
+                "unseen": {**integer, "description": "Active and never seen in a list (a badge's count)."},
+                "active": {**integer, "description": "Not archived, not snoozed: the inbox. Expired ones are nowhere."},
+                "snoozed": {**integer, "description": "Hidden until their snooze ends."},
                 "archived": integer,
                 "total": integer,
             },
@@ -303,6 +314,215 @@ def _schemas() -> dict[str, Any]:
                 }
             },
         },
+        **_state_schemas(integer),
+    }
+
+
+# The seen, read, snooze, expiry and mute state of a notification (inbox.queries.inbox_state).
+STATE_FIELDS = ("seen", "seen_at", "read_at", "snoozed_until", "expires_at", "thread")
+_MOMENT = {"type": ["string", "null"], "format": "date-time"}
+
+
+def _state_properties() -> dict[str, Any]:
+    return {
+        "seen": {
+            "type": "boolean",
+            "description": "Shown in a list or dropdown the user opened (not the same as read).",
+        },
+        "seen_at": {**_MOMENT, "description": "When it was first seen; null: never."},
+        "read_at": {**_MOMENT, "description": "When it was read; null: unread, or read before this was recorded."},
+        "snoozed_until": {**_MOMENT, "description": "Hidden until then (it comes back unread); null: not snoozed."},
+        "expires_at": {**_MOMENT, "description": "Hidden from then on, and deleted later; null: never expires."},
+        "thread": {"oneOf": [_ref("Thread"), {"type": "null"}]},
+    }
+
+
+def _state_schemas(integer: dict[str, Any]) -> dict[str, Any]:
+    ids = {
+        "type": "array",
+        "minItems": 1,
+        "maxItems": MAX_IDS,
+        "items": {"type": "integer", "minimum": 1, "maximum": MAX_ID},
+    }
+    mute = {
+        "type": "object",
+        "required": ["id", "content_type", "object_id", "text", "created_at"],
+        "properties": {
+            "id": {"type": "integer"},
+            "content_type": {"type": "integer", "description": "The muted object's Django content type id."},
+            "object_id": {"type": "string", "description": "Its primary key, as text."},
+            "text": {"type": "string", "description": "Its name when it was muted."},
+            "created_at": {"type": "string", "format": "date-time"},
+        },
+    }
+    return {
+        "Thread": {
+            "type": "object",
+            "description": "What muting the notification silences: its target (the thread), else its object.",
+            "required": ["content_type", "id", "text", "muted"],
+            "properties": {
+                "content_type": {"type": "integer"},
+                "id": {"type": "string"},
+                "text": {"type": "string"},
+                "muted": {"type": "boolean", "description": "The user muted it (or the notification's object)."},
+            },
+        },
+        "Snooze": {
+            "type": "object",
+            "description": "The ids, and either `seconds` (60 to 366 days' worth) or `until` (within a year).",
+            "required": ["ids"],
+            "properties": {
+                "ids": ids,
+                "seconds": {"type": "integer", "minimum": 60, "maximum": 366 * 24 * 3600},
+                "until": {"type": "string", "format": "date-time"},
+            },
+            "oneOf": [{"required": ["seconds"]}, {"required": ["until"]}],
+        },
+        "SnoozeResult": {
+            "type": "object",
+            "required": ["changed", "ids", "unknown_ids", "unread_count", "snoozed_until"],
+            "properties": {
+                "changed": integer,
+                "ids": {"type": "array", "items": {"type": "integer"}},
+                "unknown_ids": {"type": "array", "items": {"type": "integer"}},
+                "unread_count": integer,
+                "snoozed_until": {"type": "string", "format": "date-time"},
+            },
+        },
+        "Mute": mute,
+        "MuteList": {
+            "type": "object",
+            "required": ["results"],
+            "properties": {"results": {"type": "array", "items": _ref("Mute")}},
+        },
+        "MuteCreate": {
+            "type": "object",
+            "required": ["content_type", "object_id"],
+            "properties": {
+                "content_type": {"type": "integer", "minimum": 1, "maximum": MAX_ID},
+                "object_id": {"type": "string", "minLength": 1, "maxLength": 255, "pattern": "^[^\\u0000]*$"},
+            },
+        },
+        "ThreadResult": {
+            "type": "object",
+            "required": ["id", "muted", "mute"],
+            "properties": {
+                "id": {"type": "integer"},
+                "muted": {"type": "boolean"},
+                "mute": {"oneOf": [_ref("Mute"), {"type": "null"}]},
+            },
+        },
+        "Deleted": {
+            "type": "object",
+            "required": ["id", "deleted"],
+            "properties": {"id": {"type": "integer"}, "deleted": {"type": "boolean"}},
+        },
+    }
+
+
+def _id_parameter(what: str) -> dict[str, Any]:
+    return {
+        "name": "id",
+        "in": "path",
+        "required": True,
+        "description": f"The {what}'s id.",
+        "schema": {"type": "integer", "minimum": 1, "maximum": MAX_ID},
+    }
+
+
+def _post(operation_id: str, summary: str, result: str, body: str | None, tag: str = "notifications") -> dict[str, Any]:
+    operation: dict[str, Any] = {
+        "operationId": operation_id,
+        "tags": [tag],
+        "summary": summary,
+        "responses": {
+            "200": _json(_ref(result), "Done."),
+            "400": BAD_REQUEST,
+            "401": UNAUTHORIZED,
+            "403": FORBIDDEN,
+        },
+    }
+    if body is not None:
+        operation["requestBody"] = {"required": True, "content": {"application/json": {"schema": _ref(body)}}}
+    return operation
+
+
+def _state_paths() -> dict[str, Any]:
+    thread = {
+        "parameters": [_id_parameter("notification")],
+    }
+    return {
+        "/notifications/seen/": _bulk("seen", "Mark notifications seen"),
+        "/notifications/seen-all/": {
+            "post": {
+                **_post("notifications_seen_all", "Mark everything in the inbox seen", "ReadAllResult", None),
+                "description": "Call it when the user opens the list or dropdown. Snoozed ones stay unseen.",
+            }
+        },
+        "/notifications/snooze/": {
+            "post": {
+                **_post("notifications_snooze", "Snooze notifications", "SnoozeResult", "Snooze"),
+                "description": (
+                    "Hidden from the list and the counts until then; they come back unread and unseen. "
+                    "List them with `snoozed=true`."
+                ),
+            }
+        },
+        "/notifications/unsnooze/": _bulk("unsnooze", "Bring snoozed notifications back now"),
+        "/notifications/{id}/mute/": {
+            **thread,
+            "post": {
+                **_post("notifications_mute", "Mute a notification's thread", "ThreadResult", None, "mutes"),
+                "description": (
+                    "Stop notifying the user about the notification's target (else its object), on every "
+                    "channel. `muted` is false when the notification names nothing to mute."
+                ),
+                "responses": {
+                    "200": _json(_ref("ThreadResult"), "Muted."),
+                    "401": UNAUTHORIZED,
+                    "403": FORBIDDEN,
+                    "404": _error("Not one of the user's notifications."),
+                },
+            },
+        },
+        "/notifications/{id}/follow/": {
+            **thread,
+            "post": {
+                **_post("notifications_follow", "Follow a notification's thread again", "ThreadResult", None, "mutes"),
+                "responses": {
+                    "200": _json(_ref("ThreadResult"), "Followed: the mute, if any, is gone."),
+                    "401": UNAUTHORIZED,
+                    "403": FORBIDDEN,
+                    "404": _error("Not one of the user's notifications."),
+                },
+            },
+        },
+        "/mutes/": {
+            "get": {
+                "operationId": "mutes_list",
+                "tags": ["mutes"],
+                "summary": "List the user's mutes",
+                "responses": {"200": _json(_ref("MuteList"), "Newest first."), "401": UNAUTHORIZED},
+            },
+            "post": {
+                **_post("mutes_create", "Mute an object", "Mute", "MuteCreate", "mutes"),
+                "description": "Idempotent: muting an object twice answers the existing mute.",
+            },
+        },
+        "/mutes/{id}/": {
+            "parameters": [_id_parameter("mute")],
+            "delete": {
+                "operationId": "mutes_delete",
+                "tags": ["mutes"],
+                "summary": "Follow a muted object again",
+                "responses": {
+                    "200": _json(_ref("Deleted"), "The mute is gone."),
+                    "401": UNAUTHORIZED,
+                    "403": FORBIDDEN,
+                    "404": _error("Not one of the user's mutes."),
+                },
+            },
+        },
     }
 
 
@@ -327,6 +547,18 @@ def _list_parameters(page_size: int, max_page_size: int) -> list[dict[str, Any]]
             "style": "form",
             "explode": True,
             "schema": {"type": "array", "items": {"type": "string", "pattern": "^[^\\u0000]{1,128}$"}},
+        },
+        {
+            "name": "snoozed",
+            "in": "query",
+            "description": "The snoozed notifications (`true`) instead of the shown ones (`false`, the default).",
+            "schema": {"type": "boolean", "default": False},
+        },
+        {
+            "name": "seen",
+            "in": "query",
+            "description": "Only seen (`true`) or only unseen (`false`) notifications.",
+            "schema": {"type": "boolean"},
         },
         {
             "name": "since",
@@ -383,6 +615,7 @@ def openapi_document(
         "security": [{"bearerToken": []}, {"sessionCookie": []}],
         "tags": [
             {"name": "notifications", "description": "The in-site inbox."},
+            {"name": "mutes", "description": "Objects and threads the user asked to hear no more about."},
             {"name": "preferences", "description": "What the user receives, per subscription and channel."},
             {"name": "push", "description": "The user's browsers that receive Web Push notifications."},
             {"name": "schema", "description": "This document."},
@@ -456,6 +689,7 @@ def openapi_document(
                     },
                 }
             },
+            **_state_paths(),
             "/preferences/": {
                 "get": {
                     "operationId": "preferences_read",

@@ -13,6 +13,7 @@ from typing import Any
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
@@ -21,7 +22,7 @@ from django_signal_notifier.api.auth import api_view
 from django_signal_notifier.api.responses import BadRequest, error_response, json_response
 from django_signal_notifier.api.schema import MAX_ID, openapi_document
 from django_signal_notifier.conf import app_settings
-from django_signal_notifier.inbox.queries import LIST_FIELDS, as_json, attach_references, unread_count
+from django_signal_notifier.inbox.queries import LIST_FIELDS, as_json, attach_references, unread_count, with_mute_state
 from django_signal_notifier.models import Notification
 from django_signal_notifier.preferences.pages.table import (
     build_columns,
@@ -34,7 +35,14 @@ from django_signal_notifier.preferences.rules import user_rules
 
 View = Callable[..., HttpResponse]
 # Bulk actions: the URL's name → the queryset method that performs it (one UPDATE each).
-ACTIONS = {"read": "mark_as_read", "unread": "mark_as_unread", "archive": "archive", "unarchive": "unarchive"}
+ACTIONS = {
+    "read": "mark_as_read",
+    "unread": "mark_as_unread",
+    "archive": "archive",
+    "unarchive": "unarchive",
+    "seen": "mark_as_seen",
+    "unsnooze": "unsnooze",
+}
 
 
 def endpoint(*methods: str) -> Callable[[View], View]:
@@ -70,9 +78,14 @@ def notification_list(request: HttpRequest) -> HttpResponse:
         minimum=1,
         maximum=int(app_settings.INBOX_MAX_PAGE_SIZE),
     )
-    queryset = Notification.objects.for_user(request.user).only(*LIST_FIELDS)
+    queryset = with_mute_state(Notification.objects.for_user(request.user).only(*LIST_FIELDS))
     archived = params.boolean(request, "archived", default=False)
-    queryset = queryset.filter(archived=archived)
+    queryset = queryset.filter(archived=archived).exclude(expires_at__lte=timezone.now())
+    snoozed = params.boolean(request, "snoozed", default=False)
+    queryset = queryset.snoozed() if snoozed else queryset.showing()
+    seen = params.boolean(request, "seen")
+    if seen is not None:
+        queryset = queryset.filter(seen_at__isnull=not seen)
     unread = params.boolean(request, "unread")
     if unread is not None:
         queryset = queryset.filter(unread=unread)
@@ -102,7 +115,10 @@ def notification_list(request: HttpRequest) -> HttpResponse:
 def _own(request: HttpRequest, pk: str) -> Notification | None:
     if not pk.isascii() or not pk.isdigit() or not 1 <= int(pk) <= MAX_ID:
         return None
-    return Notification.objects.for_user(request.user).only(*LIST_FIELDS).filter(pk=int(pk)).first()
+    found: Notification | None = (
+        with_mute_state(Notification.objects.for_user(request.user).only(*LIST_FIELDS)).filter(pk=int(pk)).first()
+    )
+    return found
 
 
 @endpoint("GET")
@@ -146,6 +162,8 @@ bulk_read = _bulk("read")
 bulk_unread = _bulk("unread")
 bulk_archive = _bulk("archive")
 bulk_unarchive = _bulk("unarchive")
+bulk_seen = _bulk("seen")
+bulk_unsnooze = _bulk("unsnooze")
 
 
 @endpoint("POST")

@@ -239,6 +239,7 @@ class TriggerIndex:
                 digest_seconds=sub.digest_seconds,
                 digest_template=sub.digest_template,
                 throttle_seconds=sub.throttle_seconds,
+                inbox_expiry_seconds=sub.inbox_expiry_seconds,
             )
             for sub in trigger.subscriptions.all()
             if sub.enabled

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 
@@ -24,6 +25,7 @@ class BackendSpec:
     only_if_unread: bool = False
     fallback: bool = False  # sent only where the step before it ended dead or undeliverable
     has_fallback: bool = False  # the step after it is a fallback
+    inbox_expires_at: datetime | None = None  # an explicit send's in-site notifications expire then
 
 
 @dataclass(frozen=True)
@@ -45,6 +47,7 @@ class SubscriptionSpec:
     digest_seconds: int = 0
     digest_template: str = ""
     throttle_seconds: int = 0
+    inbox_expiry_seconds: int = 0  # its in-site notifications expire this long after the event (0: never)
 
 
 @dataclass(frozen=True)

@@ -10,12 +10,14 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.db import models, router, transaction
+from django.utils import timezone
 
 from django_signal_notifier.config.specs import BackendSpec
 from django_signal_notifier.config.steps import MAX_DELAY_SECONDS
@@ -323,6 +325,8 @@ class Notifier:
         delay: float = 0,
         only_if_unread: bool = False,
         cancel_key: str = "",
+        expires_in: float | timedelta | None = None,
+        expires_at: datetime | None = None,
         using: str | None = None,
     ) -> ExplicitSend:
         """Notify ``recipients`` that ``verb`` happened, through the same pipeline as a signal.
@@ -348,6 +352,8 @@ class Notifier:
           recipients who have not read this send's in-site notification by then (escalation).
         - ``cancel_key``: a key that ``cancel(key)`` uses to cancel what has not been sent yet;
           by default the key of ``action_object`` (``"blog.comment:12"``).
+        - ``expires_in`` (seconds or a timedelta) or ``expires_at`` (an aware datetime): the in-site
+          notifications are hidden from then on (and deleted by ``signal_notifier prune``).
 
         Bad arguments (an unknown channel, backend or template, recipients of the wrong type) raise
         ``ValueError`` here; errors while rendering or sending are recorded on Delivery rows.
@@ -378,6 +384,9 @@ class Notifier:
                 (replace(spec, delay_seconds=int(delay), only_if_unread=bool(only_if_unread)), chosen)
                 for spec, chosen in plan.targets
             ]
+        expiry = _expiry(expires_in, expires_at)
+        if expiry is not None:
+            plan.targets = [(replace(spec, inbox_expires_at=expiry), chosen) for spec, chosen in plan.targets]
         db = using or router.db_for_write(get_user_model())
         transaction.on_commit(plan.run, using=db)
         return plan
@@ -423,6 +432,27 @@ class Notifier:
             level=level,
         )
         return []
+
+
+def _expiry(expires_in: float | timedelta | None, expires_at: datetime | None) -> datetime | None:
+    """The moment ``notify(expires_in=…)`` or ``notify(expires_at=…)`` names (None: never)."""
+    if expires_in is not None and expires_at is not None:
+        raise ValueError("notify() takes expires_in or expires_at, not both.")
+    if expires_at is not None:
+        if not isinstance(expires_at, datetime) or timezone.is_naive(expires_at):
+            raise ValueError(f"notify(expires_at=…) is an aware datetime, not {expires_at!r}.")
+        return expires_at
+    if expires_in is None:
+        return None
+    if isinstance(expires_in, timedelta):
+        seconds = expires_in.total_seconds()
+    elif isinstance(expires_in, int | float) and not isinstance(expires_in, bool):
+        seconds = float(expires_in)
+    else:
+        raise ValueError(f"notify(expires_in=…) is a number of seconds or a timedelta, not {expires_in!r}.")
+    if seconds <= 0:
+        raise ValueError(f"notify(expires_in=…) must be positive, not {expires_in!r}.")
+    return timezone.now() + timedelta(seconds=seconds)
 
 
 def _hq_title(actor: Any, verb: str, action_object: Any, target: Any) -> str:

@@ -13,6 +13,7 @@ from django.db.models import FilteredRelation, Model, Q
 from django_signal_notifier.config.dynamic_receivers import callable_q, path_q
 from django_signal_notifier.config.specs import SubscriptionSpec
 from django_signal_notifier.models.subscription import static_receivers_q
+from django_signal_notifier.preferences.mutes import About, not_muted_q
 from django_signal_notifier.preferences.rules import ANY, UserRules, is_enabled
 
 logger = logging.getLogger("django_signal_notifier.recipients")
@@ -23,6 +24,8 @@ logger = logging.getLogger("django_signal_notifier.recipients")
 _MARKER = -7_340_041
 _AFTER_MARKER = -7_340_042
 _LIMIT_MARKER = -7_340_043
+# What the event is about (for the mutes' anti-join): content type ids, and object ids as text.
+_ABOUT_MARKERS = ((-7_340_044, "dsn-about-object-7340044"), (-7_340_045, "dsn-about-object-7340045"))
 _FIRST = -(2**62)  # below every integer key: the first chunk
 _INTEGER_KEYS = {"AutoField", "BigAutoField", "SmallAutoField", "IntegerField", "BigIntegerField"}
 _compiled: dict[tuple[Any, ...], tuple[str, tuple[Any, ...]]] = {}
@@ -48,6 +51,7 @@ def resolve_recipients(
     channels: tuple[str, ...] = (),
     after: Any = None,
     limit: int | None = None,
+    about: About = (),
 ) -> Recipients:
     """The subscription's receivers for this event, each once, in a stable order.
 
@@ -58,11 +62,14 @@ def resolve_recipients(
     receivers' preference rules, and ``muted`` says who opted out of which channel.
     With ``limit``, one chunk in keyset order: the receivers whose id is above ``after``, about
     ``limit`` of them, and ``next_after`` to continue from.
+    ``about`` (see :func:`~django_signal_notifier.preferences.mutes.about_event`): the users who
+    muted one of these objects are left out by the same query (unless the subscription is mandatory).
     """
     users = get_user_model()._default_manager.db_manager(using)
     channels = () if subscription.mandatory else channels
+    about = () if subscription.mandatory else about[: len(_ABOUT_MARKERS)]
     if not subscription.has_dynamic_receivers and not subscription.exclude_actor:
-        rows = _static_rows(subscription.id, users, channels, after, limit)
+        rows = _static_rows(subscription.id, users, channels, after, limit, about)
         return _chunk(rows, subscription.id, channels, limit)
     static = static_receivers_q(subscription.id)
     problems: list[str] = []
@@ -90,6 +97,7 @@ def resolve_recipients(
         narrowing &= ~Q(pk=actor.pk)
     if after is not None:
         narrowing &= Q(pk__gt=after)
+    narrowing &= not_muted_q(about)
     query &= narrowing
     rows_query = _with_rules(users.filter(query), subscription.id, channels)
     if limit is not None:
@@ -189,20 +197,26 @@ def _problem(subscription: SubscriptionSpec, what: str, error: BaseException) ->
 
 
 def _static_rows(
-    subscription_id: Any, users: Any, channels: tuple[str, ...], after: Any = None, limit: int | None = None
+    subscription_id: Any,
+    users: Any,
+    channels: tuple[str, ...],
+    after: Any = None,
+    limit: int | None = None,
+    about: About = (),
 ) -> list[tuple[Any, ...]]:
     """The static receivers' rows (see :func:`_with_rules`) through a query compiled once per
-    database, user model and channels; with ``limit``, ``limit + 1`` rows after ``after``."""
+    database, user model, channels and number of muted keys; with ``limit``, ``limit + 1`` rows
+    after ``after``."""
     user_model = users.model
     if user_model._meta.pk.get_internal_type() not in _INTEGER_KEYS:  # keys that need converters: the ORM
-        found = users.filter(static_receivers_q(subscription_id))
+        found = users.filter(static_receivers_q(subscription_id)).filter(not_muted_q(about))
         if after is not None:
             found = found.filter(pk__gt=after)
         rows = _with_rules(found, subscription_id, channels)
         return list(rows if limit is None else rows[: limit + 1])
-    key = (users.db, user_model._meta.label, channels, limit is not None)
+    key = (users.db, user_model._meta.label, channels, limit is not None, len(about))
     if key not in _compiled:
-        receivers = users.filter(static_receivers_q(_MARKER))
+        receivers = users.filter(static_receivers_q(_MARKER)).filter(not_muted_q(_ABOUT_MARKERS[: len(about)]))
         if limit is not None:
             receivers = receivers.filter(pk__gt=_AFTER_MARKER)
         sql, params = _with_rules(receivers, _MARKER, channels).query.sql_with_params()
@@ -210,11 +224,13 @@ def _static_rows(
             sql, params = f"{sql} LIMIT %s", (*params, _LIMIT_MARKER)
         _compiled[key] = (sql, params)
     sql, params = _compiled[key]
-    values = {
+    values: dict[Any, Any] = {
         _MARKER: subscription_id,
         _AFTER_MARKER: _FIRST if after is None else after,
         _LIMIT_MARKER: (limit or 0) + 1,
     }
+    for markers, key_values in zip(_ABOUT_MARKERS, about, strict=False):
+        values.update(zip(markers, key_values, strict=True))
     with connections[users.db].cursor() as cursor:
-        cursor.execute(sql, [values.get(p, p) if isinstance(p, int) else p for p in params])
+        cursor.execute(sql, [values.get(p, p) if isinstance(p, int | str) else p for p in params])
         return list(cursor.fetchall())

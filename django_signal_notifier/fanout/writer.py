@@ -26,6 +26,7 @@ from django_signal_notifier.messengers.base import Messenger
 from django_signal_notifier.messengers.registry import messenger_registry, template_name
 from django_signal_notifier.models import Delivery, DeliveryStatus, Event, SendCondition
 from django_signal_notifier.models.bulk import BulkInsert, batched, insert_one
+from django_signal_notifier.preferences.mutes import about_event, muted_among
 from django_signal_notifier.rendering.base import MessageTemplate, RenderedMessage
 from django_signal_notifier.rendering.registry import template_registry
 from django_signal_notifier.rendering.render import EventView, base_context, language_for, load_users, render
@@ -142,6 +143,7 @@ class OutboxWriter:
         self.wrote_deliveries = False
         self.planner = Planner(event_row, db)
         self.continuing = False  # True for the later chunks of an audience (shared destinations are written)
+        self.about = about_event(event_row)  # the keys a recipient's mute names to be left out
 
     def cancel_pending(self, matched: Sequence[TriggerSpec]) -> None:
         """Cancel the pending messages about this event's object if one of its triggers says so."""
@@ -155,7 +157,7 @@ class OutboxWriter:
     def recipients(self, subscription: SubscriptionSpec, after: Any = None, limit: int | None = None) -> Recipients:
         """The subscription's recipients for this event (one chunk with ``limit``), opt-outs read by the same query."""
         channels = self.planner.channels_of(subscription)
-        recipients = resolve_recipients(subscription, self.view, self.db, channels, after, limit)
+        recipients = resolve_recipients(subscription, self.view, self.db, channels, after, limit, self.about)
         if recipients.muted is not None:
             self.planner.know_muted(subscription, recipients.muted)
         return recipients
@@ -216,6 +218,9 @@ class OutboxWriter:
             # One message to the shared place (a channel, a group chat) for the whole audience,
             # written with the audience's first chunk; a person's preferences do not apply to it.
             recipient_ids = [None] if (recipient_ids or nobody_for_legacy) and not self.continuing else []
+        if subscription is None and not mandatory and self.about:  # an explicit send: its recipients were given
+            muted = muted_among([rid for rid in recipient_ids if rid is not None], self.about, self.db)
+            recipient_ids = [rid for rid in recipient_ids if rid not in muted]
         seen_key = backend.id if backend.id is not None else backend.messenger
         fresh = [rid for rid in recipient_ids if (seen_key, rid) not in self.seen]
         self.seen.update((seen_key, rid) for rid in fresh)
@@ -403,17 +408,27 @@ class OutboxWriter:
         messenger_cls: type[Messenger],
         items: list[tuple[Any, RenderedMessage]],
     ) -> None:
+        # Passed only when set: an inline messenger of a project's own may predate the argument.
+        expiry = {"expires_at": expires_at} if (expires_at := self._expires_at(subscription, backend)) else {}
         if not self.careful:
-            messenger_cls(backend.options).write_inline(self.event_row, items, self.snapshot)
+            messenger_cls(backend.options).write_inline(self.event_row, items, self.snapshot, **expiry)
             return
         try:
             with transaction.atomic(using=self.db):
-                messenger_cls(backend.options).write_inline(self.event_row, items, self.snapshot)
+                messenger_cls(backend.options).write_inline(self.event_row, items, self.snapshot, **expiry)
         except Exception as error:
             problem = f"{messenger_cls.channel_name()} failed to write: {safe_text(error, 900)}"
             self._log(trigger, subscription, backend, problem)
             rows: list[tuple[Any, RenderedMessage | None, str, str]] = [(rid, r, "", problem) for rid, r in items]
             self._write_rows(trigger, subscription, backend, rows, messenger_cls, reason="channel error")
+
+    def _expires_at(self, subscription: SubscriptionSpec | None, backend: BackendSpec) -> datetime | None:
+        """When this event's in-site notifications expire: the explicit send's moment, else the subscription's."""
+        if backend.inbox_expires_at is not None:
+            return backend.inbox_expires_at
+        if subscription is not None and subscription.inbox_expiry_seconds:
+            return self.event_row.created_at + timedelta(seconds=subscription.inbox_expiry_seconds)
+        return None
 
     def finish(self) -> list[int]:
         """The ids of the pending deliveries written (read back where the database cannot return them)."""

@@ -10,16 +10,20 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
 
+from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
+from django.db.models import Exists, OuterRef, Q
+from django.utils import timezone
 
 from django_signal_notifier.conf import app_settings
 from django_signal_notifier.events.snapshot import safe_text
-from django_signal_notifier.inbox.cache import cached
-from django_signal_notifier.models import Notification
+from django_signal_notifier.inbox.cache import bump, cached
+from django_signal_notifier.models import Mute, Notification
 
 ROLES = ("actor", "action_object", "target")
 _ROLE_COLUMNS = {
@@ -38,28 +42,96 @@ LIST_FIELDS = (
     "unread",
     "archived",
     "created_at",
+    "recipient",
+    "seen_at",
+    "read_at",
+    "snoozed_until",
+    "expires_at",
     *(column for columns in _ROLE_COLUMNS.values() for column in columns),
 )
 
 
 def unread_count(user: Any) -> int:
-    """``user``'s active unread notifications, cached per user until their inbox changes."""
+    """``user``'s active unread notifications, cached per user until their inbox changes.
+
+    Also until the next snoozed notification wakes up or the next counted one expires: those
+    change the count without a write, so the cached value carries the moment it stops holding.
+    """
     user_id = getattr(user, "pk", user)
     if user_id is None:
         return 0
-    return cached(user_id, "unread", lambda: Notification.objects.unread_count(user_id))
+    count, until = _count_and_until(cached(user_id, "unread", lambda: Notification.objects.unread_state(user_id)))
+    if until is not None and timezone.now() >= until:
+        bump([user_id])
+        count, until = _count_and_until(cached(user_id, "unread", lambda: Notification.objects.unread_state(user_id)))
+    return count
+
+
+def _count_and_until(value: Any) -> tuple[int, datetime | None]:
+    # A plain number is a count cached by an earlier release (or set by hand): good until a write.
+    if isinstance(value, tuple | list):
+        return int(value[0]), value[1]
+    return int(value), None
+
+
+def unseen_count(user: Any) -> int:
+    """``user``'s active notifications not yet seen (the badge's count when it counts unseen): one COUNT."""
+    user_id = getattr(user, "pk", user)
+    if user_id is None:
+        return 0
+    return int(Notification.objects.for_user(user_id).active().unseen().count())
+
+
+def with_mute_state(queryset: Any) -> Any:
+    """``queryset`` with ``thread_muted``: whether its recipient muted the notification's object or target.
+
+    A correlated ``EXISTS`` on the mute table's unique index, in the same query as the page.
+    """
+    mutes = Mute.objects.filter(user_id=OuterRef("recipient_id")).filter(
+        Q(content_type_id=OuterRef("target_content_type_id"), object_id=OuterRef("target_object_id"))
+        | Q(content_type_id=OuterRef("action_object_content_type_id"), object_id=OuterRef("action_object_id"))
+    )
+    return queryset.annotate(thread_muted=Exists(mutes))
+
+
+SHOWS = ("active", "unread", "snoozed", "archived", "all")
 
 
 def inbox_queryset(user: Any, show: str = "active") -> Any:
-    """``user``'s notifications, newest first: ``active`` (default), ``unread``, ``archived`` or ``all``."""
-    qs = Notification.objects.for_user(user).only(*LIST_FIELDS).order_by("-created_at", "-id")
+    """``user``'s notifications, newest first: ``active`` (default), ``unread``, ``snoozed``, ``archived`` or ``all``.
+
+    Expired notifications are in none of them; snoozed ones only in ``snoozed`` until they wake.
+    """
+    qs = with_mute_state(Notification.objects.for_user(user).only(*LIST_FIELDS).order_by("-created_at", "-id"))
     if show == "unread":
         return qs.active().unread()
+    if show == "snoozed":
+        return qs.filter(archived=False).snoozed().exclude(expires_at__lte=timezone.now())
     if show == "archived":
-        return qs.archived()
+        return qs.archived().exclude(expires_at__lte=timezone.now())
     if show == "all":
-        return qs
+        return qs.exclude(expires_at__lte=timezone.now())
     return qs.active()
+
+
+def thread_of(notification: Notification) -> tuple[int, str, str] | None:
+    """What muting ``notification`` silences: its target (the thread), else its object; None: nothing.
+
+    A target that is the recipient themselves ("… on your profile") is no thread to mute.
+    ``(content type id, object id, text)``.
+    """
+    target_ct, target_id = notification.target_content_type_id, notification.target_object_id
+    if target_ct and target_id and not _is_recipient(notification, target_ct, target_id):
+        return int(target_ct), target_id, notification.target_text
+    object_ct, object_id = notification.action_object_content_type_id, notification.action_object_id
+    if object_ct and object_id and not _is_recipient(notification, object_ct, object_id):
+        return int(object_ct), object_id, notification.action_object_text
+    return None
+
+
+def _is_recipient(notification: Notification, ct_id: int, object_id: str) -> bool:
+    user_ct = ContentType.objects.get_for_model(get_user_model()).pk
+    return bool(ct_id == user_ct and object_id == str(notification.recipient_id))
 
 
 @dataclass(frozen=True)
@@ -171,4 +243,29 @@ def as_json(notification: Notification) -> dict[str, Any]:
         "created_at": notification.created_at.isoformat(),
         "data": notification.data,
         **{role: getattr(notification, f"{role}_ref").as_dict() for role in ROLES},
+        **inbox_state(notification),
+    }
+
+
+def _moment(value: datetime | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def inbox_state(notification: Notification) -> dict[str, Any]:
+    """The seen, read, snooze, expiry and mute state of one notification, as JSON."""
+    thread = thread_of(notification)
+    return {
+        "seen": notification.seen_at is not None,
+        "seen_at": _moment(notification.seen_at),
+        "read_at": _moment(notification.read_at),
+        "snoozed_until": _moment(notification.snoozed_until),
+        "expires_at": _moment(notification.expires_at),
+        "thread": None
+        if thread is None
+        else {
+            "content_type": thread[0],
+            "id": thread[1],
+            "text": thread[2],
+            "muted": bool(getattr(notification, "thread_muted", False)),
+        },
     }

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from django_signal_notifier.inbox import views
+from django_signal_notifier.inbox import state_views, views
 from django_signal_notifier.realtime.views import stream
 
 app_name = "django_signal_notifier_inbox"
@@ -17,4 +17,9 @@ urlpatterns = [
     path("api/notifications/<int:pk>/unread/", views.mark_unread, name="mark_unread"),
     path("api/notifications/<int:pk>/archive/", views.archive, name="archive"),
     path("api/notifications/<int:pk>/unarchive/", views.unarchive, name="unarchive"),
+    path("api/notifications/seen-all/", state_views.mark_all_seen, name="mark_all_seen"),
+    path("api/notifications/<int:pk>/snooze/", state_views.snooze, name="snooze"),
+    path("api/notifications/<int:pk>/unsnooze/", state_views.unsnooze, name="unsnooze"),
+    path("api/notifications/<int:pk>/mute/", state_views.mute, name="mute"),
+    path("api/notifications/<int:pk>/follow/", state_views.follow, name="follow"),
 ]

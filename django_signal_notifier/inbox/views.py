@@ -31,10 +31,18 @@ from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.http import require_POST, require_safe
 
 from django_signal_notifier.conf import app_settings
-from django_signal_notifier.inbox.queries import as_json, attach_references, inbox_queryset, safe_link, unread_count
+from django_signal_notifier.inbox.queries import (
+    as_json,
+    attach_references,
+    inbox_queryset,
+    safe_link,
+    thread_of,
+    unread_count,
+)
+from django_signal_notifier.inbox.snooze import SNOOZE_CHOICES
 from django_signal_notifier.models import Notification
 
-SHOW_CHOICES = ("active", "unread", "archived", "all")
+SHOW_CHOICES = ("active", "unread", "snoozed", "archived", "all")
 View = Callable[..., HttpResponse]
 
 
@@ -81,6 +89,7 @@ def _page(request: HttpRequest, show: str) -> Any:
         # "in alice" says nothing to alice: the page leaves out a target that is the reader.
         target = notification.target_ref  # type: ignore[attr-defined]
         notification.target_is_reader = (target.content_type_id, target.object_id) == reader  # type: ignore[attr-defined]
+        notification.thread = thread_of(notification)  # type: ignore[attr-defined]
     page.object_list = notifications
     return page
 
@@ -185,6 +194,11 @@ def inbox_page(request: HttpRequest) -> HttpResponse:
         return redirect_to_login(request.get_full_path())
     show = _show(request)
     page = _page(request, show)
+    unseen = [n.pk for n in page.object_list if n.seen_at is None]
+    if unseen and show in ("active", "unread"):
+        # Showing a row is seeing it (one UPDATE, none when nothing is new); the rows keep
+        # their "new" mark on this rendering.
+        Notification.objects.filter(pk__in=unseen).mark_as_seen(request.user)
     context = {
         "page_obj": page,
         "notifications": page.object_list,
@@ -192,6 +206,7 @@ def inbox_page(request: HttpRequest) -> HttpResponse:
         "show_choices": [
             ("active", _("Inbox")),
             ("unread", _("Unread")),
+            ("snoozed", _("Snoozed")),
             ("archived", _("Archived")),
             ("all", _("All")),
         ],
@@ -201,5 +216,6 @@ def inbox_page(request: HttpRequest) -> HttpResponse:
         # The unread folder's count is live: badge.js polls it like the site's badge.
         "unread_count_url": reverse("django_signal_notifier_inbox:unread_count"),
         "poll_interval": int(app_settings.INBOX_POLL_INTERVAL),
+        "snooze_choices": SNOOZE_CHOICES,
     }
     return _private(render(request, "django_signal_notifier/inbox.html", context))

@@ -12,6 +12,7 @@ import logging
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any, ClassVar
 
 from django.core.exceptions import ValidationError
@@ -198,8 +199,17 @@ class Messenger:
         return SendResult(message, "sent")
 
     # -- inline channels ----------------------------------------------------------------------
-    def write_inline(self, event_row: Any, items: Iterable[tuple[int, Any]], snapshot: dict[str, Any]) -> int:
-        """Write (recipient id, RenderedMessage) pairs in the fan-out transaction (inline channels)."""
+    def write_inline(
+        self,
+        event_row: Any,
+        items: Iterable[tuple[int, Any]],
+        snapshot: dict[str, Any],
+        expires_at: datetime | None = None,
+    ) -> int:
+        """Write (recipient id, RenderedMessage) pairs in the fan-out transaction (inline channels).
+
+        ``expires_at`` (passed only when set): when the messages stop being shown.
+        """
         raise NotImplementedError
 
     @classmethod

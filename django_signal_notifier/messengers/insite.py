@@ -6,6 +6,7 @@ The row is the delivery record, so this channel writes no Delivery rows.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import datetime
 from typing import Any
 
 from django.core.checks import CheckMessage
@@ -58,7 +59,11 @@ class InSiteMessenger(Messenger):
         return set(written.values_list("recipient_id", flat=True))
 
     def write_inline(
-        self, event_row: Any, items: Iterable[tuple[int, RenderedMessage]], snapshot: dict[str, Any]
+        self,
+        event_row: Any,
+        items: Iterable[tuple[int, RenderedMessage]],
+        snapshot: dict[str, Any],
+        expires_at: datetime | None = None,
     ) -> int:
         # Here, not at the top: channels are imported before Django loads the models (pytest plugin, settings).
         from django_signal_notifier.models import Notification
@@ -80,6 +85,7 @@ class InSiteMessenger(Messenger):
             "target_text": target_text,
             "event_id": event_row.pk,
             "created_at": event_row.created_at,
+            "expires_at": expires_at,
         }
         db = event_row._state.db
         batch_size = int(app_settings.BATCH_SIZE)

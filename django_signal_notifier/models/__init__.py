@@ -8,6 +8,7 @@ from django_signal_notifier.models.config import ConfigStamp
 from django_signal_notifier.models.delivery import Delivery, DeliveryStatus, SendCondition
 from django_signal_notifier.models.event import Event
 from django_signal_notifier.models.heartbeat import Heartbeat
+from django_signal_notifier.models.mute import Mute
 from django_signal_notifier.models.notification import Notification
 from django_signal_notifier.models.preference import Preference, PreferenceChange
 from django_signal_notifier.models.profile import Profile
@@ -26,6 +27,7 @@ __all__ = [
     "SendCondition",
     "Event",
     "Heartbeat",
+    "Mute",
     "Notification",
     "StoredTemplate",
     "Preference",

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import models, transaction
-from django.db.models import Count, Q
+from django.db.models import Count, DateTimeField, Min, Q, Value
+from django.db.models.functions import Coalesce
 from django.db.models.signals import post_save
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -15,6 +17,19 @@ from django.utils.translation import gettext_lazy as _
 from django_signal_notifier.models.event import Event
 from django_signal_notifier.models.indexes import PartialIndex
 from django_signal_notifier.signals import inbox_changed, notification_archived, notification_read
+
+
+def showing_q(now: datetime) -> Q:
+    """The notifications shown at ``now``: not snoozed past it, not expired by it."""
+    return (Q(snoozed_until__isnull=True) | Q(snoozed_until__lte=now)) & (
+        Q(expires_at__isnull=True) | Q(expires_at__gt=now)
+    )
+
+
+def _read_values() -> dict[str, Any]:
+    """A read notification's columns: read now, and seen now unless it was seen before."""
+    now = timezone.now()
+    return {"unread": False, "read_at": now, "seen_at": Coalesce("seen_at", Value(now, output_field=DateTimeField()))}
 
 
 class NotificationQuerySet(models.QuerySet[Any]):
@@ -31,23 +46,60 @@ class NotificationQuerySet(models.QuerySet[Any]):
         return self.filter(unread=False)
 
     def active(self) -> NotificationQuerySet:
-        """Not archived: what the inbox and the badge show."""
-        return self.filter(archived=False)
+        """Not archived, not snoozed, not expired: what the inbox and the badge show."""
+        return self.filter(archived=False).showing()
+
+    def showing(self, now: datetime | None = None) -> NotificationQuerySet:
+        """Neither snoozed (until a later time than ``now``) nor expired (at ``now`` or before)."""
+        return self.filter(showing_q(now or timezone.now()))
+
+    def snoozed(self, now: datetime | None = None) -> NotificationQuerySet:
+        """Snoozed until a later time than ``now``: hidden from the inbox and its counts until then."""
+        return self.filter(snoozed_until__gt=now or timezone.now())
+
+    def expired(self, now: datetime | None = None) -> NotificationQuerySet:
+        """Past their ``expires_at``: hidden everywhere, deleted by ``signal_notifier prune``."""
+        return self.filter(expires_at__lte=now or timezone.now())
+
+    def unseen(self) -> NotificationQuerySet:
+        """Not yet seen in a list or a dropdown (seen is not read: read means opened)."""
+        return self.filter(seen_at__isnull=True)
 
     def archived(self) -> NotificationQuerySet:
         return self.filter(archived=True)
 
     def mark_all_as_read(self, user: Any = None) -> int:
         """Mark every unread notification (of ``user``, if given) read, in one UPDATE."""
-        return self.filter(unread=True)._write({"unread": False}, user, announce=notification_read)
+        return self.filter(unread=True)._write(_read_values(), user, announce=notification_read)
 
     def mark_as_read(self, user: Any = None) -> int:
-        """Mark this queryset's notifications read (one UPDATE), limited to ``user``'s if given."""
-        return self.filter(unread=True)._write({"unread": False}, user, announce=notification_read)
+        """Mark this queryset's notifications read (and seen), one UPDATE, limited to ``user``'s if given."""
+        return self.filter(unread=True)._write(_read_values(), user, announce=notification_read)
 
     def mark_as_unread(self, user: Any = None) -> int:
         """Mark this queryset's notifications unread (one UPDATE), limited to ``user``'s if given."""
-        return self.filter(unread=False)._write({"unread": True}, user)
+        return self.filter(unread=False)._write({"unread": True, "read_at": None}, user)
+
+    def mark_as_seen(self, user: Any = None) -> int:
+        """Mark this queryset's unseen notifications seen (one UPDATE), limited to ``user``'s if given."""
+        return self.unseen()._write({"seen_at": timezone.now()}, user)
+
+    def mark_all_as_seen(self, user: Any) -> int:
+        """Mark everything ``user``'s inbox shows seen (the list or dropdown was opened): one UPDATE.
+
+        Snoozed notifications stay unseen: they come back as new.
+        """
+        return self.filter(recipient=user).active().mark_as_seen(user)
+
+    def snooze(self, until: datetime, user: Any = None) -> int:
+        """Hide these notifications until ``until`` (one UPDATE); they come back unread and unseen."""
+        return self.filter(archived=False)._write(
+            {"snoozed_until": until, "unread": True, "read_at": None, "seen_at": None}, user
+        )
+
+    def unsnooze(self, user: Any = None) -> int:
+        """Bring snoozed notifications back now (one UPDATE), limited to ``user``'s if given."""
+        return self.filter(snoozed_until__isnull=False)._write({"snoozed_until": None}, user)
 
     def archive(self, user: Any = None) -> int:
         """Archive this queryset's notifications (one UPDATE), limited to ``user``'s if given.
@@ -62,16 +114,44 @@ class NotificationQuerySet(models.QuerySet[Any]):
 
     def unread_count(self, user: Any) -> int:
         """How many active unread notifications ``user`` has (one COUNT; see ``cached_unread_count``)."""
-        return self.filter(recipient=user, unread=True, archived=False).count()
+        return self.filter(recipient=user, unread=True).active().count()
+
+    def unread_state(self, user: Any) -> tuple[int, datetime | None]:
+        """``user``'s active unread count, and the next moment it changes by itself: one query.
+
+        A snoozed notification waking up, or a counted one expiring, changes the count without
+        any write; a cached count is good until that moment (None: until the next write).
+        """
+        now = timezone.now()
+        pending = Q(unread=True, archived=False)
+        found = self.filter(recipient=user, unread=True, archived=False).aggregate(
+            count=Count("pk", filter=showing_q(now)),
+            wakes=Min("snoozed_until", filter=pending & Q(snoozed_until__gt=now)),
+            expires=Min("expires_at", filter=pending & Q(expires_at__gt=now)),
+        )
+        moments = [moment for moment in (found["wakes"], found["expires"]) if moment is not None]
+        return int(found["count"] or 0), min(moments, default=None)
 
     def counts(self, user: Any) -> dict[str, int]:
-        """``user``'s folder sizes in one query: ``unread`` (active), ``active``, ``archived``, ``total``."""
-        active, unread = Q(archived=False), Q(archived=False, unread=True)
-        found = self.filter(recipient=user).aggregate(
-            unread=Count("pk", filter=unread),
-            active=Count("pk", filter=active),
-            archived=Count("pk", filter=Q(archived=True)),
-            total=Count("pk"),
+        """``user``'s folder sizes in one query.
+
+        ``unread`` (active), ``unseen`` (active), ``active``, ``snoozed``, ``archived`` and
+        ``total``; expired notifications are in none of them.
+        """
+        now = timezone.now()
+        showing = showing_q(now)
+        active = Q(archived=False) & showing
+        found = (
+            self.filter(recipient=user)
+            .exclude(expires_at__lte=now)
+            .aggregate(
+                unread=Count("pk", filter=active & Q(unread=True)),
+                unseen=Count("pk", filter=active & Q(seen_at__isnull=True)),
+                active=Count("pk", filter=active),
+                snoozed=Count("pk", filter=Q(archived=False, snoozed_until__gt=now)),
+                archived=Count("pk", filter=Q(archived=True)),
+                total=Count("pk"),
+            )
         )
         return {name: int(value or 0) for name, value in found.items()}
 
@@ -131,6 +211,15 @@ class Notification(models.Model):
     data = models.JSONField(_("data"), default=dict, blank=True)
     unread = models.BooleanField(_("unread"), default=True)
     archived = models.BooleanField(_("archived"), default=False)
+    # Seen: shown in a list or a dropdown the user opened. Read: opened (or marked read).
+    seen_at = models.DateTimeField(_("seen"), null=True, blank=True)
+    read_at = models.DateTimeField(_("read"), null=True, blank=True)
+    snoozed_until = models.DateTimeField(
+        _("snoozed until"), null=True, blank=True, help_text=_("Hidden until then; it comes back unread.")
+    )
+    expires_at = models.DateTimeField(
+        _("expires"), null=True, blank=True, help_text=_("Hidden after this moment, and deleted by the prune command.")
+    )
     created_at = models.DateTimeField(_("created"), default=timezone.now)
     event = models.ForeignKey(Event, null=True, blank=True, on_delete=models.SET_NULL, related_name="notifications")
 
@@ -150,12 +239,20 @@ class Notification(models.Model):
                 fallback_fields=["recipient", "archived", "-created_at", "-id"],
                 name="dsn_inbox_newest",
             ),
-            # The unread count reads only this index's entries of one user: no table rows.
+            # The unread count reads only this index's entries of one user: no table rows (the
+            # snooze and expiry columns are in it for the count's "shown now" condition).
             PartialIndex(
-                fields=["recipient"],
+                fields=["recipient", "snoozed_until", "expires_at"],
                 where=Q(unread=True, archived=False),
-                fallback_fields=["recipient", "unread", "archived"],
+                fallback_fields=["recipient", "unread", "archived", "snoozed_until", "expires_at"],
                 name="dsn_inbox_unread",
+            ),
+            # What the prune command deletes: only the rows that expire are in it.
+            PartialIndex(
+                fields=["expires_at"],
+                where=Q(expires_at__isnull=False),
+                fallback_fields=["expires_at"],
+                name="dsn_inbox_expires",
             ),
         ]
 
@@ -166,12 +263,15 @@ class Notification(models.Model):
         """Mark this notification read (one UPDATE)."""
         if self.unread:
             self.unread = False
+            self.read_at = timezone.now()
+            self.seen_at = self.seen_at or self.read_at
             type(self).objects.filter(pk=self.pk).mark_as_read(self.recipient_id)
 
     def mark_as_unread(self) -> None:
         """Mark this notification unread (one UPDATE)."""
         if not self.unread:
             self.unread = True
+            self.read_at = None
             type(self).objects.filter(pk=self.pk).mark_as_unread(self.recipient_id)
 
 

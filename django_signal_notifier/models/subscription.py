@@ -141,6 +141,14 @@ class Subscription(models.Model):
             "Drop a message when the same recipient already got one about the same object within this many seconds."
         ),
     )
+    inbox_expiry_seconds = models.PositiveIntegerField(
+        _("inbox expiry (seconds)"),
+        default=0,
+        help_text=_(
+            "Hide its in-site notifications this many seconds after the event (the prune command then deletes "
+            "them). 0: they never expire."
+        ),
+    )
     steps = models.JSONField(
         _("steps"),
         default=dict,

@@ -10,7 +10,15 @@ from django.db import transaction
 from django.db.models import Q
 
 from django_signal_notifier.conf import app_settings
-from django_signal_notifier.models import Delivery, Event, Notification, Preference, PreferenceChange, WebPushDevice
+from django_signal_notifier.models import (
+    Delivery,
+    Event,
+    Mute,
+    Notification,
+    Preference,
+    PreferenceChange,
+    WebPushDevice,
+)
 
 logger = logging.getLogger("django_signal_notifier.privacy")
 ERASED = "[erased]"
@@ -18,7 +26,7 @@ _ROLES = ("actor", "action_object", "target")
 
 
 def erase_user_data(user: Any) -> dict[str, int]:
-    """Delete the user's notifications, deliveries, preferences and Web Push browsers; scrub the events that name them.
+    """Delete the user's notifications, deliveries, preferences, mutes and Web Push browsers; scrub the events that name them.
 
     Returns how many rows of each kind were deleted or scrubbed. One transaction.
     """
@@ -31,6 +39,7 @@ def erase_user_data(user: Any) -> dict[str, int]:
             "deliveries": Delivery.objects.filter(recipient=user).delete()[0],
             "preferences": Preference.objects.filter(user=user).delete()[0],
             "webpush_devices": WebPushDevice.objects.for_user(user).delete()[0],
+            "mutes": Mute.objects.filter(user=user).delete()[0],
         }
         PreferenceChange.objects.filter(user=user).delete()  # only the dates of those preferences
         naming = Q()

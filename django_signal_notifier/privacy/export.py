@@ -6,11 +6,11 @@ from typing import Any
 
 from django.utils import timezone
 
-from django_signal_notifier.models import Delivery, Notification, Preference, Suppression, WebPushDevice
+from django_signal_notifier.models import Delivery, Mute, Notification, Preference, Suppression, WebPushDevice
 
 
 def export_user_data(user: Any) -> dict[str, Any]:
-    """The user's notifications, the messages sent to them, their preferences, suppressed addresses and browsers."""
+    """The user's notifications, the messages sent to them, their preferences, suppressed addresses, mutes and browsers."""
     notifications = [
         {
             "id": row.pk,
@@ -24,6 +24,10 @@ def export_user_data(user: Any) -> dict[str, Any]:
             "unread": row.unread,
             "archived": row.archived,
             "created_at": row.created_at.isoformat(),
+            "seen_at": row.seen_at.isoformat() if row.seen_at else None,
+            "read_at": row.read_at.isoformat() if row.read_at else None,
+            "snoozed_until": row.snoozed_until.isoformat() if row.snoozed_until else None,
+            "expires_at": row.expires_at.isoformat() if row.expires_at else None,
         }
         for row in Notification.objects.filter(recipient=user).order_by("pk")
     ]
@@ -71,6 +75,15 @@ def export_user_data(user: Any) -> dict[str, Any]:
         }
         for row in WebPushDevice.objects.for_user(user).order_by("pk")
     ]
+    mutes = [
+        {
+            "content_type": row.content_type_id,
+            "object_id": row.object_id,
+            "text": row.text,
+            "created_at": row.created_at.isoformat(),
+        }
+        for row in Mute.objects.filter(user=user).order_by("pk")
+    ]
     return {
         "user": {"id": user.pk, "username": user.get_username()},
         "exported_at": timezone.now().isoformat(),
@@ -79,4 +92,5 @@ def export_user_data(user: Any) -> dict[str, Any]:
         "preferences": preferences,
         "suppressions": suppressions,
         "webpush_devices": webpush_devices,
+        "mutes": mutes,
     }

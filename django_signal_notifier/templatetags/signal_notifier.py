@@ -1,7 +1,10 @@
 """Template tags for the in-site inbox: ``{% load signal_notifier %}``.
 
-``{% unread_notification_count %}``, ``{% latest_notifications 5 as items %}``,
-``{% notification_badge %}`` and ``{% notification_stream_url as url %}``; the inbox page's filters ``relative_time``, ``initials`` and
+``{% unread_notification_count %}``, ``{% unseen_notification_count %}``,
+``{% latest_notifications 5 as items %}`` (``show="snoozed"`` for another folder),
+``{% muted_threads as mutes %}``, ``{% notification_state_actions item %}`` (snooze, mute and
+follow buttons), ``{% notification_badge %}``, ``{% notification_stream_url as url %}`` and
+``{% notifier_api_url %}`` (for the web component); the inbox page's filters ``relative_time``, ``initials`` and
 ``avatar_class``. Each works for the user given, else the request's user, else the
 context's ``user``. Values are cached per user id (and per inbox version) and memoised on the
 request, so a page can use them many times for one query each at most, and a value computed for
@@ -22,7 +25,16 @@ from django.utils.timesince import timesince
 from django.utils.translation import gettext as _
 
 from django_signal_notifier.conf import app_settings
-from django_signal_notifier.inbox.queries import attach_references, inbox_queryset, unread_count
+from django_signal_notifier.inbox.queries import (
+    SHOWS,
+    attach_references,
+    inbox_queryset,
+    thread_of,
+    unread_count,
+    unseen_count,
+)
+from django_signal_notifier.inbox.snooze import SNOOZE_CHOICES
+from django_signal_notifier.models import Mute
 from django_signal_notifier.realtime.views import stream_available
 
 register = template.Library()
@@ -60,19 +72,62 @@ def unread_notification_count(context: template.Context, user: Any = None) -> in
 
 
 @register.simple_tag(takes_context=True)
-def latest_notifications(context: template.Context, limit: int = 5, user: Any = None) -> list[Any]:
-    """The user's newest active notifications (one query, plus one per linked content type)."""
+def unseen_notification_count(context: template.Context, user: Any = None) -> int:
+    """The number of active notifications not yet seen (0 for an anonymous user): one COUNT."""
+    user = _user(context, user)
+    if user is None:
+        return 0
+    return int(_memo(context, ("unseen", user.pk), lambda: unseen_count(user)))
+
+
+@register.simple_tag(takes_context=True)
+def latest_notifications(
+    context: template.Context, limit: int = 5, user: Any = None, show: str = "active"
+) -> list[Any]:
+    """The user's newest notifications of folder ``show`` (``active``, ``unread``, ``snoozed``, ``archived``, ``all``).
+
+    One query, plus one per linked content type. Each item also has ``thread`` (what muting it
+    silences, see :func:`~django_signal_notifier.inbox.queries.thread_of`) and ``thread_muted``.
+    """
     user = _user(context, user)
     if user is None:
         return []
+    if show not in SHOWS:
+        raise template.TemplateSyntaxError(f"latest_notifications: show is one of {', '.join(SHOWS)}, not {show!r}.")
     limit = max(0, min(int(limit), int(app_settings.INBOX_MAX_PAGE_SIZE)))
 
     def compute() -> list[Any]:
-        items = list(inbox_queryset(user)[:limit])
+        items = list(inbox_queryset(user, show)[:limit])
         attach_references(items)
+        for item in items:
+            item.thread = thread_of(item)
         return items
 
-    return list(_memo(context, ("latest", user.pk, limit), compute))
+    return list(_memo(context, ("latest", user.pk, limit, show), compute))
+
+
+@register.simple_tag(takes_context=True)
+def muted_threads(context: template.Context, user: Any = None) -> list[Any]:
+    """The user's mutes, newest first (``text``, ``content_type_id``, ``object_id``, ``created_at``): one query."""
+    user = _user(context, user)
+    if user is None:
+        return []
+    return list(_memo(context, ("mutes", user.pk), lambda: list(Mute.objects.for_user(user))))
+
+
+@register.inclusion_tag("django_signal_notifier/inbox_state_actions.html", takes_context=True)
+def notification_state_actions(context: template.Context, notification: Any, next_url: str = "") -> dict[str, Any]:
+    """Snooze and mute/follow buttons (POST forms with CSRF) for one notification of ``latest_notifications``."""
+    request = context.get("request")
+    here = next_url or (request.get_full_path() if request is not None else "")
+    snoozed_until = getattr(notification, "snoozed_until", None)
+    return {
+        "n": notification,
+        "here": here,
+        "show": "snoozed" if snoozed_until is not None and snoozed_until > timezone.now() else "active",
+        "snooze_choices": SNOOZE_CHOICES,
+        "csrf_token": context.get("csrf_token"),
+    }
 
 
 @register.inclusion_tag("django_signal_notifier/badge.html", takes_context=True)
@@ -102,6 +157,15 @@ def notification_stream_url(context: template.Context) -> str:
         return ""
     try:
         return reverse("django_signal_notifier_inbox:stream")
+    except NoReverseMatch:
+        return ""
+
+
+@register.simple_tag
+def notifier_api_url() -> str:
+    """Where the HTTP API's v1 is mounted (``/inbox/api/v1``), for the web component's ``api``; "" if it is not."""
+    try:
+        return reverse("django_signal_notifier_api:openapi").removesuffix("/openapi.json")
     except NoReverseMatch:
         return ""
 

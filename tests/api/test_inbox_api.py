@@ -140,7 +140,9 @@ def test_counts(alice: Any, bob: Any) -> None:
     Notification.objects.filter(pk=rows[1].pk).mark_as_read(alice)
     assert token_client(alice).get(f"{API}/notifications/counts/").json() == {
         "unread": 2,
+        "unseen": 2,
         "active": 3,
+        "snoozed": 0,
         "archived": 1,
         "total": 4,
     }

@@ -108,7 +108,7 @@ def test_counts_in_one_query(alice: Any, bob: Any) -> None:
     with CaptureQueriesContext(connection) as queries:
         counts = Notification.objects.counts(alice)
     assert len(queries) == 1
-    assert counts == {"unread": 2, "active": 3, "archived": 1, "total": 4}
+    assert counts == {"unread": 2, "unseen": 2, "active": 3, "snoozed": 0, "archived": 1, "total": 4}
 
 
 def test_counts_stay_right_without_a_working_cache(alice: Any, settings: Any) -> None:

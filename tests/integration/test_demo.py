@@ -8,10 +8,11 @@ from typing import Any
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
+from django.test import Client
 
 from blog.models import Article, Comment, Follow
 from django_signal_notifier import declare
-from django_signal_notifier.models import Backend, Notification, Subscription, Trigger
+from django_signal_notifier.models import Backend, Delivery, Notification, Subscription, Trigger
 from django_signal_notifier.quickstart import models as quickstart
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.urls("demo.urls")]
@@ -120,3 +121,22 @@ def test_blog_pages_comment_follow_and_inbox_through_the_views(client: Any) -> N
 def test_the_blog_declares_nothing_before_its_first_author() -> None:
     declare.sync()
     assert configuration_rows() == (0, 0, 0)
+
+
+def test_muting_a_comments_notification_mutes_its_article_on_every_channel() -> None:
+    run_setup()
+    users = get_user_model().objects
+    alice, admin = users.get(username="alice"), users.get(username="admin")
+    article = Article.objects.get(slug="hello-from-alice")
+    seeded = Notification.objects.for_user(alice).get()
+    client = Client()
+    client.force_login(alice)
+    assert "Mute “Hello from Alice”" in client.get("/notifications/").content.decode()
+    client.post(f"/notifications/api/notifications/{seeded.pk}/mute/")
+    before = Delivery.objects.filter(recipient=alice).count()
+    Comment.objects.create(article=article, author=admin, body="Nobody hears this")
+    assert Notification.objects.for_user(alice).count() == 1
+    assert Delivery.objects.filter(recipient=alice).count() == before  # no email either
+    client.post(f"/notifications/api/notifications/{seeded.pk}/follow/")
+    Comment.objects.create(article=article, author=admin, body="Heard again")
+    assert Notification.objects.for_user(alice).count() == 2

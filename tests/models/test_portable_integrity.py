@@ -94,13 +94,15 @@ def test_the_partial_indexes_or_their_stand_ins_exist() -> None:
     if connection.features.supports_partial_indexes:
         expected_inbox = {
             "dsn_inbox_newest": ["recipient_id", "created_at", "id"],
-            "dsn_inbox_unread": ["recipient_id"],
+            "dsn_inbox_unread": ["recipient_id", "snoozed_until", "expires_at"],
+            "dsn_inbox_expires": ["expires_at"],
         }
         expected_event = {"dsn_event_fanout_todo": ["fanout_updated_at"]}
     else:  # the condition's columns as key parts, before the ordering
         expected_inbox = {
             "dsn_inbox_newest": ["recipient_id", "archived", "created_at", "id"],
-            "dsn_inbox_unread": ["recipient_id", "unread", "archived"],
+            "dsn_inbox_unread": ["recipient_id", "unread", "archived", "snoozed_until", "expires_at"],
+            "dsn_inbox_expires": ["expires_at"],
         }
         expected_event = {"dsn_event_fanout_todo": ["fanout_done", "fanout_updated_at"]}
     assert index_columns(Notification._meta.db_table) == expected_inbox

@@ -7,10 +7,11 @@ from io import StringIO
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.contrib.contenttypes.models import ContentType
 from django.core.management import call_command
 
 from django_signal_notifier import acting_as
-from django_signal_notifier.models import Delivery, Event, Notification, Preference, Suppression, WebPushDevice
+from django_signal_notifier.models import Delivery, Event, Mute, Notification, Preference, Suppression, WebPushDevice
 from django_signal_notifier.privacy import erase_user_data, export_user_data
 from tests.support.factories import subscribe, user
 from tests.testapp.models import Article
@@ -116,3 +117,13 @@ def test_the_user_s_web_push_browsers_are_exported_and_erased(story):
     ]
     assert erase_user_data(bob)["webpush_devices"] == 1
     assert list(WebPushDevice.objects.values_list("user_agent", flat=True)) == ["Chrome"]
+
+
+def test_mutes_are_exported_and_erased():
+    carol = user("carol")
+    article = Article.objects.create(title="Muted")
+    Mute.objects.mute(carol, ContentType.objects.get_for_model(Article).pk, str(article.pk), "Muted")
+    exported = export_user_data(carol)["mutes"]
+    assert [(m["object_id"], m["text"]) for m in exported] == [(str(article.pk), "Muted")]
+    assert erase_user_data(carol)["mutes"] == 1
+    assert not Mute.objects.exists()

@@ -1,4 +1,4 @@
-"""``signal_notifier prune``: delete old deliveries from the log, by age and status."""
+"""``signal_notifier prune``: delete old deliveries from the log, by age and status, and expired in-site notifications."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from django_signal_notifier.models import Delivery, DeliveryStatus, Event, Notif
 
 help = (
     "Delete deliveries older than --older-than days (by default only sent and skipped ones), "
+    "in-site notifications that expired more than --older-than days ago, "
     "and the old events left with no delivery and no in-site notification."
 )
 
@@ -61,17 +62,27 @@ def handle(command: Any, options: dict[str, Any]) -> int:
     old = Delivery.objects.filter(created_at__lt=cutoff, status__in=statuses)
     per_status = dict(old.values_list("status").annotate(n=Count("pk")).order_by())
     total = sum(per_status.values())
+    expired = Notification.objects.expired(now=cutoff)
     events = _orphaned_events(cutoff, old)
     if options.get("dry_run"):
+        expired_count = expired.count()
         event_count = events.count()
     else:
         _delete_in_batches(old, batch_size, total, "deliveries", out)
+        expired_count = _delete_in_batches(expired, batch_size, None, "expired notifications", out)
         event_count = _delete_in_batches(_orphaned_events(cutoff, old), batch_size, None, "events", out)
     verb = "Would delete" if options.get("dry_run") else "Deleted"
     detail = ", ".join(f"{per_status[s]} {s}" for s in sorted(per_status)) or "nothing"
+    expired_text = f" {verb} {expired_count} in-site notifications expired that long ago." if expired_count else ""
     out.summary(
-        f"{verb} {total} deliveries older than {days:g} days ({detail}) and {event_count} events left without any.",
-        {"dry_run": bool(options.get("dry_run")), "deliveries": per_status, "events": event_count},
+        f"{verb} {total} deliveries older than {days:g} days ({detail}) and {event_count} events left without any."
+        + expired_text,
+        {
+            "dry_run": bool(options.get("dry_run")),
+            "deliveries": per_status,
+            "expired_notifications": expired_count,
+            "events": event_count,
+        },
     )
     return 0
 
