@@ -91,6 +91,10 @@ SIGNAL_NOTIFIER = {
     # S7's worker processes run with the queueing backend (the parent overrides it for its saves).
     "TASK_BACKEND": os.environ.get("DSN_BENCH_TASK_BACKEND", "default"),
     "FANOUT_CHUNK_SIZE": int(os.environ.get("DSN_BENCH_FANOUT_CHUNK_SIZE", "1000")),
+    # S1–S7 measure the pipeline without the realtime inbox, whose cost in the writer (one
+    # pg_notify per insert batch, after its commit) and latency `python -m benchmarks.realtime`
+    # measures (its settings turn it on).
+    "REALTIME_BROKER": None,
 }
 
 LOGGING = {

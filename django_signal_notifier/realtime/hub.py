@@ -116,6 +116,7 @@ class Hub:
         self.executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="dsn-realtime")
         self.closed = False
         self.opening_reads = asyncio.Semaphore(OPENING_READS)
+        self.waited = False  # a stream gave up waiting for the listener: it must resynchronise
 
     def subscribe(self, user_id: int) -> Subscription:
         """A new stream of ``user_id``; the listener starts with the first one."""
@@ -165,7 +166,8 @@ class Hub:
     def _ready(self, reconnecting: bool) -> None:
         """The listener listens: streams that lived through an outage re-read what they missed."""
         self.connected.set()
-        if reconnecting:
+        waited, self.waited = self.waited, False
+        if reconnecting or waited:
             for streams in self.subscriptions.values():
                 for subscription in streams:
                     subscription.put(RESYNC)

@@ -41,6 +41,7 @@ from django_signal_notifier.realtime.hub import RESYNC, Hub, Update, hub_for
 
 T = TypeVar("T")
 RETRY_MS = 2000  # how long a browser waits before reconnecting a dropped stream
+LISTENER_WAIT = 5.0  # seconds a new stream waits for its process's listener (at start-up only)
 _SENT_MEMORY = 256  # ids a stream remembers, so a row replayed and then published is sent once
 
 
@@ -162,6 +163,12 @@ class Stream:
         heartbeat = float(app_settings.REALTIME_HEARTBEAT)
         try:
             yield f"retry: {RETRY_MS}\n\n"
+            # The replay must read after the listener listens: a row committed in between would
+            # be neither replayed nor heard. (Past the wait, the listener's RESYNC covers it.)
+            try:
+                await asyncio.wait_for(self.hub.connected.wait(), LISTENER_WAIT)
+            except TimeoutError:
+                self.hub.waited = True
             for message in await self._replay():
                 yield message
             while True:
