@@ -45,6 +45,8 @@ class SubscriptionSpec:
     digest_seconds: int = 0
     digest_template: str = ""
     throttle_seconds: int = 0
+    group_by: str = "verb_object"  # how its in-site rows collapse into inbox entries (inbox/group_keys.py)
+    group_key_template: str = ""
 
 
 @dataclass(frozen=True)

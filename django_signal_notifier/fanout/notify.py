@@ -84,11 +84,12 @@ class ExplicitSend:
         self.targets = targets
         self.mandatory = False
         self.cancel_key = ""
+        self.group_key: str | None = None
         self.event: Any = None
 
     def write(self, writer: Any) -> None:
         for backend, template in self.targets:
-            writer.write(None, None, backend, self.recipient_ids, template, self.mandatory)
+            writer.write(None, None, backend, self.recipient_ids, template, self.mandatory, self.group_key)
 
     def run(self) -> None:
         """Write the records; a failure is logged and retried once carefully, never raised."""
@@ -320,6 +321,7 @@ class Notifier:
         delay: float = 0,
         only_if_unread: bool = False,
         cancel_key: str = "",
+        group_key: str | None = None,
         using: str | None = None,
     ) -> ExplicitSend:
         """Notify ``recipients`` that ``verb`` happened, through the same pipeline as a signal.
@@ -345,6 +347,9 @@ class Notifier:
           recipients who have not read this send's in-site notification by then (escalation).
         - ``cancel_key``: a key that ``cancel(key)`` uses to cancel what has not been sent yet;
           by default the key of ``action_object`` (``"blog.comment:12"``).
+        - ``group_key``: the inbox entry this send's in-site notifications join: rows of one user
+          with the same key show as one entry ("bob and 3 others …"). Default: the same verb and
+          ``action_object``; ``""``: an entry of its own.
 
         Bad arguments (an unknown channel, backend or template, recipients of the wrong type) raise
         ``ValueError`` here; errors while rendering or sending are recorded on Delivery rows.
@@ -366,6 +371,9 @@ class Notifier:
         )
         plan.mandatory = mandatory
         plan.cancel_key = key_of(cancel_key) if cancel_key else ""
+        if group_key is not None and not isinstance(group_key, str):
+            raise ValueError(f"notify(group_key=…) is a string (\"\" for no grouping), not {group_key!r}.")
+        plan.group_key = group_key
         if delay or only_if_unread:
             if isinstance(delay, bool) or not isinstance(delay, int | float) or not 0 <= delay <= MAX_DELAY_SECONDS:
                 raise ValueError(

@@ -43,11 +43,12 @@ LIST_FIELDS = (
 
 
 def unread_count(user: Any) -> int:
-    """``user``'s active unread notifications, cached per user until their inbox changes."""
+    """``user``'s inbox entries with an unread notification (a group counts once), cached per
+    user until their inbox changes: the badge's number."""
     user_id = getattr(user, "pk", user)
     if user_id is None:
         return 0
-    return cached(user_id, "unread", lambda: Notification.objects.unread_count(user_id))
+    return cached(user_id, "unread", lambda: Notification.objects.unread_entry_count(user_id))
 
 
 def inbox_queryset(user: Any, show: str = "active") -> Any:

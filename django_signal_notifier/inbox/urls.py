@@ -15,4 +15,10 @@ urlpatterns = [
     path("api/notifications/<int:pk>/unread/", views.mark_unread, name="mark_unread"),
     path("api/notifications/<int:pk>/archive/", views.archive, name="archive"),
     path("api/notifications/<int:pk>/unarchive/", views.unarchive, name="unarchive"),
+    path("api/groups/", views.group_list, name="groups"),
+    path("api/groups/<int:pk>/", views.group_detail, name="group"),
+    path("api/groups/<int:pk>/read/", views.group_mark_read, name="group_read"),
+    path("api/groups/<int:pk>/unread/", views.group_mark_unread, name="group_unread"),
+    path("api/groups/<int:pk>/archive/", views.group_archive, name="group_archive"),
+    path("api/groups/<int:pk>/unarchive/", views.group_unarchive, name="group_unarchive"),
 ]

@@ -198,8 +198,13 @@ class Messenger:
         return SendResult(message, "sent")
 
     # -- inline channels ----------------------------------------------------------------------
-    def write_inline(self, event_row: Any, items: Iterable[tuple[int, Any]], snapshot: dict[str, Any]) -> int:
-        """Write (recipient id, RenderedMessage) pairs in the fan-out transaction (inline channels)."""
+    def write_inline(
+        self, event_row: Any, items: Iterable[tuple[int, Any]], snapshot: dict[str, Any], group_key: str = ""
+    ) -> int:
+        """Write (recipient id, RenderedMessage) pairs in the fan-out transaction (inline channels).
+
+        ``group_key``: the inbox group of the rows (see ``inbox/group_keys.py``), "" for none.
+        """
         raise NotImplementedError
 
     @classmethod

@@ -56,7 +56,11 @@ class InSiteMessenger(Messenger):
         return set(written.values_list("recipient_id", flat=True))
 
     def write_inline(
-        self, event_row: Any, items: Iterable[tuple[int, RenderedMessage]], snapshot: dict[str, Any]
+        self,
+        event_row: Any,
+        items: Iterable[tuple[int, RenderedMessage]],
+        snapshot: dict[str, Any],
+        group_key: str = "",
     ) -> int:
         # Here, not at the top: channels are imported before Django loads the models (pytest plugin, settings).
         from django_signal_notifier.models import Notification
@@ -78,6 +82,7 @@ class InSiteMessenger(Messenger):
             "target_text": target_text,
             "event_id": event_row.pk,
             "created_at": event_row.created_at,
+            "group_key": group_key,
         }
         db = event_row._state.db
         batch_size = int(app_settings.BATCH_SIZE)

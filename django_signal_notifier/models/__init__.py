@@ -12,7 +12,7 @@ from django_signal_notifier.models.notification import Notification
 from django_signal_notifier.models.preference import Preference
 from django_signal_notifier.models.profile import Profile
 from django_signal_notifier.models.stored_template import StoredTemplate
-from django_signal_notifier.models.subscription import Backend, Subscription
+from django_signal_notifier.models.subscription import Backend, GroupBy, Subscription
 from django_signal_notifier.models.suppression import Suppression
 from django_signal_notifier.models.trigger import Trigger
 
@@ -30,6 +30,7 @@ __all__ = [
     "Preference",
     "Profile",
     "DSN_Profile",
+    "GroupBy",
     "Subscription",
     "Suppression",
     "Trigger",

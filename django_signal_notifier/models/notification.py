@@ -64,6 +64,17 @@ class NotificationQuerySet(models.QuerySet[Any]):
         """How many active unread notifications ``user`` has (one COUNT; see ``cached_unread_count``)."""
         return self.filter(recipient=user, unread=True, archived=False).count()
 
+    def unread_entry_count(self, user: Any) -> int:
+        """How many inbox entries of ``user`` have an active unread row (one query).
+
+        Rows with the same non-empty ``group_key`` are one entry; a row without a key is one alone.
+        """
+        found = self.filter(recipient=user, unread=True, archived=False).aggregate(
+            alone=Count("pk", filter=Q(group_key="")),
+            groups=Count("group_key", distinct=True, filter=~Q(group_key="")),
+        )
+        return int(found["alone"] or 0) + int(found["groups"] or 0)
+
     def counts(self, user: Any) -> dict[str, int]:
         """``user``'s folder sizes in one query: ``unread`` (active), ``active``, ``archived``, ``total``."""
         active, unread = Q(archived=False), Q(archived=False, unread=True)
@@ -131,6 +142,8 @@ class Notification(models.Model):
     data = models.JSONField(_("data"), default=dict, blank=True)
     unread = models.BooleanField(_("unread"), default=True)
     archived = models.BooleanField(_("archived"), default=False)
+    # Rows of one recipient with the same non-empty key are one inbox entry; "" stands alone.
+    group_key = models.CharField(_("group"), max_length=255, blank=True, default="")
     created_at = models.DateTimeField(_("created"), default=timezone.now)
     event = models.ForeignKey(Event, null=True, blank=True, on_delete=models.SET_NULL, related_name="notifications")
 
@@ -156,6 +169,15 @@ class Notification(models.Model):
                 where=Q(unread=True, archived=False),
                 fallback_fields=["recipient", "unread", "archived"],
                 name="dsn_inbox_unread",
+            ),
+            # The grouped page reads each group's members in order from this index.
+            models.Index(fields=["recipient", "group_key", "-created_at"], name="dsn_inbox_group"),
+            # The badge counts unread entries (distinct keys) from this index alone.
+            PartialIndex(
+                fields=["recipient", "group_key"],
+                where=Q(unread=True, archived=False),
+                fallback_fields=["recipient", "unread", "archived", "group_key"],
+                name="dsn_inbox_unread_group",
             ),
         ]
 
