@@ -131,9 +131,10 @@ def test_marking_a_group_read_marks_its_members_and_the_badge(alice: Any, run_on
     assert answer == {"id": newest_of_group.pk, "changed": 4, "unread_count": 1}
     assert not Notification.objects.filter(recipient=alice, unread=True).exclude(group_key="").exists()
     bob = get_user_model().objects.get(username="bob")
-    assert client.post(reverse("django_signal_notifier_inbox:group_read", args=[newest_of_group.pk])).json()[
-        "changed"
-    ] == 0
+    assert (
+        client.post(reverse("django_signal_notifier_inbox:group_read", args=[newest_of_group.pk])).json()["changed"]
+        == 0
+    )
     other = Client()
     other.force_login(bob)
     assert other.post(reverse("django_signal_notifier_inbox:group_read", args=[newest_of_group.pk])).status_code == 404
