@@ -1,6 +1,7 @@
 """Template tags for the in-site inbox: ``{% load signal_notifier %}``.
 
-``{% unread_notification_count %}``, ``{% latest_notifications 5 as items %}`` and
+``{% unread_notification_count %}``, ``{% latest_notifications 5 as items %}``,
+``{% latest_entries 5 as entries %}`` (grouped) and
 ``{% notification_badge %}``; the inbox page's filters ``relative_time``, ``initials`` and
 ``avatar_class``. Each works for the user given, else the request's user, else the
 context's ``user``. Values are cached per user id (and per inbox version) and memoised on the
@@ -22,6 +23,7 @@ from django.utils.timesince import timesince
 from django.utils.translation import gettext as _
 
 from django_signal_notifier.conf import app_settings
+from django_signal_notifier.inbox.grouping import entries_page
 from django_signal_notifier.inbox.queries import attach_references, inbox_queryset, unread_count
 
 register = template.Library()
@@ -51,7 +53,7 @@ def _memo(context: template.Context, key: tuple[Any, ...], compute: Any) -> Any:
 
 @register.simple_tag(takes_context=True)
 def unread_notification_count(context: template.Context, user: Any = None) -> int:
-    """The number of active unread notifications (0 for an anonymous user)."""
+    """The number of inbox entries with an unread notification, a group counting once (0 for an anonymous user)."""
     user = _user(context, user)
     if user is None:
         return 0
@@ -72,6 +74,18 @@ def latest_notifications(context: template.Context, limit: int = 5, user: Any = 
         return items
 
     return list(_memo(context, ("latest", user.pk, limit), compute))
+
+
+@register.simple_tag(takes_context=True)
+def latest_entries(context: template.Context, limit: int = 5, user: Any = None) -> list[Any]:
+    """The user's newest inbox entries: a group of notifications is one (one query, plus one per
+    linked content type). Each is its newest notification with ``summary`` ("bob and 3 others …")
+    and ``entry`` (``size``, ``unread_count``, ``actors``, ``actors_text``)."""
+    user = _user(context, user)
+    if user is None:
+        return []
+    limit = max(1, min(int(limit), int(app_settings.INBOX_MAX_PAGE_SIZE)))
+    return list(_memo(context, ("entries", user.pk, limit), lambda: list(entries_page(user, size=limit).object_list)))
 
 
 @register.inclusion_tag("django_signal_notifier/badge.html", takes_context=True)

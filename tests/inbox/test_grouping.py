@@ -7,7 +7,8 @@ from typing import Any
 import pytest
 from django.contrib.auth import get_user_model
 from django.db import connection
-from django.test import Client
+from django.template import Context, Template
+from django.test import Client, RequestFactory
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import translation
@@ -189,3 +190,18 @@ def test_a_digest_subscription_collapses_its_window_into_one_entry(alice: Any, r
     keys = set(Notification.objects.filter(recipient=alice).values_list("group_key", flat=True))
     assert len(keys) == 1 and next(iter(keys)).startswith("digest|")
     assert unread_count(alice) == 1
+
+
+def test_the_template_tags_show_entries(alice: Any, run_on_commit: Any) -> None:
+    _inbox(alice)
+    _four_saves(run_on_commit)
+    make_notifications(alice, 1)
+    template = Template(
+        "{% load signal_notifier %}[{% unread_notification_count %}]"
+        "{% latest_entries 5 as entries %}{% for e in entries %}<{{ e.summary }}|{{ e.entry.size }}>{% endfor %}"
+    )
+    request = RequestFactory().get("/")
+    request.user = alice
+    html = template.render(Context({"request": request}))
+    assert html.startswith("[2]")
+    assert html.count("<") == 2 and "|4>" in html and "bob and 3 others " in html
