@@ -23,7 +23,7 @@ from django.utils.timesince import timesince
 from django.utils.translation import gettext as _
 
 from django_signal_notifier.conf import app_settings
-from django_signal_notifier.inbox.grouping import entries_page
+from django_signal_notifier.inbox.grouping import entry_rows
 from django_signal_notifier.inbox.queries import attach_references, inbox_queryset, unread_count
 
 register = template.Library()
@@ -85,7 +85,13 @@ def latest_entries(context: template.Context, limit: int = 5, user: Any = None) 
     if user is None:
         return []
     limit = max(1, min(int(limit), int(app_settings.INBOX_MAX_PAGE_SIZE)))
-    return list(_memo(context, ("entries", user.pk, limit), lambda: list(entries_page(user, size=limit).object_list)))
+
+    def compute() -> list[Any]:
+        rows = entry_rows(user, "active", limit)
+        attach_references(rows)
+        return rows
+
+    return list(_memo(context, ("entries", user.pk, limit), compute))
 
 
 @register.inclusion_tag("django_signal_notifier/badge.html", takes_context=True)

@@ -16,8 +16,8 @@ from django.utils import translation
 from django_signal_notifier import declare, notify
 from django_signal_notifier.config.problems import subscription_problems
 from django_signal_notifier.events.actor import acting_as
-from django_signal_notifier.inbox.grouping import actors_phrase, entries_page, group_members
-from django_signal_notifier.inbox.queries import unread_count
+from django_signal_notifier.inbox.grouping import actors_phrase, entries_page, entry_rows, group_members
+from django_signal_notifier.inbox.queries import attach_references, unread_count
 from django_signal_notifier.models import Delivery, DeliveryStatus, Notification, Subscription
 from tests.inbox.conftest import make_notifications
 from tests.testapp.models import Article
@@ -165,11 +165,26 @@ def test_the_unread_count_and_a_page_of_20_groups_take_at_most_3_queries(alice: 
     Notification.objects.bulk_update(rows, ["group_key"])
     with CaptureQueriesContext(connection) as queries:
         count = Notification.objects.unread_entry_count(alice)
-        page = entries_page(alice, size=20)
-    assert count == 40 and len(page.object_list) == 20 and page.paginator.count == 40
-    assert all(row.entry.size == 10 for row in page.object_list)
-    # the count, the page (rows, sizes, actors and total in one), one per content type with URLs
+        page = entry_rows(alice, limit=20)
+        attach_references(page)
+    assert count == 40 and len(page) == 20
+    assert all(row.entry.size == 10 for row in page)
+    # the count, the page (rows, sizes, actors in one), one per content type with URLs (articles)
     assert len(queries) <= 3
+
+
+def test_a_group_larger_than_the_slice_is_counted_whole_and_the_page_still_full(alice: Any) -> None:
+    rows = make_notifications(alice, 260)
+    # the newest 240 rows are one group: the first slice (200 rows) finds one group only
+    for row in rows[20:]:
+        row.group_key = "big"
+    Notification.objects.bulk_update(rows, ["group_key"])
+    page = entry_rows(alice, limit=20)
+    assert [row.entry.size for row in page] == [240] + [1] * 19
+    assert page[0].pk == rows[-1].pk and page[1].pk == rows[19].pk
+    assert [row.pk for row in entry_rows(alice, limit=5, offset=20)] == [rows[0].pk]
+    numbered = entries_page(alice, number=2, size=20)
+    assert numbered.paginator.count == 21 and [row.pk for row in numbered.object_list] == [rows[0].pk]
 
 
 def test_a_throttled_subscription_writes_one_inbox_row_per_window(alice: Any, run_on_commit: Any) -> None:
