@@ -102,11 +102,12 @@ def _entries_sql(recent_sql: str, base_sql: str, table: str, quote: Any) -> str:
     return f"""
 WITH dsn_heads AS (
   SELECT {pk}, {key}, {created},
-    ROW_NUMBER() OVER (PARTITION BY {partition} ORDER BY {created} DESC, {pk} DESC) AS dsn_pos
+    ROW_NUMBER() OVER (PARTITION BY {partition} ORDER BY {created} DESC, {pk} DESC) AS dsn_pos,
+    COUNT(*) OVER () AS dsn_seen
   FROM ({recent_sql}) dsn_recent
 ),
 dsn_page AS (
-  SELECT {pk}, {key}, {created} FROM dsn_heads WHERE dsn_pos = 1
+  SELECT {pk}, {key}, {created}, dsn_seen, COUNT(*) OVER () AS dsn_found FROM dsn_heads WHERE dsn_pos = 1
   ORDER BY {created} DESC, {pk} DESC
   LIMIT %s OFFSET %s
 ),
@@ -126,9 +127,7 @@ dsn_actors AS (
   FROM dsn_members WHERE dsn_actor <> ''
   GROUP BY dsn_key, dsn_actor
 )
-SELECT {columns}, f.dsn_size, f.dsn_unread_size, a.dsn_actor, a.dsn_rank, a.dsn_actors,
-  (SELECT COUNT(*) FROM dsn_heads WHERE dsn_pos = 1) AS dsn_found,
-  (SELECT COUNT(*) FROM dsn_heads) AS dsn_seen
+SELECT {columns}, f.dsn_size, f.dsn_unread_size, a.dsn_actor, a.dsn_rank, a.dsn_actors, p.dsn_found, p.dsn_seen
 FROM dsn_page p
 JOIN {quote(table)} n ON n.{pk} = p.{pk}
 LEFT JOIN dsn_facts f ON f.dsn_key = p.{key}
