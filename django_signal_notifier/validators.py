@@ -65,7 +65,7 @@ def group_key_template_errors(value: str) -> list[str]:
             errors.append(
                 str(
                     _("Unknown field {%(field)s} in the group key template; use %(fields)s.")
-                    % {"field": field_name, "fields": ", ".join("{%s}" % name for name in GROUP_KEY_FIELDS)}
+                    % {"field": field_name, "fields": ", ".join(f"{{{name}}}" for name in GROUP_KEY_FIELDS)}
                 )
             )
     if not any(field for _literal, field, _spec, _conv in parts if field):

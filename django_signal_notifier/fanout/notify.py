@@ -372,7 +372,7 @@ class Notifier:
         plan.mandatory = mandatory
         plan.cancel_key = key_of(cancel_key) if cancel_key else ""
         if group_key is not None and not isinstance(group_key, str):
-            raise ValueError(f"notify(group_key=…) is a string (\"\" for no grouping), not {group_key!r}.")
+            raise ValueError(f'notify(group_key=…) is a string ("" for no grouping), not {group_key!r}.')
         plan.group_key = group_key
         if delay or only_if_unread:
             if isinstance(delay, bool) or not isinstance(delay, int | float) or not 0 <= delay <= MAX_DELAY_SECONDS:

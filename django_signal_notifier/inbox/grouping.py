@@ -187,18 +187,20 @@ def _converters(connection: Any) -> list[list[Any]]:
 def _faces(connection: Any, db: str, records: list[tuple[Any, ...]]) -> tuple[list[Notification], int, int]:
     """The page's rows (one per entry, facts attached) from the page query's records (one per actor)."""
     width = len(_COLUMNS)
-    converters = _converters(connection) if records else []
-    columns = _COLUMN_EXPRESSIONS
+    # Only the columns whose database value needs converting (dates, booleans, JSON on SQLite…).
+    converted = [
+        (index, chain, _COLUMN_EXPRESSIONS[index]) for index, chain in enumerate(_converters(connection)) if chain
+    ]
     faces: dict[Any, Notification] = {}
     found = seen = 0
     for record in records:
         size, unread_size, actor, _rank, actor_count, found, seen = record[width:]
         face = faces.get(record[0])
         if face is None:
-            values = [
-                _convert(value, chain, column, connection)
-                for value, chain, column in zip(record[:width], converters, columns, strict=True)
-            ]
+            values = list(record[:width])
+            for index, chain, column in converted:
+                for converter in chain:
+                    values[index] = converter(values[index], column, connection)
             face = faces[record[0]] = Notification.from_db(db, _COLUMNS, values)
             grouped = size is not None
             face.entry = EntryFacts(  # type: ignore[attr-defined]
@@ -220,16 +222,11 @@ def _faces(connection: Any, db: str, records: list[tuple[Any, ...]]) -> tuple[li
 
 
 def _column(name: str) -> Any:
-    return Notification._meta.get_field(name).get_col(Notification._meta.db_table)
+    field: Any = Notification._meta.get_field(name)
+    return field.get_col(Notification._meta.db_table)
 
 
 _COLUMN_EXPRESSIONS = [_column(name) for name in _COLUMNS]
-
-
-def _convert(value: Any, chain: list[Any], column: Any, connection: Any) -> Any:
-    for converter in chain:
-        value = converter(value, column, connection)
-    return value
 
 
 def entry_count(user: Any, show: str = "active") -> int:
@@ -246,7 +243,7 @@ def entry_count(user: Any, show: str = "active") -> int:
     return cached(user_id, f"entries:{show}", count)
 
 
-def entries_page(user: Any, show: str = "active", number: Any = 1, size: int = 20) -> Page:
+def entries_page(user: Any, show: str = "active", number: Any = 1, size: int = 20) -> Page[Any]:
     """A paginator page of ``user``'s entries (references attached): the page query and the
     entry count (cached until the inbox changes)."""
     total = entry_count(user, show)

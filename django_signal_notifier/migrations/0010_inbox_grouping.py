@@ -7,35 +7,56 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('contenttypes', '0002_remove_content_type_name'),
-        ('django_signal_notifier', '0009_workflow_steps'),
+        ("contenttypes", "0002_remove_content_type_name"),
+        ("django_signal_notifier", "0009_workflow_steps"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='notification',
-            name='group_key',
-            field=models.CharField(blank=True, default='', max_length=255, verbose_name='group'),
+            model_name="notification",
+            name="group_key",
+            field=models.CharField(blank=True, default="", max_length=255, verbose_name="group"),
         ),
         migrations.AddField(
-            model_name='subscription',
-            name='group_by',
-            field=models.CharField(choices=[('none', 'no grouping: one entry per notification'), ('verb_object', 'same verb and object'), ('verb_target', 'same verb and target'), ('custom', 'custom key template')], default='verb_object', help_text='In-site notifications with the same key show as one inbox entry (“bob and 3 others commented on X”).', max_length=16, verbose_name='group in the inbox by'),
+            model_name="subscription",
+            name="group_by",
+            field=models.CharField(
+                choices=[
+                    ("none", "no grouping: one entry per notification"),
+                    ("verb_object", "same verb and object"),
+                    ("verb_target", "same verb and target"),
+                    ("custom", "custom key template"),
+                ],
+                default="verb_object",
+                help_text="In-site notifications with the same key show as one inbox entry (“bob and 3 others commented on X”).",
+                max_length=16,
+                verbose_name="group in the inbox by",
+            ),
         ),
         migrations.AddField(
-            model_name='subscription',
-            name='group_key_template',
-            field=models.CharField(blank=True, help_text='With a custom key: fields in braces, e.g. “{verb}:{target}”. Fields: verb, actor, action_object, target, trigger, subscription.', max_length=255, validators=[django_signal_notifier.validators.validate_group_key_template], verbose_name='custom group key'),
+            model_name="subscription",
+            name="group_key_template",
+            field=models.CharField(
+                blank=True,
+                help_text="With a custom key: fields in braces, e.g. “{verb}:{target}”. Fields: verb, actor, action_object, target, trigger, subscription.",
+                max_length=255,
+                validators=[django_signal_notifier.validators.validate_group_key_template],
+                verbose_name="custom group key",
+            ),
         ),
         migrations.AddIndex(
-            model_name='notification',
-            index=models.Index(fields=['recipient', 'group_key', '-created_at'], name='dsn_inbox_group'),
+            model_name="notification",
+            index=models.Index(fields=["recipient", "group_key", "-created_at"], name="dsn_inbox_group"),
         ),
         migrations.AddIndex(
-            model_name='notification',
-            index=django_signal_notifier.models.indexes.PartialIndex(fallback_fields=['recipient', 'unread', 'archived', 'group_key'], fields=['recipient', 'group_key'], name='dsn_inbox_unread_group', where=models.Q(('archived', False), ('unread', True))),
+            model_name="notification",
+            index=django_signal_notifier.models.indexes.PartialIndex(
+                fallback_fields=["recipient", "unread", "archived", "group_key"],
+                fields=["recipient", "group_key"],
+                name="dsn_inbox_unread_group",
+                where=models.Q(("archived", False), ("unread", True)),
+            ),
         ),
     ]

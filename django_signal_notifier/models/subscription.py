@@ -153,8 +153,7 @@ class Subscription(models.Model):
         choices=GroupBy.choices,
         default=GroupBy.VERB_OBJECT,
         help_text=_(
-            "In-site notifications with the same key show as one inbox entry "
-            "(“bob and 3 others commented on X”)."
+            "In-site notifications with the same key show as one inbox entry (“bob and 3 others commented on X”)."
         ),
     )
     group_key_template = models.CharField(
