@@ -91,7 +91,7 @@ def _summary(row: Notification, facts: EntryFacts) -> str:
     return title
 
 
-def _entries_sql(recent_sql: str, base_sql: str, table: str, quote: Any) -> str:
+def _entries_sql(recent_sql: str, base_sql: str, table: str, quote: Any, vendor: str = "") -> str:
     """The page query: ``recent_sql`` (the folder's newest rows, LIMITed) finds the page's groups,
     ``base_sql`` (the folder's rows) gives every member of those groups, through the group index."""
     key, pk, created = quote("group_key"), quote("id"), quote("created_at")
@@ -99,6 +99,9 @@ def _entries_sql(recent_sql: str, base_sql: str, table: str, quote: Any) -> str:
     columns = ", ".join(f"n.{quote(column)}" for column in _COLUMNS)
     # Rows without a key each stand alone: their id joins the partition.
     partition = f"{key}, CASE WHEN {key} = '' THEN {pk} ELSE 0 END"
+    # PostgreSQL would inline the per-group CTEs into the join with the page and compute them
+    # again for each page row (SQLite materializes them itself; MariaDB has no such keyword).
+    once = "MATERIALIZED " if vendor == "postgresql" else ""
     return f"""
 WITH dsn_heads AS (
   SELECT {pk}, {key}, {created},
@@ -116,11 +119,11 @@ dsn_members AS (
   FROM dsn_page p CROSS JOIN ({base_sql}) b
   WHERE b.{key} = p.{key} AND p.{key} <> ''
 ),
-dsn_facts AS (
+dsn_facts AS {once}(
   SELECT dsn_key, COUNT(*) AS dsn_size, SUM(CASE WHEN dsn_unread THEN 1 ELSE 0 END) AS dsn_unread_size
   FROM dsn_members GROUP BY dsn_key
 ),
-dsn_actors AS (
+dsn_actors AS {once}(
   SELECT dsn_key, dsn_actor,
     ROW_NUMBER() OVER (PARTITION BY dsn_key ORDER BY MAX(dsn_at) DESC, dsn_actor) AS dsn_rank,
     COUNT(*) OVER (PARTITION BY dsn_key) AS dsn_actors
@@ -160,7 +163,7 @@ def entry_rows(user: Any, show: str = "active", limit: int = 20, offset: int = 0
             if span is None
             else (f"{base_sql}{newest_first} LIMIT {int(span)}")
         )
-        sql = _entries_sql(recent_sql, base_sql, Notification._meta.db_table, quote)
+        sql = _entries_sql(recent_sql, base_sql, Notification._meta.db_table, quote, connection.vendor)
         with connection.cursor() as cursor:
             cursor.execute(sql, [*base_params, limit, offset, *base_params])
             rows, found, seen = _faces(connection, db, cursor.fetchall())
