@@ -25,7 +25,7 @@ from django_signal_notifier.inbox.cache import in_own_transaction
 from django_signal_notifier.inbox.group_keys import digest_group_key
 from django_signal_notifier.inbox.group_keys import fit as fit_group_key
 from django_signal_notifier.inbox.group_keys import group_key as group_key_for
-from django_signal_notifier.messengers.base import Messenger
+from django_signal_notifier.messengers.base import Messenger, call_write_inline
 from django_signal_notifier.messengers.registry import messenger_registry, template_name
 from django_signal_notifier.models import Delivery, DeliveryStatus, Event, GroupBy, SendCondition
 from django_signal_notifier.models.bulk import BulkInsert, batched, insert_one
@@ -415,11 +415,11 @@ class OutboxWriter:
     ) -> None:
         messenger = messenger_cls(backend.options)
         if not self.careful:
-            messenger.write_inline(self.event_row, items, self.snapshot, group_key=group_key)
+            call_write_inline(messenger_cls, messenger, self.event_row, items, self.snapshot, group_key)
             return
         try:
             with transaction.atomic(using=self.db):
-                messenger.write_inline(self.event_row, items, self.snapshot, group_key=group_key)
+                call_write_inline(messenger_cls, messenger, self.event_row, items, self.snapshot, group_key)
         except Exception as error:
             problem = f"{messenger_cls.channel_name()} failed to write: {safe_text(error, 900)}"
             self._log(trigger, subscription, backend, problem)

@@ -8,6 +8,7 @@ channels with a cheaper bulk API override :meth:`Messenger.send_batch`.
 
 from __future__ import annotations
 
+import inspect
 import logging
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager, nullcontext
@@ -215,3 +216,31 @@ class Messenger:
         so a person in both gets one message.
         """
         return set()
+
+
+_TAKES_GROUP_KEY: dict[Any, bool] = {}
+
+
+def call_write_inline(
+    messenger_cls: type[Messenger],
+    messenger: Messenger,
+    event_row: Any,
+    items: Iterable[tuple[Any, Any]],
+    snapshot: dict[str, Any],
+    group_key: str,
+) -> int:
+    """``messenger_cls.write_inline`` with the rows' inbox group key, when it takes one.
+
+    Inline messengers written before grouping override ``write_inline(event_row, items,
+    snapshot)``: they are called as before (their rows stand alone).
+    """
+    method = messenger_cls.write_inline
+    takes = _TAKES_GROUP_KEY.get(method)
+    if takes is None:
+        parameters = inspect.signature(method).parameters
+        takes = _TAKES_GROUP_KEY[method] = "group_key" in parameters or any(
+            p.kind is inspect.Parameter.VAR_KEYWORD for p in parameters.values()
+        )
+    if takes:
+        return int(method(messenger, event_row, items, snapshot, group_key=group_key))
+    return int(method(messenger, event_row, items, snapshot))

@@ -95,12 +95,16 @@ def test_the_partial_indexes_or_their_stand_ins_exist() -> None:
         expected_inbox = {
             "dsn_inbox_newest": ["recipient_id", "created_at", "id"],
             "dsn_inbox_unread": ["recipient_id"],
+            "dsn_inbox_unread_group": ["recipient_id", "group_key"],
+            "dsn_inbox_group": ["recipient_id", "group_key", "created_at"],
         }
         expected_event = {"dsn_event_fanout_todo": ["fanout_updated_at"]}
     else:  # the condition's columns as key parts, before the ordering
         expected_inbox = {
             "dsn_inbox_newest": ["recipient_id", "archived", "created_at", "id"],
             "dsn_inbox_unread": ["recipient_id", "unread", "archived"],
+            "dsn_inbox_unread_group": ["recipient_id", "unread", "archived", "group_key"],
+            "dsn_inbox_group": ["recipient_id", "group_key", "created_at"],
         }
         expected_event = {"dsn_event_fanout_todo": ["fanout_done", "fanout_updated_at"]}
     assert index_columns(Notification._meta.db_table) == expected_inbox
