@@ -71,6 +71,7 @@ class SubscriptionInline(admin.StackedInline):
         "exclude_actor",
         ("digest_seconds", "digest_template"),
         ("throttle_seconds", "inbox_expiry_seconds"),
+        ("group_by", "group_key_template"),
         "steps",
     ]
     show_change_link = True
@@ -268,6 +269,17 @@ class SubscriptionAdmin(DeclaredInCodeAdmin):
         (
             _("Pacing"),
             {"fields": [("digest_seconds", "digest_template"), ("throttle_seconds", "inbox_expiry_seconds")]},
+        ),
+        (
+            _("Inbox grouping"),
+            {
+                "fields": [("group_by", "group_key_template")],
+                "description": _(
+                    "In-site notifications with the same group key show as one inbox entry, "
+                    "“bob and 3 others commented on X”. A digest subscription's in-site notifications of one "
+                    "window are one entry."
+                ),
+            },
         ),
         (
             _("Steps"),

@@ -25,6 +25,7 @@ DEFAULT_SERVER_URL = "/inbox/api/v1"
 # The largest id a database integer column holds: larger ones can name no row.
 MAX_ID = 2**63 - 1
 MAX_IDS = 1000
+MAX_PAGE = 1_000_000
 
 DESCRIPTION = """\
 The signed-in user's in-site notifications and notification preferences.
@@ -48,6 +49,10 @@ back unread; an expired one is hidden for good. Lists and counts leave out snooz
 
 **Mutes.** Muting a notification's thread (its target, else its object) leaves the user out of
 every later notification about it, on every channel, until they follow it again.
+
+**Groups.** The inbox shows notifications with the same group key (by default: the same verb
+and object) as one entry, "bob and 3 others commented on X". `/groups/` lists entries by page;
+an entry is named by the id of any of its notifications; `unread_count` counts entries.
 
 **Errors** are JSON: `{"error": "...", "fields": {"parameter": "problem"}}`.
 """
@@ -134,6 +139,58 @@ def _schemas() -> dict[str, Any]:
                 "next_cursor": {"type": ["string", "null"], "description": "Null on the last page."},
                 "next": {"type": ["string", "null"], "description": "The next page's URL (path and query)."},
                 "unread_count": {**integer, "description": "Active unread notifications, whatever the filters."},
+            },
+        },
+        "Group": {
+            "type": "object",
+            "description": "An inbox entry: its newest notification, with the entry's line and facts.",
+            "allOf": [_ref("Notification")],
+            "required": ["summary", "group"],
+            "properties": {
+                "summary": {"type": "string", "description": "The newest title, its actor widened to the group's."},
+                "group": {
+                    "type": "object",
+                    "required": ["size", "unread_count", "actors", "actor_count", "actors_text"],
+                    "properties": {
+                        "size": {"type": "integer", "minimum": 1, "description": "Notifications in the entry."},
+                        "unread_count": {**integer, "description": "Unread notifications in the entry."},
+                        "actors": {
+                            "type": "array",
+                            "items": {"type": "string"},
+                            "maxItems": 3,
+                            "description": "Up to three distinct actors, newest first.",
+                        },
+                        "actor_count": {**integer, "description": "Distinct actors in the entry."},
+                        "actors_text": {"type": "string", "description": "“bob and 3 others”, translated."},
+                    },
+                },
+            },
+        },
+        "GroupPage": {
+            "type": "object",
+            "required": ["results", "page", "num_pages", "count", "unread_count"],
+            "properties": {
+                "results": {"type": "array", "items": _ref("Group")},
+                "page": {"type": "integer", "minimum": 1},
+                "num_pages": {"type": "integer", "minimum": 1},
+                "count": {**integer, "description": "Entries in the folder."},
+                "unread_count": {**integer, "description": "Active entries with an unread notification."},
+            },
+        },
+        "GroupMembers": {
+            "type": "object",
+            "required": ["id", "results"],
+            "properties": {
+                "id": {"type": "integer"},
+                "results": {"type": "array", "items": _ref("Notification"), "description": "Newest first."},
+            },
+        },
+        "GroupWriteResult": {
+            "type": "object",
+            "required": ["changed", "unread_count"],
+            "properties": {
+                "changed": {**integer, "description": "Notifications whose state changed."},
+                "unread_count": integer,
             },
         },
         "Counts": {
@@ -598,6 +655,89 @@ def _bulk(action: str, summary: str) -> dict[str, Any]:
     }
 
 
+GROUP_ID = {
+    "name": "id",
+    "in": "path",
+    "required": True,
+    "description": "The id of any notification of the entry.",
+    "schema": {"type": "integer", "minimum": 1, "maximum": MAX_ID},
+}
+
+
+def _group_write(action: str, summary: str) -> dict[str, Any]:
+    return {
+        "post": {
+            "operationId": f"groups_{action}",
+            "tags": ["groups"],
+            "summary": summary,
+            "parameters": [GROUP_ID],
+            "responses": {
+                "200": _json(_ref("GroupWriteResult"), "Done, in one UPDATE of the entry's notifications."),
+                "401": UNAUTHORIZED,
+                "403": FORBIDDEN,
+                "404": _error("Not one of the user's notifications."),
+            },
+        }
+    }
+
+
+def _group_paths(page_size: int, max_page_size: int) -> dict[str, Any]:
+    return {
+        "/groups/": {
+            "get": {
+                "operationId": "groups_list",
+                "tags": ["groups"],
+                "summary": "List inbox entries (grouped notifications)",
+                "description": "Newest entry first; an entry's notifications share a group key.",
+                "parameters": [
+                    {
+                        "name": "show",
+                        "in": "query",
+                        "description": "The folder: the inbox, its unread notifications, the archive, or all.",
+                        "schema": {
+                            "type": "string",
+                            "enum": ["active", "unread", "archived", "all"],
+                            "default": "active",
+                        },
+                    },
+                    {
+                        "name": "page",
+                        "in": "query",
+                        "description": "The page number (past the last page: the last page).",
+                        "schema": {"type": "integer", "minimum": 1, "maximum": MAX_PAGE, "default": 1},
+                    },
+                    {
+                        "name": "limit",
+                        "in": "query",
+                        "description": "Entries per page.",
+                        "schema": {"type": "integer", "minimum": 1, "maximum": max_page_size, "default": page_size},
+                    },
+                ],
+                "responses": {
+                    "200": _json(_ref("GroupPage"), "A page of entries."),
+                    "400": BAD_REQUEST,
+                    "401": UNAUTHORIZED,
+                },
+            }
+        },
+        "/groups/{id}/": {
+            "get": {
+                "operationId": "groups_members",
+                "tags": ["groups"],
+                "summary": "The notifications of one entry",
+                "parameters": [GROUP_ID],
+                "responses": {
+                    "200": _json(_ref("GroupMembers"), "The entry's notifications, newest first."),
+                    "401": UNAUTHORIZED,
+                    "404": _error("Not one of the user's notifications."),
+                },
+            }
+        },
+        "/groups/{id}/read/": _group_write("read", "Mark an entry read"),
+        "/groups/{id}/archive/": _group_write("archive", "Archive an entry"),
+    }
+
+
 def openapi_document(
     server_url: str = DEFAULT_SERVER_URL,
     page_size: int | None = None,
@@ -616,6 +756,7 @@ def openapi_document(
         "tags": [
             {"name": "notifications", "description": "The in-site inbox."},
             {"name": "mutes", "description": "Objects and threads the user asked to hear no more about."},
+            {"name": "groups", "description": "The inbox's entries: notifications grouped by their group key."},
             {"name": "preferences", "description": "What the user receives, per subscription and channel."},
             {"name": "push", "description": "The user's browsers that receive Web Push notifications."},
             {"name": "schema", "description": "This document."},
@@ -690,6 +831,7 @@ def openapi_document(
                 }
             },
             **_state_paths(),
+            **_group_paths(page_size, max_page_size),
             "/preferences/": {
                 "get": {
                     "operationId": "preferences_read",

@@ -25,6 +25,10 @@ urlpatterns = [
     path("v1/mutes/<str:pk>/", state_views.mute_detail, name="mute"),
     # Any text, so that a malformed id is answered in JSON (404) like a missing one.
     path("v1/notifications/<str:pk>/", views.notification_detail, name="notification"),
+    path("v1/groups/", views.group_list, name="groups"),
+    path("v1/groups/<str:pk>/", views.group_detail, name="group"),
+    path("v1/groups/<str:pk>/read/", views.group_read, name="group_read"),
+    path("v1/groups/<str:pk>/archive/", views.group_archive, name="group_archive"),
     path("v1/preferences/", views.preferences, name="preferences"),
     path("v1/push/webpush/", views.webpush_devices, name="webpush_devices"),
 ]

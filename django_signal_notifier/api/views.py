@@ -20,8 +20,9 @@ from django.views.decorators.http import require_http_methods
 from django_signal_notifier.api import cursor, params, webpush
 from django_signal_notifier.api.auth import api_view
 from django_signal_notifier.api.responses import BadRequest, error_response, json_response
-from django_signal_notifier.api.schema import MAX_ID, openapi_document
+from django_signal_notifier.api.schema import MAX_ID, MAX_PAGE, openapi_document
 from django_signal_notifier.conf import app_settings
+from django_signal_notifier.inbox.grouping import entries_page, group_members, group_queryset
 from django_signal_notifier.inbox.queries import LIST_FIELDS, as_json, attach_references, unread_count, with_mute_state
 from django_signal_notifier.models import Notification
 from django_signal_notifier.preferences.pages.table import (
@@ -171,6 +172,80 @@ def read_all(request: HttpRequest) -> HttpResponse:
     """POST: mark every notification of the user read, in one UPDATE."""
     changed = Notification.objects.mark_all_as_read(request.user)
     return json_response({"changed": changed, "unread_count": unread_count(request.user)})
+
+
+GROUP_FOLDERS = ("active", "unread", "archived", "all")
+# Group writes: the URL's name → the queryset method applied to every member (one UPDATE).
+GROUP_ACTIONS = {"read": "mark_as_read", "archive": "archive"}
+
+
+def entry_as_json(row: Notification) -> dict[str, Any]:
+    """One inbox entry: its newest notification, the entry's line and the group's facts."""
+    return {**as_json(row), "summary": row.summary, "group": row.entry.as_dict()}  # type: ignore[attr-defined]
+
+
+@endpoint("GET")
+def group_list(request: HttpRequest) -> HttpResponse:
+    """GET: the user's inbox entries (a group of notifications is one), newest first, by page."""
+    show = request.GET.get("show", "active")
+    if show not in GROUP_FOLDERS:
+        raise BadRequest({"show": f"One of {', '.join(GROUP_FOLDERS)}."})
+    limit = params.integer(
+        request,
+        "limit",
+        default=int(app_settings.INBOX_PAGE_SIZE),
+        minimum=1,
+        maximum=int(app_settings.INBOX_MAX_PAGE_SIZE),
+    )
+    number = params.integer(request, "page", default=1, minimum=1, maximum=MAX_PAGE)
+    page = entries_page(request.user, show, number, limit)
+    return json_response(
+        {
+            "results": [entry_as_json(row) for row in page.object_list],
+            "page": page.number,
+            "num_pages": page.paginator.num_pages,
+            "count": page.paginator.count,
+            "unread_count": unread_count(request.user),
+        }
+    )
+
+
+def _group_pk(pk: str) -> int | None:
+    return int(pk) if pk.isascii() and pk.isdigit() and 1 <= int(pk) <= MAX_ID else None
+
+
+@endpoint("GET")
+def group_detail(request: HttpRequest, pk: str) -> HttpResponse:
+    """GET: the notifications of the entry that notification ``pk`` belongs to, newest first."""
+    number = _group_pk(pk)
+    members = (
+        []
+        if number is None
+        else list(group_members(request.user, number, "all")[: int(app_settings.INBOX_MAX_PAGE_SIZE)])
+    )
+    if not members:
+        return error_response(_("No such notification."), status=404)
+    attach_references(members)
+    return json_response({"id": number, "results": [as_json(row) for row in members]})
+
+
+def _group_write(action: str) -> View:
+    method = GROUP_ACTIONS[action]
+
+    def view(request: HttpRequest, pk: str) -> HttpResponse:
+        number = _group_pk(pk)
+        if number is None or not Notification.objects.for_user(request.user).filter(pk=number).exists():
+            return error_response(_("No such notification."), status=404)
+        changed = getattr(group_queryset(request.user, number), method)(user=request.user)
+        return json_response({"changed": changed, "unread_count": unread_count(request.user)})
+
+    view.__name__ = f"group_{action}"
+    view.__doc__ = f"POST: {method.replace('_', ' ')} every notification of the entry of ``pk``."
+    return endpoint("POST")(view)
+
+
+group_read = _group_write("read")
+group_archive = _group_write("archive")
 
 
 def _preferences_document(subscriptions: list[Any], rows: list[Any]) -> dict[str, Any]:

@@ -206,7 +206,11 @@ class Declarer:
         extra = _named_callables(extra)
         if isinstance(trigger, str):
             trigger = _by_key(Trigger, trigger, f"{what}: no trigger is declared with the key {trigger!r}.")
-        checked = {k: extra[k] for k in ("receiver_field_paths", "receiver_callable", "steps") if k in extra}
+        checked = {
+            k: extra[k]
+            for k in ("receiver_field_paths", "receiver_callable", "steps", "group_by", "group_key_template")
+            if k in extra
+        }
         _refuse(what, subscription_problems(Subscription(trigger=trigger, **checked), related=False))
         backend_rows = [
             _by_key(Backend, b, f"{what}: no backend is declared with the key {b!r}.") if isinstance(b, str) else b

@@ -240,6 +240,8 @@ class TriggerIndex:
                 digest_template=sub.digest_template,
                 throttle_seconds=sub.throttle_seconds,
                 inbox_expiry_seconds=sub.inbox_expiry_seconds,
+                group_by=sub.group_by,
+                group_key_template=sub.group_key_template,
             )
             for sub in trigger.subscriptions.all()
             if sub.enabled

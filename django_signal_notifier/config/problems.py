@@ -24,7 +24,7 @@ from django_signal_notifier.events.verbs import get_signal
 from django_signal_notifier.messengers.registry import messenger_registry, template_name
 from django_signal_notifier.models import Backend, Subscription, Trigger
 from django_signal_notifier.rendering.registry import template_registry
-from django_signal_notifier.validators import cleans
+from django_signal_notifier.validators import cleans, group_key_template_errors
 
 OWN_APP = "django_signal_notifier"
 
@@ -170,6 +170,7 @@ def subscription_problems(subscription: Any, *, related: bool = True, with_backe
         problems.append(Problem(_id("W021"), "receiver_callable", callable_error))
     malformed = steps_errors(subscription.steps)
     problems.extend(Problem(_id("W032"), "steps", text) for text in malformed)
+    problems.extend(Problem(_id("W033"), "group_key_template", text) for text in _group_key_problems(subscription))
     if not related or subscription.pk is None:
         return problems
     backends = list(subscription.backends.all())
@@ -359,3 +360,11 @@ def trigger_errors(trigger: Trigger) -> dict[str, Any]:
         if getattr(trigger, id_field) == "":
             setattr(trigger, id_field, None)
     return _by_field(trigger_problems(trigger, related=False))
+
+
+def _group_key_problems(subscription: Any) -> list[str]:
+    """W033: a custom grouping without a usable key template."""
+    template = getattr(subscription, "group_key_template", "")
+    if getattr(subscription, "group_by", "") == "custom" and not template:
+        return [str(_("custom grouping needs a group key template, e.g. {verb}:{target}"))]
+    return group_key_template_errors(template)

@@ -48,6 +48,8 @@ class SubscriptionSpec:
     digest_template: str = ""
     throttle_seconds: int = 0
     inbox_expiry_seconds: int = 0  # its in-site notifications expire this long after the event (0: never)
+    group_by: str = "verb_object"  # how its in-site rows collapse into inbox entries (inbox/group_keys.py)
+    group_key_template: str = ""
 
 
 @dataclass(frozen=True)

@@ -87,11 +87,12 @@ class ExplicitSend:
         self.targets = targets
         self.mandatory = False
         self.cancel_key = ""
+        self.group_key: str | None = None
         self.event: Any = None
 
     def write(self, writer: Any) -> None:
         for backend, template in self.targets:
-            writer.write(None, None, backend, self.recipient_ids, template, self.mandatory)
+            writer.write(None, None, backend, self.recipient_ids, template, self.mandatory, self.group_key)
 
     def run(self) -> None:
         """Write the records; a failure is logged and retried once carefully, never raised."""
@@ -327,6 +328,7 @@ class Notifier:
         cancel_key: str = "",
         expires_in: float | timedelta | None = None,
         expires_at: datetime | None = None,
+        group_key: str | None = None,
         using: str | None = None,
     ) -> ExplicitSend:
         """Notify ``recipients`` that ``verb`` happened, through the same pipeline as a signal.
@@ -354,6 +356,9 @@ class Notifier:
           by default the key of ``action_object`` (``"blog.comment:12"``).
         - ``expires_in`` (seconds or a timedelta) or ``expires_at`` (an aware datetime): the in-site
           notifications are hidden from then on (and deleted by ``signal_notifier prune``).
+        - ``group_key``: the inbox entry this send's in-site notifications join: rows of one user
+          with the same key show as one entry ("bob and 3 others …"). Default: the same verb and
+          ``action_object``; ``""``: an entry of its own.
 
         Bad arguments (an unknown channel, backend or template, recipients of the wrong type) raise
         ``ValueError`` here; errors while rendering or sending are recorded on Delivery rows.
@@ -375,6 +380,9 @@ class Notifier:
         )
         plan.mandatory = mandatory
         plan.cancel_key = key_of(cancel_key) if cancel_key else ""
+        if group_key is not None and not isinstance(group_key, str):
+            raise ValueError(f'notify(group_key=…) is a string ("" for no grouping), not {group_key!r}.')
+        plan.group_key = group_key
         if delay or only_if_unread:
             if isinstance(delay, bool) or not isinstance(delay, int | float) or not 0 <= delay <= MAX_DELAY_SECONDS:
                 raise ValueError(

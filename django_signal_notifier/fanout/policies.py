@@ -15,7 +15,7 @@ from typing import Any
 
 from django_signal_notifier.config.specs import BackendSpec, SubscriptionSpec, TriggerSpec
 from django_signal_notifier.messengers.registry import messenger_registry
-from django_signal_notifier.models import Delivery, DeliveryStatus, Event
+from django_signal_notifier.models import Delivery, DeliveryStatus, Event, Notification
 from django_signal_notifier.preferences.rules import explicit_opted_out, opted_out
 
 OPTED_OUT = "opted out"
@@ -53,7 +53,9 @@ class Planner:
         inline: bool,
         recipient_ids: list[Any],
         mandatory: bool = False,
+        group_key: str = "",
     ) -> Plan:
+        """Split ``recipient_ids``; ``group_key`` is the inbox group of an inline (in-site) channel's rows."""
         skipped: list[tuple[Any, str]] = []
         send = recipient_ids
         if subscription is None or trigger is None:  # an explicit send: its verb's rules, then every subscription's
@@ -65,7 +67,15 @@ class Planner:
             if muted:
                 skipped.extend((rid, OPTED_OUT) for rid in send if rid in muted)
                 send = [rid for rid in send if rid not in muted]
-        if inline:  # the inbox row is the record; throttling and digests need Delivery rows
+        if inline:
+            # The inbox row is the record: a throttled recipient who has a row of the same entry
+            # within the window gets none (skipped, like the other channels); a digest's rows are
+            # written at once under the digest window's group key (one entry per window).
+            if subscription.throttle_seconds and send:
+                recent = self._recently_in_inbox(subscription, send, group_key)
+                if recent:
+                    skipped.extend((rid, THROTTLED) for rid in send if rid in recent)
+                    send = [rid for rid in send if rid not in recent]
             return Plan(send, skipped)
         if subscription.throttle_seconds and send:
             recent = self._recently_sent(trigger, subscription, backend)
@@ -92,6 +102,24 @@ class Planner:
         if subscription.id not in self._muted:
             self._muted[subscription.id] = opted_out(subscription.id, self.channels_of(subscription), self.db)
         return self._muted[subscription.id]
+
+    def _recently_in_inbox(self, subscription: SubscriptionSpec, recipient_ids: list[Any], group_key: str) -> set[Any]:
+        """Those of ``recipient_ids`` with an in-site row of the same entry within the throttle window.
+
+        The same entry: the same group key; for ungrouped rows, the same verb and object.
+        """
+        event = self.event_row
+        since = event.created_at - timedelta(seconds=subscription.throttle_seconds)
+        rows = Notification.objects.using(self.db).filter(recipient_id__in=recipient_ids, created_at__gte=since)
+        if group_key:
+            rows = rows.filter(group_key=group_key)
+        else:
+            rows = rows.filter(
+                verb=event.verb,
+                action_object_content_type_id=event.action_object_content_type_id,
+                action_object_id=event.action_object_id,
+            )
+        return set(rows.exclude(event_id=event.pk).values_list("recipient_id", flat=True))
 
     def _recently_sent(self, trigger: TriggerSpec, subscription: SubscriptionSpec, backend: BackendSpec) -> set[Any]:
         """Recipients who had a message (not skipped, not dead) about the same object within the window."""

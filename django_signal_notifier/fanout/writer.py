@@ -22,9 +22,12 @@ from django_signal_notifier.events.snapshot import SignalEvent, safe_text
 from django_signal_notifier.fanout.policies import Plan, Planner, digest_key
 from django_signal_notifier.fanout.recipients import Recipients, resolve_recipients
 from django_signal_notifier.inbox.cache import in_own_transaction
-from django_signal_notifier.messengers.base import Messenger
+from django_signal_notifier.inbox.group_keys import digest_group_key
+from django_signal_notifier.inbox.group_keys import fit as fit_group_key
+from django_signal_notifier.inbox.group_keys import group_key as group_key_for
+from django_signal_notifier.messengers.base import Messenger, call_write_inline
 from django_signal_notifier.messengers.registry import messenger_registry, template_name
-from django_signal_notifier.models import Delivery, DeliveryStatus, Event, SendCondition
+from django_signal_notifier.models import Delivery, DeliveryStatus, Event, GroupBy, SendCondition
 from django_signal_notifier.models.bulk import BulkInsert, batched, insert_one
 from django_signal_notifier.preferences.mutes import about_event, muted_among
 from django_signal_notifier.rendering.base import MessageTemplate, RenderedMessage
@@ -190,11 +193,13 @@ class OutboxWriter:
         recipient_ids: list[Any],
         template: MessageTemplate | None = None,
         mandatory: bool = False,
+        group_key: str | None = None,
     ) -> None:
         """Render and write ``backend``'s messages to ``recipient_ids`` (each once per backend and event).
 
         ``trigger`` and ``subscription`` are None for explicit sends; ``template`` replaces the
-        backend's template (explicit content); ``mandatory`` ignores preferences (explicit sends).
+        backend's template (explicit content); ``mandatory`` ignores preferences (explicit sends);
+        ``group_key`` is an explicit send's inbox group (None: by verb and object, "": none).
         """
         if backend.fallback and subscription is not None:
             # Written (waiting) only for the recipients the step before has a message underway to.
@@ -228,7 +233,11 @@ class OutboxWriter:
             return
         if messenger_cls is not None and not one_place and not nobody_for_legacy:
             channel = messenger_cls.channel_name()
-            plan = self.planner.plan(trigger, subscription, backend, channel, messenger_cls.inline, fresh, mandatory)
+            if messenger_cls.inline:
+                group_key = self.inbox_group_key(trigger, subscription, group_key)
+            plan = self.planner.plan(
+                trigger, subscription, backend, channel, messenger_cls.inline, fresh, mandatory, group_key or ""
+            )
             self._write_skipped(trigger, subscription, backend, channel, plan)
             fresh = plan.send
             hold = plan.hold
@@ -294,7 +303,7 @@ class OutboxWriter:
             if messenger_cls.inline:
                 ok = [(rid, rendered) for rid, rendered, _, error in planned if rendered is not None and not error]
                 if ok:
-                    self._write_inline(trigger, subscription, backend, messenger_cls, ok)
+                    self._write_inline(trigger, subscription, backend, messenger_cls, ok, group_key or "")
                 failed = [p for p in planned if p[3]]
                 if failed:
                     self._write_rows(trigger, subscription, backend, failed, messenger_cls)
@@ -407,15 +416,17 @@ class OutboxWriter:
         backend: BackendSpec,
         messenger_cls: type[Messenger],
         items: list[tuple[Any, RenderedMessage]],
+        group_key: str = "",
     ) -> None:
         # Passed only when set: an inline messenger of a project's own may predate the argument.
-        expiry = {"expires_at": expires_at} if (expires_at := self._expires_at(subscription, backend)) else {}
+        expires_at = self._expires_at(subscription, backend)
+        messenger = messenger_cls(backend.options)
         if not self.careful:
-            messenger_cls(backend.options).write_inline(self.event_row, items, self.snapshot, **expiry)
+            call_write_inline(messenger_cls, messenger, self.event_row, items, self.snapshot, group_key, expires_at)
             return
         try:
             with transaction.atomic(using=self.db):
-                messenger_cls(backend.options).write_inline(self.event_row, items, self.snapshot, **expiry)
+                call_write_inline(messenger_cls, messenger, self.event_row, items, self.snapshot, group_key, expires_at)
         except Exception as error:
             problem = f"{messenger_cls.channel_name()} failed to write: {safe_text(error, 900)}"
             self._log(trigger, subscription, backend, problem)
@@ -429,6 +440,28 @@ class OutboxWriter:
         if subscription is not None and subscription.inbox_expiry_seconds:
             return self.event_row.created_at + timedelta(seconds=subscription.inbox_expiry_seconds)
         return None
+
+    def inbox_group_key(
+        self, trigger: TriggerSpec | None, subscription: SubscriptionSpec | None, explicit: str | None
+    ) -> str:
+        """The inbox group of this event's in-site rows: the subscription's grouping, its digest
+        window (a digest subscription's rows of one window are one entry), or an explicit send's key.
+        """
+        row = self.event_row
+        if subscription is None:
+            if explicit is not None:
+                return fit_group_key(f"key|{explicit}") if explicit else ""
+            return group_key_for(GroupBy.VERB_OBJECT, "", row.verb, self.snapshot)
+        if subscription.digest_seconds:
+            return digest_group_key(subscription.id, subscription.digest_seconds, row.created_at)
+        return group_key_for(
+            subscription.group_by,
+            subscription.group_key_template,
+            row.verb,
+            self.snapshot,
+            trigger_id=trigger.id if trigger else None,
+            subscription_id=subscription.id,
+        )
 
     def finish(self) -> list[int]:
         """The ids of the pending deliveries written (read back where the database cannot return them)."""

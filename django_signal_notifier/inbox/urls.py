@@ -22,4 +22,10 @@ urlpatterns = [
     path("api/notifications/<int:pk>/unsnooze/", state_views.unsnooze, name="unsnooze"),
     path("api/notifications/<int:pk>/mute/", state_views.mute, name="mute"),
     path("api/notifications/<int:pk>/follow/", state_views.follow, name="follow"),
+    path("api/groups/", views.group_list, name="groups"),
+    path("api/groups/<int:pk>/", views.group_detail, name="group"),
+    path("api/groups/<int:pk>/read/", views.group_mark_read, name="group_read"),
+    path("api/groups/<int:pk>/unread/", views.group_mark_unread, name="group_unread"),
+    path("api/groups/<int:pk>/archive/", views.group_archive, name="group_archive"),
+    path("api/groups/<int:pk>/unarchive/", views.group_unarchive, name="group_unarchive"),
 ]

@@ -21,6 +21,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.views import redirect_to_login
 from django.contrib.contenttypes.models import ContentType
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
+from django.db.models import Q
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -31,8 +32,10 @@ from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.http import require_POST, require_safe
 
 from django_signal_notifier.conf import app_settings
+from django_signal_notifier.inbox.grouping import entries_page, group_members, group_queryset
 from django_signal_notifier.inbox.queries import (
     as_json,
+    attach_mute_state,
     attach_references,
     inbox_queryset,
     safe_link,
@@ -69,12 +72,26 @@ def _show(request: HttpRequest) -> str:
     return show if show in SHOW_CHOICES else "active"
 
 
-def _page(request: HttpRequest, show: str) -> Any:
+def _page_size(request: HttpRequest) -> int:
     size = int(app_settings.INBOX_PAGE_SIZE)
     try:
         size = max(1, min(int(request.GET.get("page_size", size)), int(app_settings.INBOX_MAX_PAGE_SIZE)))
     except ValueError:
         pass
+    return size
+
+
+def _mark_reader(request: HttpRequest, notifications: list[Any]) -> None:
+    reader = (ContentType.objects.get_for_model(get_user_model()).pk, str(request.user.pk))
+    for notification in notifications:
+        # "in alice" says nothing to alice: the page leaves out a target that is the reader.
+        target = notification.target_ref
+        notification.target_is_reader = (target.content_type_id, target.object_id) == reader
+        notification.thread = thread_of(notification)
+
+
+def _page(request: HttpRequest, show: str) -> Any:
+    size = _page_size(request)
     paginator = Paginator(inbox_queryset(request.user, show), size)
     try:
         page = paginator.page(request.GET.get("page", 1))
@@ -84,14 +101,81 @@ def _page(request: HttpRequest, show: str) -> Any:
         page = paginator.page(paginator.num_pages)
     notifications = list(page.object_list)
     attach_references(notifications)
-    reader = (ContentType.objects.get_for_model(get_user_model()).pk, str(request.user.pk))
-    for notification in notifications:
-        # "in alice" says nothing to alice: the page leaves out a target that is the reader.
-        target = notification.target_ref  # type: ignore[attr-defined]
-        notification.target_is_reader = (target.content_type_id, target.object_id) == reader  # type: ignore[attr-defined]
-        notification.thread = thread_of(notification)  # type: ignore[attr-defined]
+    _mark_reader(request, notifications)
     page.object_list = notifications
     return page
+
+
+def _entries(request: HttpRequest, show: str) -> Any:
+    """A page of the user's entries (groups), each the newest row with ``entry`` and ``summary``."""
+    page = entries_page(request.user, show, request.GET.get("page", 1), _page_size(request))
+    attach_mute_state(list(page.object_list), request.user)
+    _mark_reader(request, list(page.object_list))
+    return page
+
+
+def entry_json(row: Notification) -> dict[str, Any]:
+    """The JSON shape of one entry: its newest notification, the summary line and the group's facts."""
+    return {
+        **as_json(row),
+        "summary": row.summary,  # type: ignore[attr-defined]
+        "group": row.entry.as_dict(),  # type: ignore[attr-defined]
+    }
+
+
+@require_safe
+@_json_login_required
+def group_list(request: HttpRequest) -> HttpResponse:
+    """GET: a page of the user's inbox entries, newest first; a group of notifications is one entry."""
+    show = _show(request)
+    page = _entries(request, show)
+    return _private(
+        JsonResponse(
+            {
+                "results": [entry_json(row) for row in page.object_list],
+                "page": page.number,
+                "num_pages": page.paginator.num_pages,
+                "count": page.paginator.count,
+                "show": show,
+                "unread_count": unread_count(request.user),
+            }
+        )
+    )
+
+
+@require_safe
+@_json_login_required
+def group_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """GET: the notifications of the entry that notification ``pk`` belongs to, newest first."""
+    show = request.GET.get("show", "all")
+    members = list(group_members(request.user, pk, show if show in SHOW_CHOICES else "all")[: _member_limit()])
+    if not members:
+        return JsonResponse({"error": _("No such notification.")}, status=404)
+    attach_references(members)
+    return _private(JsonResponse({"id": pk, "results": [as_json(n) for n in members]}))
+
+
+def _member_limit() -> int:
+    return int(app_settings.INBOX_MAX_PAGE_SIZE)
+
+
+def _write_group(action: str) -> View:
+    def view(request: HttpRequest, pk: int) -> HttpResponse:
+        members = group_queryset(request.user, pk)
+        if not Notification.objects.for_user(request.user).filter(pk=pk).exists():
+            return JsonResponse({"error": _("No such notification.")}, status=404)
+        changed = getattr(members, action)(user=request.user)
+        return _after_write(request, {"id": pk, "changed": int(changed)})
+
+    view.__name__ = f"group_{action}"
+    view.__doc__ = f"POST: {action.replace('_', ' ')} every notification of the entry of ``pk``."
+    return require_POST(csrf_protect(_json_login_required(view)))
+
+
+group_mark_read = _write_group("mark_as_read")
+group_mark_unread = _write_group("mark_as_unread")
+group_archive = _write_group("archive")
+group_unarchive = _write_group("unarchive")
 
 
 @require_safe
@@ -193,15 +277,19 @@ def inbox_page(request: HttpRequest) -> HttpResponse:
     if not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path())
     show = _show(request)
-    page = _page(request, show)
-    unseen = [n.pk for n in page.object_list if n.seen_at is None]
-    if unseen and show in ("active", "unread"):
-        # Showing a row is seeing it (one UPDATE, none when nothing is new); the rows keep
-        # their "new" mark on this rendering.
-        Notification.objects.filter(pk__in=unseen).mark_as_seen(request.user)
+    page = _entries(request, show)
+    expanded = _expanded(request, show)
+    shown = [n for n in [*page.object_list, *(expanded["members"] if expanded else [])] if n.seen_at is None]
+    if shown and show in ("active", "unread"):
+        # Showing an entry is seeing its notifications (one UPDATE, none when nothing is new);
+        # the rows keep their "new" mark on this rendering.
+        keys = {n.group_key for n in shown if n.group_key}
+        unseen = Notification.objects.for_user(request.user).filter(seen_at__isnull=True)
+        unseen.filter(Q(pk__in=[n.pk for n in shown]) | Q(group_key__in=keys)).mark_as_seen(request.user)
     context = {
         "page_obj": page,
         "notifications": page.object_list,
+        "expanded": expanded,
         "show": show,
         "show_choices": [
             ("active", _("Inbox")),
@@ -219,3 +307,14 @@ def inbox_page(request: HttpRequest) -> HttpResponse:
         "snooze_choices": SNOOZE_CHOICES,
     }
     return _private(render(request, "django_signal_notifier/inbox.html", context))
+
+
+def _expanded(request: HttpRequest, show: str) -> dict[str, Any] | None:
+    """The members of the entry named by ``?expand=<notification id>`` (the page's expanded group)."""
+    try:
+        pk = int(request.GET.get("expand", ""))
+    except ValueError:
+        return None
+    members = list(group_members(request.user, pk, show)[: _member_limit()])
+    attach_references(members)
+    return {"id": pk, "members": members} if members else None

@@ -8,6 +8,7 @@ channels with a cheaper bulk API override :meth:`Messenger.send_batch`.
 
 from __future__ import annotations
 
+import inspect
 import logging
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager, nullcontext
@@ -204,10 +205,12 @@ class Messenger:
         event_row: Any,
         items: Iterable[tuple[int, Any]],
         snapshot: dict[str, Any],
+        group_key: str = "",
         expires_at: datetime | None = None,
     ) -> int:
         """Write (recipient id, RenderedMessage) pairs in the fan-out transaction (inline channels).
 
+        ``group_key``: the inbox group of the rows (see ``inbox/group_keys.py``), "" for none.
         ``expires_at`` (passed only when set): when the messages stop being shown.
         """
         raise NotImplementedError
@@ -220,3 +223,33 @@ class Messenger:
         so a person in both gets one message.
         """
         return set()
+
+
+_ACCEPTED_EXTRAS: dict[Any, frozenset[str] | None] = {}
+
+
+def call_write_inline(
+    messenger_cls: type[Messenger],
+    messenger: Messenger,
+    event_row: Any,
+    items: Iterable[tuple[Any, Any]],
+    snapshot: dict[str, Any],
+    group_key: str,
+    expires_at: datetime | None = None,
+) -> int:
+    """``messenger_cls.write_inline`` with the rows' inbox group key and expiry, as far as it takes them.
+
+    Inline messengers written before grouping and expiry override ``write_inline(event_row,
+    items, snapshot)``: they are called as before (their rows stand alone and never expire).
+    """
+    method = messenger_cls.write_inline
+    if method not in _ACCEPTED_EXTRAS:
+        parameters = inspect.signature(method).parameters
+        takes_any = any(p.kind is inspect.Parameter.VAR_KEYWORD for p in parameters.values())
+        _ACCEPTED_EXTRAS[method] = None if takes_any else frozenset(parameters)
+    accepted = _ACCEPTED_EXTRAS[method]
+    offered: dict[str, Any] = {"group_key": group_key}
+    if expires_at is not None:
+        offered["expires_at"] = expires_at
+    extras = {name: value for name, value in offered.items() if accepted is None or name in accepted}
+    return int(method(messenger, event_row, items, snapshot, **extras))

@@ -64,6 +64,7 @@ class InSiteMessenger(Messenger):
         items: Iterable[tuple[int, RenderedMessage]],
         snapshot: dict[str, Any],
         expires_at: datetime | None = None,
+        group_key: str = "",
     ) -> int:
         # Here, not at the top: channels are imported before Django loads the models (pytest plugin, settings).
         from django_signal_notifier.models import Notification
@@ -86,6 +87,7 @@ class InSiteMessenger(Messenger):
             "event_id": event_row.pk,
             "created_at": event_row.created_at,
             "expires_at": expires_at,
+            "group_key": group_key,
         }
         db = event_row._state.db
         batch_size = int(app_settings.BATCH_SIZE)

@@ -14,7 +14,7 @@ from django_signal_notifier.models.preference import Preference, PreferenceChang
 from django_signal_notifier.models.profile import Profile
 from django_signal_notifier.models.push_device import WebPushDevice
 from django_signal_notifier.models.stored_template import StoredTemplate
-from django_signal_notifier.models.subscription import Backend, Subscription
+from django_signal_notifier.models.subscription import Backend, GroupBy, Subscription
 from django_signal_notifier.models.suppression import Suppression
 from django_signal_notifier.models.trigger import Trigger
 
@@ -34,6 +34,7 @@ __all__ = [
     "PreferenceChange",
     "Profile",
     "DSN_Profile",
+    "GroupBy",
     "Subscription",
     "Suppression",
     "Trigger",

@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
-from django.db import models, transaction
-from django.db.models import Count, DateTimeField, Min, Q, Value
+from django.db import connections, models, transaction
+from django.db.models import Count, DateTimeField, Q, Value
 from django.db.models.functions import Coalesce
 from django.db.models.signals import post_save
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext_lazy as _
 
 from django_signal_notifier.models.event import Event
@@ -30,6 +31,18 @@ def _read_values() -> dict[str, Any]:
     """A read notification's columns: read now, and seen now unless it was seen before."""
     now = timezone.now()
     return {"unread": False, "read_at": now, "seen_at": Coalesce("seen_at", Value(now, output_field=DateTimeField()))}
+
+
+def _database_datetime(value: Any) -> datetime:
+    """A datetime read by raw SQL as the ORM would read it: SQLite gives text, SQLite and MariaDB naive UTC."""
+    if isinstance(value, str):
+        parsed = parse_datetime(value)
+        if parsed is None:
+            raise ValueError(f"not a datetime: {value!r}")
+        value = parsed
+    if settings.USE_TZ and timezone.is_naive(value):
+        return timezone.make_aware(value, UTC)
+    return value
 
 
 class NotificationQuerySet(models.QuerySet[Any]):
@@ -117,20 +130,39 @@ class NotificationQuerySet(models.QuerySet[Any]):
         return self.filter(recipient=user, unread=True).active().count()
 
     def unread_state(self, user: Any) -> tuple[int, datetime | None]:
-        """``user``'s active unread count, and the next moment it changes by itself: one query.
+        """How many inbox entries of ``user`` have an active unread row, and the next moment that
+        number changes by itself: one query.
 
+        Rows with the same non-empty ``group_key`` are one entry; a row without a key is one alone.
         A snoozed notification waking up, or a counted one expiring, changes the count without
         any write; a cached count is good until that moment (None: until the next write).
         """
         now = timezone.now()
-        pending = Q(unread=True, archived=False)
-        found = self.filter(recipient=user, unread=True, archived=False).aggregate(
-            count=Count("pk", filter=showing_q(now)),
-            wakes=Min("snoozed_until", filter=pending & Q(snoozed_until__gt=now)),
-            expires=Min("expires_at", filter=pending & Q(expires_at__gt=now)),
+        pending = self.filter(recipient=user, unread=True, archived=False).order_by()
+        unread = pending.filter(showing_q(now))
+        # Distinct keys, read in order from the unread-groups index (a COUNT(DISTINCT …) or a
+        # CASE in the DISTINCT would sort them instead), plus each keyless row but one: the empty
+        # key is one of the distinct keys.
+        parts = (
+            unread.values("group_key").distinct(),
+            unread.filter(group_key="").values("pk"),
+            pending.filter(snoozed_until__gt=now).values("snoozed_until"),
+            pending.filter(expires_at__gt=now).values("expires_at"),
         )
-        moments = [moment for moment in (found["wakes"], found["expires"]) if moment is not None]
-        return int(found["count"] or 0), min(moments, default=None)
+        compiled = [part.query.sql_with_params() for part in parts]
+        sql = (
+            "SELECT (SELECT COUNT(*) FROM ({}) dsn_keys), (SELECT COUNT(*) FROM ({}) dsn_alone), "
+            "(SELECT MIN(snoozed_until) FROM ({}) dsn_wakes), (SELECT MIN(expires_at) FROM ({}) dsn_expires)"
+        ).format(*(part_sql for part_sql, _params in compiled))
+        with connections[self.db].cursor() as cursor:
+            cursor.execute(sql, [param for _sql, params in compiled for param in params])
+            keys, alone, wakes, expires = cursor.fetchone()
+        moments = [_database_datetime(value) for value in (wakes, expires) if value is not None]
+        return int(keys) + max(int(alone) - 1, 0), min(moments, default=None)
+
+    def unread_entry_count(self, user: Any) -> int:
+        """How many inbox entries of ``user`` have an active unread row (one query)."""
+        return self.unread_state(user)[0]
 
     def counts(self, user: Any) -> dict[str, int]:
         """``user``'s folder sizes in one query.
@@ -220,6 +252,8 @@ class Notification(models.Model):
     expires_at = models.DateTimeField(
         _("expires"), null=True, blank=True, help_text=_("Hidden after this moment, and deleted by the prune command.")
     )
+    # Rows of one recipient with the same non-empty key are one inbox entry; "" stands alone.
+    group_key = models.CharField(_("group"), max_length=255, blank=True, default="")
     created_at = models.DateTimeField(_("created"), default=timezone.now)
     event = models.ForeignKey(Event, null=True, blank=True, on_delete=models.SET_NULL, related_name="notifications")
 
@@ -253,6 +287,15 @@ class Notification(models.Model):
                 where=Q(expires_at__isnull=False),
                 fallback_fields=["expires_at"],
                 name="dsn_inbox_expires",
+            ),
+            # The grouped page reads each group's members in order from this index.
+            models.Index(fields=["recipient", "group_key", "-created_at"], name="dsn_inbox_group"),
+            # The badge counts unread entries (distinct keys) from this index alone.
+            PartialIndex(
+                fields=["recipient", "group_key"],
+                where=Q(unread=True, archived=False),
+                fallback_fields=["recipient", "unread", "archived", "group_key"],
+                name="dsn_inbox_unread_group",
             ),
         ]
 

@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from django_signal_notifier.models.config import ConfigQuerySet
 from django_signal_notifier.models.trigger import Trigger
-from django_signal_notifier.validators import clean_row, validate_message_template_name
+from django_signal_notifier.validators import clean_row, validate_group_key_template, validate_message_template_name
 
 
 class Backend(models.Model):
@@ -67,6 +67,15 @@ class Backend(models.Model):
 
     def clean(self) -> None:
         clean_row(self)
+
+
+class GroupBy(models.TextChoices):
+    """How a subscription's in-site notifications collapse into inbox entries."""
+
+    NONE = "none", _("no grouping: one entry per notification")
+    VERB_OBJECT = "verb_object", _("same verb and object")
+    VERB_TARGET = "verb_target", _("same verb and target")
+    CUSTOM = "custom", _("custom key template")
 
 
 class Subscription(models.Model):
@@ -147,6 +156,25 @@ class Subscription(models.Model):
         help_text=_(
             "Hide its in-site notifications this many seconds after the event (the prune command then deletes "
             "them). 0: they never expire."
+        ),
+    )
+    group_by = models.CharField(
+        _("group in the inbox by"),
+        max_length=16,
+        choices=GroupBy.choices,
+        default=GroupBy.VERB_OBJECT,
+        help_text=_(
+            "In-site notifications with the same key show as one inbox entry (“bob and 3 others commented on X”)."
+        ),
+    )
+    group_key_template = models.CharField(
+        _("custom group key"),
+        max_length=255,
+        blank=True,
+        validators=[validate_group_key_template],
+        help_text=_(
+            "With a custom key: fields in braces, e.g. “{verb}:{target}”. Fields: verb, actor, "
+            "action_object, target, trigger, subscription."
         ),
     )
     steps = models.JSONField(

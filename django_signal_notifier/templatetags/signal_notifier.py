@@ -2,6 +2,7 @@
 
 ``{% unread_notification_count %}``, ``{% unseen_notification_count %}``,
 ``{% latest_notifications 5 as items %}`` (``show="snoozed"`` for another folder),
+``{% latest_entries 5 as entries %}`` (grouped),
 ``{% muted_threads as mutes %}``, ``{% notification_state_actions item %}`` (snooze, mute and
 follow buttons), ``{% notification_badge %}``, ``{% notification_stream_url as url %}`` and
 ``{% notifier_api_url %}`` (for the web component); the inbox page's filters ``relative_time``, ``initials`` and
@@ -25,6 +26,7 @@ from django.utils.timesince import timesince
 from django.utils.translation import gettext as _
 
 from django_signal_notifier.conf import app_settings
+from django_signal_notifier.inbox.grouping import entry_rows
 from django_signal_notifier.inbox.queries import (
     SHOWS,
     attach_references,
@@ -64,7 +66,7 @@ def _memo(context: template.Context, key: tuple[Any, ...], compute: Any) -> Any:
 
 @register.simple_tag(takes_context=True)
 def unread_notification_count(context: template.Context, user: Any = None) -> int:
-    """The number of active unread notifications (0 for an anonymous user)."""
+    """The number of inbox entries with an unread notification, a group counting once (0 for an anonymous user)."""
     user = _user(context, user)
     if user is None:
         return 0
@@ -128,6 +130,24 @@ def notification_state_actions(context: template.Context, notification: Any, nex
         "snooze_choices": SNOOZE_CHOICES,
         "csrf_token": context.get("csrf_token"),
     }
+
+
+@register.simple_tag(takes_context=True)
+def latest_entries(context: template.Context, limit: int = 5, user: Any = None) -> list[Any]:
+    """The user's newest inbox entries: a group of notifications is one (one query, plus one per
+    linked content type). Each is its newest notification with ``summary`` ("bob and 3 others …")
+    and ``entry`` (``size``, ``unread_count``, ``actors``, ``actors_text``)."""
+    user = _user(context, user)
+    if user is None:
+        return []
+    limit = max(1, min(int(limit), int(app_settings.INBOX_MAX_PAGE_SIZE)))
+
+    def compute() -> list[Any]:
+        rows = entry_rows(user, "active", limit)
+        attach_references(rows)
+        return rows
+
+    return list(_memo(context, ("entries", user.pk, limit), compute))
 
 
 @register.inclusion_tag("django_signal_notifier/badge.html", takes_context=True)

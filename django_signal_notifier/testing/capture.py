@@ -11,7 +11,7 @@ from unittest import mock
 
 from django.db import DEFAULT_DB_ALIAS, connections
 
-from django_signal_notifier.messengers.base import Message, Messenger, SendResult
+from django_signal_notifier.messengers.base import Message, Messenger, SendResult, call_write_inline
 from django_signal_notifier.messengers.registry import messenger_registry
 
 logger = logging.getLogger("django_signal_notifier.testing")
@@ -218,10 +218,14 @@ def _capturing(messenger_cls: type[Messenger], outbox: NotificationOutbox) -> ty
             yield SendResult(message, "sent")
 
     def write_inline(
-        self: Messenger, event_row: Any, items: Iterable[tuple[Any, Any]], snapshot: dict[str, Any]
+        self: Messenger,
+        event_row: Any,
+        items: Iterable[tuple[Any, Any]],
+        snapshot: dict[str, Any],
+        group_key: str = "",
     ) -> int:
         items = list(items)
-        written = messenger_cls.write_inline(self, event_row, items, snapshot)
+        written = call_write_inline(messenger_cls, self, event_row, items, snapshot, group_key)
         for recipient_id, rendered in items:
             outbox.append(
                 CapturedMessage(

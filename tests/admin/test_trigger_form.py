@@ -157,6 +157,7 @@ def test_saving_a_subscription_without_receivers_warns_like_the_cli(staff):
             "digest_seconds": "0",
             "digest_template": "",
             "throttle_seconds": "0",
+            "group_by": "verb_object",
             "key": "",
         },
         follow=True,
@@ -182,3 +183,27 @@ def test_the_subscription_form_starts_with_name_trigger_and_backends(staff):
     page = staff.get(reverse("admin:django_signal_notifier_subscription_add")).content.decode()
     assert page.index('name="name"') < page.index('name="trigger"') < page.index('name="receiver_users"')
     assert page.index('name="receiver_users"') < page.index('name="key"')
+
+
+def test_the_subscription_form_sets_the_inbox_grouping_and_refuses_a_bad_key(staff):
+    trigger = Trigger.objects.create(
+        verb="post_save", action_object_content_type=ContentType.objects.get_for_model(Article)
+    )
+    backend = Backend.objects.create(messenger="InSiteMessenger")
+    form = {
+        "name": "grouped",
+        "trigger": trigger.pk,
+        "backends": [backend.pk],
+        "enabled": "on",
+        "receiver_field_paths": "[]",
+        "digest_seconds": "0",
+        "throttle_seconds": "0",
+        "group_by": "custom",
+        "group_key_template": "{verb}:{colour}",
+    }
+    url = reverse("admin:django_signal_notifier_subscription_add")
+    refused = staff.post(url, form).content.decode()
+    assert "Unknown field {colour} in the group key template" in refused
+    assert not Subscription.objects.exists()
+    staff.post(url, {**form, "group_key_template": "{verb}:{target}"})
+    assert Subscription.objects.get().group_key_template == "{verb}:{target}"

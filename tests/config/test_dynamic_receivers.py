@@ -340,6 +340,7 @@ def _trigger_with_inline(admin_client: Any, paths: str) -> Any:
             "subscriptions-0-enabled": "on",
             "subscriptions-0-digest_seconds": "0",
             "subscriptions-0-throttle_seconds": "0",
+            "subscriptions-0-group_by": "verb_object",
         },
     )
 

@@ -30,7 +30,7 @@ def test_the_page_works_with_forms_only(alice: Any) -> None:
     assert html.count('class="dsn-item unread"') == 2
     # Each mark-read button is a POST form with a CSRF token and a way back.
     form = re.search(
-        rf'<form method="post" action="(/inbox/api/notifications/{rows[0].pk}/read/)" class="dsn-inline">\s*'
+        rf'<form method="post" action="(/inbox/api/groups/{rows[0].pk}/read/)" class="dsn-inline">\s*'
         r'<input type="hidden" name="csrfmiddlewaretoken" value="([^"]+)">'
         r'<input type="hidden" name="next" value="([^"]+)">',
         html,
@@ -42,7 +42,7 @@ def test_the_page_works_with_forms_only(alice: Any) -> None:
     assert Notification.objects.get(pk=rows[0].pk).unread is False
     html = client.get(response["Location"]).content.decode()
     assert html.count('class="dsn-item unread"') == 1
-    assert f"/inbox/api/notifications/{rows[0].pk}/unread/" in html
+    assert f"/inbox/api/groups/{rows[0].pk}/unread/" in html
 
 
 def test_the_template_can_be_overridden(alice: Any, tmp_path: Any, settings: Any) -> None:

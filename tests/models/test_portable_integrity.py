@@ -96,6 +96,8 @@ def test_the_partial_indexes_or_their_stand_ins_exist() -> None:
             "dsn_inbox_newest": ["recipient_id", "created_at", "id"],
             "dsn_inbox_unread": ["recipient_id", "snoozed_until", "expires_at"],
             "dsn_inbox_expires": ["expires_at"],
+            "dsn_inbox_unread_group": ["recipient_id", "group_key"],
+            "dsn_inbox_group": ["recipient_id", "group_key", "created_at"],
         }
         expected_event = {"dsn_event_fanout_todo": ["fanout_updated_at"]}
     else:  # the condition's columns as key parts, before the ordering
@@ -103,6 +105,8 @@ def test_the_partial_indexes_or_their_stand_ins_exist() -> None:
             "dsn_inbox_newest": ["recipient_id", "archived", "created_at", "id"],
             "dsn_inbox_unread": ["recipient_id", "unread", "archived", "snoozed_until", "expires_at"],
             "dsn_inbox_expires": ["expires_at"],
+            "dsn_inbox_unread_group": ["recipient_id", "unread", "archived", "group_key"],
+            "dsn_inbox_group": ["recipient_id", "group_key", "created_at"],
         }
         expected_event = {"dsn_event_fanout_todo": ["fanout_done", "fanout_updated_at"]}
     assert index_columns(Notification._meta.db_table) == expected_inbox

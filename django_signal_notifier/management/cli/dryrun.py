@@ -79,6 +79,7 @@ class DryRunWriter(OutboxWriter):
         backend: BackendSpec,
         messenger_cls: type[Messenger],
         items: list[tuple[Any, RenderedMessage]],
+        group_key: str = "",
     ) -> None:
         for rid, rendered in items:
             self._add(trigger, subscription, backend, messenger_cls.channel_name(), rid, rendered, "", "")
