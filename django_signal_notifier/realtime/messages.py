@@ -28,15 +28,19 @@ class InboxMessage:
 
 
 def kind_of(change: Mapping[str, Any] | None) -> str:
-    """The kind of a queryset write from the values it set (``{"unread": False}`` is ``read``)."""
+    """The kind of a queryset write from the values it set (``{"unread": False, "read_at": …}`` is ``read``).
+
+    Reading also stamps ``read_at`` and ``seen_at``; a write that sets neither the unread nor the
+    archived flag (seen, snoozed) is ``changed``.
+    """
     change = dict(change or {})
-    if change == {"unread": False}:
+    if change.get("unread") is False:
         return "read"
-    if change == {"unread": True}:
+    if change.get("unread") is True:
         return "unread"
-    if change == {"archived": True}:
+    if change.get("archived") is True:
         return "archived"
-    if change == {"archived": False}:
+    if change.get("archived") is False:
         return "unarchived"
     return "changed"
 

@@ -13,6 +13,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+import django_signal_notifier
 from django_signal_notifier import notify
 from django_signal_notifier.models import Delivery, Mute, Notification
 from tests.support.prefs import configure, make_user, recorded_messages, save_article
@@ -73,6 +74,7 @@ def test_dynamic_receivers_leave_out_the_muting_users_too(django_capture_on_comm
     assert Notification.objects.filter(recipient=bob).count() == 1
 
 
+@django_signal_notifier.receiver("tests.fanout.test_mutes.everyone")
 def everyone(view: Any) -> Any:
     """A receiver callable: every user."""
     return get_user_model().objects.all()
