@@ -22,8 +22,9 @@ from django.utils import timezone, translation
 from django_signal_notifier.delivery import tasks
 from django_signal_notifier.events.snapshot import safe_text
 from django_signal_notifier.fanout.policies import OPTED_OUT
-from django_signal_notifier.models import Delivery, DeliveryStatus, Subscription
+from django_signal_notifier.models import Delivery, DeliveryStatus, Profile, Subscription
 from django_signal_notifier.preferences.rules import opted_out
+from django_signal_notifier.preferences.times import UserTimes
 from django_signal_notifier.rendering.base import RenderedMessage
 from django_signal_notifier.rendering.registry import template_registry
 from django_signal_notifier.rendering.render import load_users
@@ -47,11 +48,15 @@ def collapse_due_digests(now: datetime | None = None, using: str | None = None) 
     heads = list(held(db).values("digest_key").annotate(start=Min("created_at")).order_by("start"))
     subscription_ids = {_subscription_id(head["digest_key"]) for head in heads}
     subscriptions = Subscription.objects.using(db).in_bulk([s for s in subscription_ids if s is not None])
+    frequencies = _chosen_windows(db, heads)
     ready: list[int] = []
     for head in heads:
         key, start = head["digest_key"], head["start"]
         subscription = subscriptions.get(_subscription_id(key))
         seconds = subscription.digest_seconds if subscription is not None else 0
+        chosen = frequencies.get(_recipient_id(key))
+        if chosen is not None and subscription is not None and not subscription.mandatory:
+            seconds = chosen  # the recipient's own frequency (preferences page)
         for _ in range(MAX_WINDOWS_PER_KEY):
             end = start + timedelta(seconds=seconds)
             if end > now:
@@ -64,6 +69,24 @@ def collapse_due_digests(now: datetime | None = None, using: str | None = None) 
             if start is None:
                 break
     return ready
+
+
+def _chosen_windows(db: str, heads: list[dict[str, Any]]) -> dict[str, int]:
+    """The digest windows the recipients of ``heads`` chose themselves, by recipient id as text: one query."""
+    recipients = {_recipient_id(head["digest_key"]) for head in heads} - {""}
+    if not recipients:
+        return {}
+    chosen = Profile.objects.using(db).filter(user_id__in=recipients).exclude(digest_frequency="")
+    windows = {}
+    for user_id, frequency in chosen.values_list("user_id", "digest_frequency"):
+        seconds = UserTimes(digest_frequency=frequency).digest_seconds
+        if seconds is not None:
+            windows[str(user_id)] = seconds
+    return windows
+
+
+def _recipient_id(key: str) -> str:
+    return key.rsplit(":", 1)[-1] if key.count(":") >= 2 else ""
 
 
 def _subscription_id(key: str) -> int | None:

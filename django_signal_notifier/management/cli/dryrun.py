@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any
 
@@ -65,7 +66,7 @@ class DryRunWriter(OutboxWriter):
         backend: BackendSpec,
         planned: list[tuple[Any, RenderedMessage | None, str, str]],
         messenger_cls: type[Messenger] | None = None,
-        hold: bool = False,
+        hold: Collection[Any] = (),
         reason: str = "configuration error",
     ) -> None:
         channel = messenger_cls.channel_name() if messenger_cls else backend.messenger
