@@ -197,3 +197,36 @@ def time_on(instance: Any, path: str) -> datetime:
 def send_at_time(step_path: str, offset_seconds: int, instance: Any) -> datetime:
     """A send_at step's time for ``instance``: the field's time plus the offset."""
     return time_on(instance, step_path) + timedelta(seconds=offset_seconds)
+
+
+def describe(step: Step) -> str:
+    """The step in a few words, as the admin and the dry run show it: "1 h after the event, only if unread"."""
+    if step.send_at:
+        when = _("at %(path)s") % {"path": step.send_at}
+        if step.offset_seconds:
+            when = _("%(offset)s from %(path)s") % {"offset": _duration(step.offset_seconds, signed=True), "path": step.send_at}
+        if step.skip_if_past:
+            when += _(" (skipped if passed)")
+    elif step.delay_seconds:
+        when = _("%(delay)s after the event") % {"delay": _duration(step.delay_seconds)}
+    else:
+        when = _("at once")
+    parts = [when]
+    if step.fallback:
+        parts.append(_("only if the step before ended dead or undeliverable"))
+    if step.only_if_unread:
+        parts.append(_("only if the in-site notification is unread"))
+    if step.urgent:
+        parts.append(_("urgent (not held by quiet hours)"))
+    return ", ".join(str(part) for part in parts)
+
+
+def _duration(seconds: int, signed: bool = False) -> str:
+    sign = ("-" if seconds < 0 else "+") if signed else ""
+    left = abs(seconds)
+    parts = []
+    for unit, size in (("d", 86400), ("h", 3600), ("min", 60), ("s", 1)):
+        if left >= size:
+            parts.append(f"{left // size} {unit}")
+            left %= size
+    return sign + " ".join(parts or ["0 s"])

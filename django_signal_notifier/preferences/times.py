@@ -19,6 +19,7 @@ from django_signal_notifier.models.profile import DIGEST_SECONDS, DigestFrequenc
 # The Profile columns the recipient query reads, through the user's profile relation.
 PROFILE = "signal_notifier_profile"
 COLUMNS = ("time_zone", "quiet_hours_start", "quiet_hours_end", "digest_frequency")
+HELD_PREFIX = "held: quiet hours"
 
 
 @dataclass(frozen=True)
@@ -68,7 +69,7 @@ class UserTimes:
     def held_reason(self, until: datetime) -> str:
         """The delivery log's reason for a message held until ``until``."""
         local = until.astimezone(self.zone)
-        return f"held: quiet hours until {local:%H:%M} {self.zone}"
+        return f"{HELD_PREFIX} until {local:%H:%M} {self.zone}"
 
     @property
     def digest_seconds(self) -> int | None:
