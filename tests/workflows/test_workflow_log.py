@@ -62,3 +62,30 @@ def test_the_triggers_page_lists_each_subscriptions_steps_in_order(client: Any, 
     assert "1 h after the event, only if the in-site notification is unread" in steps
     assert "at once, only if the step before ended dead or undeliverable, urgent (not held by quiet hours)" in steps
     assert isinstance(Backend.objects.get(pk=inbox.pk), Backend)
+
+
+def test_fire_dry_run_prints_each_recipients_timeline_with_steps_due_times_and_quiet_hours() -> None:
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from tests.testapp.models import Article
+
+    ana = make_user("ana")
+    Profile.objects.create(user=ana, time_zone="Europe/Paris", quiet_hours_start=time(22), quiet_hours_end=time(7))
+    subscription = configure([ana], messengers=("InSiteMessenger", "EmailRecordingMessenger"))
+    email = subscription.backends.get(messenger="EmailRecordingMessenger")
+    subscription.steps = {str(email.pk): {"delay": 3600, "only_if_unread": True}}
+    subscription.save()
+    article = Article.objects.create(title="Engines")
+    out = StringIO()
+    with time_machine.travel(datetime(2099, 3, 10, 21, 30, tzinfo=PARIS), tick=False):
+        call_command("signal_notifier", "fire", str(subscription.trigger_id), "--object", str(article.pk), "--dry-run", stdout=out)
+    lines = out.getvalue().splitlines()
+    assert lines[1:] == [
+        "  ana:",
+        "    2099-03-10T20:30:00+00:00  InSiteMessenger: 'updated article “Engines”'",
+        "      step: at once",
+        "    2099-03-11T07:00:00+01:00  EmailRecordingMessenger <ana@example.com>: 'updated article “Engines”'",
+        "      step: 1 h after the event, only if the in-site notification is unread; held: quiet hours until 07:00 Europe/Paris",
+    ]
