@@ -17,10 +17,10 @@ from django.utils.translation import gettext_lazy as _
 from django_signal_notifier.admin.backend_form import BackendForm, backend_form, messenger_options, options_summary
 from django_signal_notifier.admin.backend_form import option_field_name as _option_field
 from django_signal_notifier.admin.declared import DeclaredInCodeAdmin, declared_fields
-from django_signal_notifier.admin.workflow import render_workflow
 from django_signal_notifier.admin.display import ADMIN_MEDIA, pretty_json
 from django_signal_notifier.admin.forms import SubscriptionForm, TriggerForm
 from django_signal_notifier.admin.trigger_activity import render_delivery_counts, render_recent_failures
+from django_signal_notifier.admin.workflow import render_workflow
 from django_signal_notifier.config.problems import (
     Problem,
     backend_problems,

@@ -25,10 +25,10 @@ from django.utils.translation import gettext_lazy as _
 from django_signal_notifier.admin.display import ADMIN_MEDIA, pretty_json
 from django_signal_notifier.delivery.cancel import CANCELLED
 from django_signal_notifier.delivery.tasks import enqueue_deliveries
-from django_signal_notifier.preferences.times import HELD_PREFIX
 from django_signal_notifier.inbox.cache import bump
 from django_signal_notifier.models import Delivery, DeliveryStatus, Event, Notification, Trigger
 from django_signal_notifier.models.notification import NotificationQuerySet
+from django_signal_notifier.preferences.times import HELD_PREFIX
 
 
 class ReadOnlyLogAdmin(admin.ModelAdmin):

@@ -33,7 +33,12 @@ class BackendSpec:
     def plain(self) -> bool:
         """Sent at once, unconditionally, with no step after it: what a user's digest may take."""
         return not (
-            self.delay_seconds or self.send_at or self.only_if_unread or self.fallback or self.has_fallback or self.urgent
+            self.delay_seconds
+            or self.send_at
+            or self.only_if_unread
+            or self.fallback
+            or self.has_fallback
+            or self.urgent
         )
 
 

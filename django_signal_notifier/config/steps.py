@@ -127,20 +127,20 @@ def _option_errors(name: str, settings: dict[str, Any], model: Any) -> list[str]
             errors.append(_("step %(name)r: %(flag)s must be true or false") % {"name": name, "flag": flag})
     send_at = settings.get("send_at", "")
     if not isinstance(send_at, str):
-        errors.append(_("step %(name)r: send_at must be a field path such as \"starts_at\"") % {"name": name})
+        errors.append(_('step %(name)r: send_at must be a field path such as "starts_at"') % {"name": name})
         send_at = ""
     if send_at and delay:
         errors.append(_("step %(name)r: give either delay or send_at, not both") % {"name": name})
     offset = parse_offset(settings.get("offset", 0))
     if offset is None or abs(offset) > MAX_DELAY_SECONDS:
         errors.append(
-            _("step %(name)r: offset must be seconds or text such as \"-1h\", \"+2d\", \"-1h30m\" (at most a year)")
+            _('step %(name)r: offset must be seconds or text such as "-1h", "+2d", "-1h30m" (at most a year)')
             % {"name": name}
         )
     if ("offset" in settings or "past" in settings) and not send_at:
         errors.append(_("step %(name)r: offset and past apply to send_at, which is missing") % {"name": name})
     if settings.get("past", "send") not in PAST_CHOICES:
-        errors.append(_("step %(name)r: past must be \"send\" or \"skip\"") % {"name": name})
+        errors.append(_('step %(name)r: past must be "send" or "skip"') % {"name": name})
     if send_at and model is not None:
         problem = time_path_problem(model, send_at)
         if problem:
@@ -204,7 +204,10 @@ def describe(step: Step) -> str:
     if step.send_at:
         when = _("at %(path)s") % {"path": step.send_at}
         if step.offset_seconds:
-            when = _("%(offset)s from %(path)s") % {"offset": _duration(step.offset_seconds, signed=True), "path": step.send_at}
+            when = _("%(offset)s from %(path)s") % {
+                "offset": _duration(step.offset_seconds, signed=True),
+                "path": step.send_at,
+            }
         if step.skip_if_past:
             when += _(" (skipped if passed)")
     elif step.delay_seconds:

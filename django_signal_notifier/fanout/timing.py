@@ -46,7 +46,9 @@ class StepClock:
             return None, f"send_at time passed: {when:%Y-%m-%d %H:%M %Z}"
         return start, ""  # already passed: at once
 
-    def held(self, subscription: SubscriptionSpec | None, backend: BackendSpec, due: datetime, rids: Any) -> dict[Any, tuple[datetime, str]]:
+    def held(
+        self, subscription: SubscriptionSpec | None, backend: BackendSpec, due: datetime, rids: Any
+    ) -> dict[Any, tuple[datetime, str]]:
         """Of ``rids``, those whose quiet hours hold the step: ``{rid: (until, reason)}``."""
         if subscription is None or backend.urgent or backend.fallback or not self.times:
             return {}

@@ -5,30 +5,54 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('django_signal_notifier', '0009_workflow_steps'),
+        ("django_signal_notifier", "0009_workflow_steps"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='profile',
-            name='digest_frequency',
-            field=models.CharField(blank=True, choices=[('', 'as each notification is set up'), ('immediately', 'immediately'), ('hourly', 'hourly digest'), ('daily', 'daily digest'), ('weekly', 'weekly digest')], default='', max_length=16, verbose_name='digest frequency'),
+            model_name="profile",
+            name="digest_frequency",
+            field=models.CharField(
+                blank=True,
+                choices=[
+                    ("", "as each notification is set up"),
+                    ("immediately", "immediately"),
+                    ("hourly", "hourly digest"),
+                    ("daily", "daily digest"),
+                    ("weekly", "weekly digest"),
+                ],
+                default="",
+                max_length=16,
+                verbose_name="digest frequency",
+            ),
         ),
         migrations.AddField(
-            model_name='profile',
-            name='quiet_hours_end',
-            field=models.TimeField(blank=True, help_text='Local time, e.g. 07:00.', null=True, verbose_name='quiet hours until'),
+            model_name="profile",
+            name="quiet_hours_end",
+            field=models.TimeField(
+                blank=True, help_text="Local time, e.g. 07:00.", null=True, verbose_name="quiet hours until"
+            ),
         ),
         migrations.AddField(
-            model_name='profile',
-            name='quiet_hours_start',
-            field=models.TimeField(blank=True, help_text='Local time, e.g. 22:00. Empty: no quiet hours.', null=True, verbose_name='quiet hours from'),
+            model_name="profile",
+            name="quiet_hours_start",
+            field=models.TimeField(
+                blank=True,
+                help_text="Local time, e.g. 22:00. Empty: no quiet hours.",
+                null=True,
+                verbose_name="quiet hours from",
+            ),
         ),
         migrations.AddField(
-            model_name='profile',
-            name='time_zone',
-            field=models.CharField(blank=True, help_text="An IANA name such as Europe/Paris. Empty: the site's time zone.", max_length=64, validators=[django_signal_notifier.models.profile.validate_time_zone], verbose_name='time zone'),
+            model_name="profile",
+            name="time_zone",
+            field=models.CharField(
+                blank=True,
+                help_text="An IANA name such as Europe/Paris. Empty: the site's time zone.",
+                max_length=64,
+                validators=[django_signal_notifier.models.profile.validate_time_zone],
+                verbose_name="time zone",
+            ),
         ),
     ]

@@ -67,9 +67,15 @@ class Profile(models.Model):
     quiet_hours_start = models.TimeField(
         _("quiet hours from"), null=True, blank=True, help_text=_("Local time, e.g. 22:00. Empty: no quiet hours.")
     )
-    quiet_hours_end = models.TimeField(_("quiet hours until"), null=True, blank=True, help_text=_("Local time, e.g. 07:00."))
+    quiet_hours_end = models.TimeField(
+        _("quiet hours until"), null=True, blank=True, help_text=_("Local time, e.g. 07:00.")
+    )
     digest_frequency = models.CharField(
-        _("digest frequency"), max_length=16, choices=DigestFrequency.choices, blank=True, default=DigestFrequency.DEFAULT
+        _("digest frequency"),
+        max_length=16,
+        choices=DigestFrequency.choices,
+        blank=True,
+        default=DigestFrequency.DEFAULT,
     )
 
     class Meta:

@@ -76,7 +76,10 @@ class UserTimes:
         """Their digest window in seconds; 0 for "immediately"; None when they chose nothing."""
         if self.digest_frequency == DigestFrequency.IMMEDIATELY:
             return 0
-        return DIGEST_SECONDS.get(self.digest_frequency)  # type: ignore[call-overload]
+        seconds: int | None = (
+            DIGEST_SECONDS.get(DigestFrequency(self.digest_frequency)) if self.digest_frequency else None
+        )
+        return seconds
 
 
 def _as_time(value: Any) -> time | None:

@@ -19,7 +19,15 @@ from django.test import override_settings
 from django.utils import timezone
 
 from django_signal_notifier import cancel
-from django_signal_notifier.models import Backend, Delivery, DeliveryStatus, Notification, Profile, Subscription, Trigger
+from django_signal_notifier.models import (
+    Backend,
+    Delivery,
+    DeliveryStatus,
+    Notification,
+    Profile,
+    Subscription,
+    Trigger,
+)
 from django_signal_notifier.models.profile import DigestFrequency
 from tests.support.delivery_setup import configure
 from tests.support.taskpaths import TASK_BACKENDS
@@ -40,7 +48,14 @@ def worker(tmp_path: Path) -> Iterator[Workers]:
     pool = postgres_workers(tmp_path)
     with override_settings(TASKS=TASKS, SIGNAL_NOTIFIER={"TASK_BACKEND": "db"}):
         pool.manage(
-            "db_worker", "--backend", "db", "--queue-name", "default", "--interval", "0.1", "--no-startup-delay",
+            "db_worker",
+            "--backend",
+            "db",
+            "--queue-name",
+            "default",
+            "--interval",
+            "0.1",
+            "--no-startup-delay",
             DSN_TASK_BACKEND="db",
         )
         yield pool
@@ -56,7 +71,12 @@ def sent_to() -> list[str]:
 
 
 def settled(count: int) -> bool:
-    return Delivery.objects.exclude(status__in=[DeliveryStatus.PENDING, DeliveryStatus.SENDING, DeliveryStatus.WAITING]).count() == count
+    return (
+        Delivery.objects.exclude(
+            status__in=[DeliveryStatus.PENDING, DeliveryStatus.SENDING, DeliveryStatus.WAITING]
+        ).count()
+        == count
+    )
 
 
 def with_steps(setup: Any, steps: dict[str, Any], *backends: Backend) -> Subscription:
@@ -89,7 +109,9 @@ def test_an_escalation_email_goes_only_to_the_recipients_who_left_the_inbox_row_
 
 def test_a_reminder_is_sent_at_the_time_the_appointment_gives(worker: Workers) -> None:
     setup = configure(1)
-    trigger = Trigger.objects.create(verb="post_save", action_object_content_type=ContentType.objects.get_for_model(Booking))
+    trigger = Trigger.objects.create(
+        verb="post_save", action_object_content_type=ContentType.objects.get_for_model(Booking)
+    )
     subscription = Subscription.objects.create(trigger=trigger, receiver_field_paths=["user"])
     subscription.backends.add(setup.backend)
     subscription.steps = {str(setup.backend.pk): {"send_at": "appointment.starts_at", "offset": "-1h"}}
@@ -126,7 +148,9 @@ def test_a_cancel_key_stops_the_pending_steps(worker: Workers) -> None:
     from django_tasks_db.models import DBTaskResult
 
     deferred = DBTaskResult.objects.filter(run_after__isnull=False)
-    wait_until(lambda: deferred.exists() and not deferred.exclude(status="SUCCESSFUL").exists(), 30, "the deferred step to run")
+    wait_until(
+        lambda: deferred.exists() and not deferred.exclude(status="SUCCESSFUL").exists(), 30, "the deferred step to run"
+    )
     assert sent_to() == []
     assert set(outcomes().values()) == {("skipped", "cancelled")}
 
@@ -138,7 +162,10 @@ def test_a_message_is_held_through_the_recipients_quiet_hours_and_sent_when_they
     now = timezone.now().astimezone(paris)
     ends = (now + timedelta(seconds=3 * DELAY)).replace(microsecond=0)  # beyond the worker's start
     Profile.objects.create(
-        user=sleeper, time_zone="Europe/Paris", quiet_hours_start=(now - timedelta(hours=1)).time(), quiet_hours_end=ends.time()
+        user=sleeper,
+        time_zone="Europe/Paris",
+        quiet_hours_start=(now - timedelta(hours=1)).time(),
+        quiet_hours_end=ends.time(),
     )
     Article.objects.create(title="late news")
 

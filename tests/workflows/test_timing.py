@@ -37,7 +37,9 @@ def redrive_at(when: Any) -> None:
 
 def reminders(**step: Any) -> Subscription:
     """post_save on Booking -> an email to the booking's user, with ``step``."""
-    trigger = Trigger.objects.create(verb="post_save", action_object_content_type=ContentType.objects.get_for_model(Booking))
+    trigger = Trigger.objects.create(
+        verb="post_save", action_object_content_type=ContentType.objects.get_for_model(Booking)
+    )
     subscription = Subscription.objects.create(trigger=trigger, receiver_field_paths=["user"])
     email, _ = Backend.objects.get_or_create(key="email", defaults={"messenger": "EmailRecordingMessenger"})
     subscription.backends.add(email)
@@ -119,7 +121,11 @@ def test_declare_refuses_a_send_at_path_that_leads_nowhere() -> None:
 
 def quiet(user: Any, start: str = "22:00", end: str = "07:00", zone: str = "Europe/Paris", **extra: Any) -> Profile:
     profile = Profile(
-        user=user, time_zone=zone, quiet_hours_start=time.fromisoformat(start), quiet_hours_end=time.fromisoformat(end), **extra
+        user=user,
+        time_zone=zone,
+        quiet_hours_start=time.fromisoformat(start),
+        quiet_hours_end=time.fromisoformat(end),
+        **extra,
     )
     profile.full_clean()
     profile.save()
@@ -210,8 +216,9 @@ def test_a_users_weekly_digest_gathers_a_weeks_messages_into_one(
     assert [m.address for m in sent] == ["bob@example.com"] * 3  # bob chose nothing: each at once
     with time_machine.travel(start + timedelta(days=6), tick=False), django_capture_on_commit_callbacks(execute=True):
         assert send_digests_now() == []  # the week is not over
-    with time_machine.travel(start + timedelta(days=7, minutes=1), tick=False), django_capture_on_commit_callbacks(
-        execute=True
+    with (
+        time_machine.travel(start + timedelta(days=7, minutes=1), tick=False),
+        django_capture_on_commit_callbacks(execute=True),
     ):
         assert len(send_digests_now()) == 1
     digest = sent[-1]

@@ -28,7 +28,10 @@ def listed(client: Any, workflow: str) -> tuple[set[int], str]:
 
 
 def test_the_delivery_log_filters_scheduled_held_and_cancelled_rows_with_reason_and_due_time(
-    client: Any, staff: Any, django_capture_on_commit_callbacks: Any, sent: list[Any]  # noqa: F811
+    client: Any,
+    staff: Any,  # noqa: F811
+    django_capture_on_commit_callbacks: Any,
+    sent: list[Any],  # noqa: F811
 ) -> None:
     ana, bob = make_user("ana"), make_user("bob")
     Profile.objects.create(user=ana, time_zone="Europe/Paris", quiet_hours_start=time(22), quiet_hours_end=time(7))
@@ -49,14 +52,18 @@ def test_the_delivery_log_filters_scheduled_held_and_cancelled_rows_with_reason_
 
 
 def test_the_triggers_page_lists_each_subscriptions_steps_in_order(client: Any, staff: Any) -> None:  # noqa: F811
-    subscription = configure([make_user("ana")], messengers=("InSiteMessenger", "EmailRecordingMessenger", "RecordingMessenger"))
+    subscription = configure(
+        [make_user("ana")], messengers=("InSiteMessenger", "EmailRecordingMessenger", "RecordingMessenger")
+    )
     inbox, email, sms = sorted(subscription.backends.all(), key=lambda b: b.pk)
     subscription.steps = {
         str(email.pk): {"delay": 3600, "only_if_unread": True},
         str(sms.pk): {"fallback": True, "urgent": True},
     }
     subscription.save()
-    page = client.get(reverse("admin:django_signal_notifier_trigger_change", args=[subscription.trigger_id])).content.decode()
+    page = client.get(
+        reverse("admin:django_signal_notifier_trigger_change", args=[subscription.trigger_id])
+    ).content.decode()
     steps = page.split("Steps in order")[1]
     assert steps.index(str(inbox)) < steps.index(str(email)) < steps.index(str(sms))
     assert "1 h after the event, only if the in-site notification is unread" in steps
@@ -80,7 +87,15 @@ def test_fire_dry_run_prints_each_recipients_timeline_with_steps_due_times_and_q
     article = Article.objects.create(title="Engines")
     out = StringIO()
     with time_machine.travel(datetime(2099, 3, 10, 21, 30, tzinfo=PARIS), tick=False):
-        call_command("signal_notifier", "fire", str(subscription.trigger_id), "--object", str(article.pk), "--dry-run", stdout=out)
+        call_command(
+            "signal_notifier",
+            "fire",
+            str(subscription.trigger_id),
+            "--object",
+            str(article.pk),
+            "--dry-run",
+            stdout=out,
+        )
     lines = out.getvalue().splitlines()
     assert lines[1:] == [
         "  ana:",

@@ -75,7 +75,9 @@ class DryRunWriter(OutboxWriter):
     ) -> None:
         channel = messenger_cls.channel_name() if messenger_cls else backend.messenger
         step_due = self._due_at(backend)
-        quiet = self.clock.held(subscription, backend, step_due, [p[0] for p in planned if not p[3] and p[0] not in hold])
+        quiet = self.clock.held(
+            subscription, backend, step_due, [p[0] for p in planned if not p[3] and p[0] not in hold]
+        )
         for rid, rendered, language, problem in planned:
             due, note = quiet.get(rid, (step_due, ""))
             if rid in hold:

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from django_signal_notifier.models import Profile
 
 
-def time_zone_choices() -> list[tuple[str, str]]:
+def time_zone_choices() -> list[tuple[str, Any]]:
     """Every IANA time zone, the empty choice first (the site's)."""
     return [("", _("The site's time zone")), *((name, name) for name in sorted(zoneinfo.available_timezones()))]
 

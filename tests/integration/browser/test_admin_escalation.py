@@ -20,7 +20,9 @@ def test_an_escalation_is_configured_on_the_subscription_page_and_shown_on_the_t
 ) -> None:
     admin = get_user_model().objects.create_superuser("admin", "admin@example.com", "admin-password")
     trigger = Trigger.objects.create(
-        name="Model saved", verb="post_save", action_object_content_type=ContentType.objects.get_for_model(quickstart.TestModel1)
+        name="Model saved",
+        verb="post_save",
+        action_object_content_type=ContentType.objects.get_for_model(quickstart.TestModel1),
     )
     inbox = Backend.objects.create(name="Inbox", key="inbox", messenger="InSiteMessenger")
     email = Backend.objects.create(name="Email", key="email", messenger="EmailMessenger")
