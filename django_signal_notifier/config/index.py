@@ -269,6 +269,8 @@ def _backend_specs(subscription: Any, backends: list[Any]) -> tuple[BackendSpec,
             offset_seconds=step.offset_seconds,
             skip_if_past=step.skip_if_past,
             urgent=step.urgent,
+            only_if=step.only_if,
+            fresh=step.fresh,
         )
         for i, (backend, step) in enumerate(zip(backends, steps, strict=True))
     )

@@ -28,6 +28,9 @@ class BackendSpec:
     offset_seconds: int = 0  # added to the send_at time
     skip_if_past: bool = False  # a send_at time already gone: skipped rather than sent at once
     urgent: bool = False  # not held by the recipient's quiet hours
+    # Conditions checked when it is about to be sent (its step's only_if), against the object re-read when ``fresh``.
+    only_if: tuple[Any, ...] = field(default=(), hash=False, compare=False)
+    fresh: bool = False
 
     @property
     def plain(self) -> bool:

@@ -17,7 +17,7 @@ A backend not named is sent at once, unconditionally.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
@@ -26,8 +26,12 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-STEP_OPTIONS = ("delay", "send_at", "offset", "past", "only_if_unread", "fallback", "urgent")
-FLAGS = ("only_if_unread", "fallback", "urgent")
+from django_signal_notifier.config.conditions import compile_condition
+
+STEP_OPTIONS = ("delay", "send_at", "offset", "past", "only_if_unread", "only_if", "fresh", "fallback", "urgent")
+FLAGS = ("only_if_unread", "fresh", "fallback", "urgent")
+# The condition operators that read a state (not a change), so that they mean something at send time.
+SEND_TIME_OPS = ("eq", "ne", "in", "not_in", "callable")
 PAST_CHOICES = ("send", "skip")
 MAX_DELAY_SECONDS = 366 * 24 * 3600
 UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 7 * 86400}
@@ -46,6 +50,8 @@ class Step:
     offset_seconds: int = 0  # added to the send_at time (negative: before it)
     skip_if_past: bool = False
     urgent: bool = False  # not held by quiet hours
+    only_if: tuple[Any, ...] = field(default=(), compare=False)  # conditions (trigger language) at send time
+    fresh: bool = False  # only_if is checked against the object re-read from the database
 
 
 IMMEDIATE = Step()
@@ -83,6 +89,8 @@ def step_for(steps: Any, backend: Any) -> Step:
         offset_seconds=parse_offset(settings.get("offset", 0)) or 0,
         skip_if_past=settings.get("past") == "skip",
         urgent=bool(settings.get("urgent")),
+        only_if=tuple(settings.get("only_if") or ()),
+        fresh=bool(settings.get("fresh")),
     )
 
 
@@ -141,10 +149,45 @@ def _option_errors(name: str, settings: dict[str, Any], model: Any) -> list[str]
         errors.append(_("step %(name)r: offset and past apply to send_at, which is missing") % {"name": name})
     if settings.get("past", "send") not in PAST_CHOICES:
         errors.append(_('step %(name)r: past must be "send" or "skip"') % {"name": name})
+    errors.extend(_only_if_errors(name, settings.get("only_if", []), model))
+    if settings.get("fresh") and not settings.get("only_if"):
+        errors.append(_("step %(name)r: fresh applies to only_if, which is missing") % {"name": name})
     if send_at and model is not None:
         problem = time_path_problem(model, send_at)
         if problem:
             errors.append(_("step %(name)r: %(problem)s") % {"name": name, "problem": problem})
+    return errors
+
+
+def _only_if_errors(name: str, only_if: Any, model: Any) -> list[str]:
+    """The step's send-time conditions: a list in the triggers' language, of state operators only."""
+    if not isinstance(only_if, list):
+        return [
+            _(
+                'step %(name)r: only_if must be a list of conditions such as {"field": "status", "op": "eq", "value": "open"}'
+            )
+            % {"name": name}
+        ]
+    errors = []
+    for number, raw in enumerate(only_if, start=1):
+        op = raw.get("op") if isinstance(raw, dict) else None
+        if op not in SEND_TIME_OPS:
+            errors.append(
+                _(
+                    "step %(name)r: only_if condition %(number)s: the op must be one of %(ops)s (a state when the step is sent)"
+                )
+                % {"name": name, "number": number, "ops": ", ".join(SEND_TIME_OPS)}
+            )
+            continue
+        if model is None and op != "callable":
+            continue  # checked once the trigger's model is known
+        try:
+            compile_condition(raw, model, "post_save")
+        except ValueError as error:
+            errors.append(
+                _("step %(name)r: only_if condition %(number)s: %(error)s")
+                % {"name": name, "number": number, "error": error}
+            )
     return errors
 
 
@@ -219,6 +262,17 @@ def describe(step: Step) -> str:
         parts.append(_("only if the step before ended dead or undeliverable"))
     if step.only_if_unread:
         parts.append(_("only if the in-site notification is unread"))
+    if step.only_if:
+        labels = " and ".join(
+            f"{raw.get('field', '')} {raw.get('op', '')} {raw.get('value', '')!r}".strip()
+            if isinstance(raw, dict)
+            else "?"
+            for raw in step.only_if
+        )
+        parts.append(
+            (_("only if %(conditions)s (re-read when sent)") if step.fresh else _("only if %(conditions)s"))
+            % {"conditions": labels}
+        )
     if step.urgent:
         parts.append(_("urgent (not held by quiet hours)"))
     return ", ".join(str(part) for part in parts)

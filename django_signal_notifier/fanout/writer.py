@@ -105,6 +105,13 @@ def event_fields(verb: str, snapshot: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def send_condition(backend: BackendSpec) -> str:
+    """What the outbox checks before sending ``backend``'s step: its only_if conditions (with "unread"), or "unread"."""
+    if backend.only_if:
+        return SendCondition.CONDITIONS
+    return SendCondition.UNREAD if backend.only_if_unread else SendCondition.ALWAYS
+
+
 def _ref(snapshot: dict[str, Any], role: str, key: str) -> Any:
     described = snapshot.get(role) or {}
     return described.get(key)
@@ -422,7 +429,7 @@ class OutboxWriter:
             "created_at": created,
             "next_attempt_at": due or self._due_at(backend),
             "cancel_key": self.cancel_key,
-            "send_if": SendCondition.UNREAD if backend.only_if_unread else SendCondition.ALWAYS,
+            "send_if": send_condition(backend),
             "has_fallback": backend.has_fallback,
         }
         return BulkInsert(Delivery, self.db, shared, self.DELIVERY_COLUMNS, int(app_settings.BATCH_SIZE))

@@ -161,6 +161,8 @@ def step_of(backend: BackendSpec) -> Step:
         offset_seconds=backend.offset_seconds,
         skip_if_past=backend.skip_if_past,
         urgent=backend.urgent,
+        only_if=backend.only_if,
+        fresh=backend.fresh,
     )
 
 
