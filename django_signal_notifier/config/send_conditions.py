@@ -14,6 +14,7 @@ from collections import defaultdict
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
+from django.db import router
 
 from django_signal_notifier.config.conditions import compile_condition, condition_holds
 from django_signal_notifier.config.steps import step_for
@@ -37,7 +38,7 @@ def vetoes(deliveries: list[Delivery]) -> dict[int, str]:
     checked = [d for d in deliveries if d.send_if == SendCondition.CONDITIONS]
     if not checked:
         return {}
-    db = checked[0]._state.db
+    db = checked[0]._state.db or router.db_for_read(Delivery)
     backends = Backend.objects.using(db).in_bulk({d.backend_id for d in checked if d.backend_id is not None})
     current = _fresh_objects(db, checked, backends)
     reasons: dict[int, str] = {}
