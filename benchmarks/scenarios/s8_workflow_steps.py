@@ -1,0 +1,187 @@
+"""S8: workflow steps — writing a delayed step, and the sweep that finds due rows.
+
+(a) One event to N e-mail-like recipients (a group; the benchmarks' ``NullMessenger``) whose
+step is delayed by one hour, beside the same event written as pending deliveries today (an
+immediate step whose deliver task is not run, so both leave N pending rows), and beside the
+raw-Django reference of S3 (the Post insert and ``bulk_create`` of N 6-column rows).
+(b) The sweep (``deliver_due()``, what ``redrive`` and each ``deliver`` task run) when nothing is
+due, with M scheduled rows (pending, due within the week): written with one ``INSERT … SELECT``
+over a generated series. Reference: the ORM's plainest query for due rows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import timedelta
+from typing import Any
+
+from django.contrib.auth.models import Group
+from django.db import connection, transaction
+from django.utils import timezone
+
+from benchmarks.benchapp.models import NoteRow, Post
+from benchmarks.harness import (
+    Result,
+    Settings,
+    compare,
+    count_queries,
+    make_users,
+    notify_on_post,
+    receivers_disconnected,
+    refresh_index,
+)
+
+NAME = "S8"
+TITLE = "workflow steps: a delayed step for N recipients; the sweep with M scheduled rows"
+TARGET = "delayed step ≤ 1.05× pending today, same queries; sweep with nothing due ≤ 2 ms (index scan)"
+HOUR = 3600
+
+
+@contextmanager
+def deliver_task_not_run() -> Iterator[None]:
+    """Leave the written deliveries pending (as a queueing backend would until a worker runs)."""
+    from django_signal_notifier.delivery import tasks
+
+    enqueue = tasks.enqueue_deliveries
+    tasks.enqueue_deliveries = lambda ids: None  # type: ignore[assignment]
+    try:
+        yield
+    finally:
+        tasks.enqueue_deliveries = enqueue  # type: ignore[assignment]
+
+
+def run(settings: Settings) -> list[Result]:
+    from django_signal_notifier.models import Delivery
+
+    size = settings.pick(10_000, 300)
+    users = make_users(size, "s8_")
+    group = Group.objects.create(name="s8-audience")
+    group.user_set.set(users)
+    subscription = notify_on_post("NullMessenger", groups=[group])
+    backend = subscription.backends.get()
+
+    def save() -> None:
+        with transaction.atomic():
+            Post.objects.create(title="Hello")
+
+    def reference() -> None:
+        now = timezone.now()
+        with transaction.atomic():
+            post = Post.objects.create(title="Hello")
+            NoteRow.objects.bulk_create(
+                [
+                    NoteRow(recipient_id=u.pk, verb="post_save", title=f"created post “{post}”", created_at=now)
+                    for u in users
+                ]
+            )
+
+    results = []
+    rounds = settings.pick(5, 2)
+    budget = settings.pick(60, 5)
+    cases = {}
+    for case, steps in (
+        ("pending today (immediate step, not yet sent)", {}),
+        ("delayed step (1 h)", {str(backend.pk): {"delay": HOUR}}),
+    ):
+        subscription.steps = steps
+        subscription.save()
+        refresh_index()
+        with deliver_task_not_run():
+            engine_s, reference_s, measured = compare(
+                save, reference, rounds=rounds, reference_context=receivers_disconnected, budget=budget
+            )
+            engine_q = count_queries(save)
+        with receivers_disconnected():
+            reference_q = count_queries(reference)
+        result = Result(
+            NAME,
+            f"{case}, {size:,} recipients",
+            TARGET,
+            engine_s,
+            reference_s,
+            "Post insert + bulk_create of N 6-column rows",
+            engine_q,
+            reference_q,
+        )
+        result.extra = {"recipients": size, "rounds": measured}
+        cases[case] = result
+        results.append(result)
+    today, delayed = cases.values()
+    delayed.extra["ratio_to_pending_today"] = (delayed.engine_s or 0) / (today.engine_s or 1)
+    delayed.extra["pending_rows"] = Delivery.objects.filter(
+        status="pending", next_attempt_at__gt=timezone.now()
+    ).count()
+    same_queries = (
+        delayed.engine_queries is not None
+        and today.engine_queries is not None
+        and (delayed.engine_queries.work == today.engine_queries.work)
+    )
+    delayed.met = delayed.extra["ratio_to_pending_today"] <= 1.05 and same_queries
+    today.met = True
+    results.append(_sweep(settings))
+    return results
+
+
+def _sweep(settings: Settings) -> Result:
+    from django_signal_notifier.delivery.outbox import deliver_due
+    from django_signal_notifier.models import Delivery, Event
+
+    scheduled = settings.pick(1_000_000 if connection.vendor == "postgresql" else 100_000, 2_000)
+    Delivery.objects.all().delete()
+    event = Event.objects.create(verb="post_save", snapshot={})
+    _insert_scheduled(scheduled, event.pk)
+
+    def sweep() -> None:
+        if deliver_due():
+            raise AssertionError("S8: the sweep found due rows; none should be")
+
+    def plainest() -> None:
+        list(
+            Delivery.objects.filter(status="pending", next_attempt_at__lte=timezone.now()).values_list("pk", flat=True)[
+                :100
+            ]
+        )
+
+    engine_s, reference_s, measured = compare(sweep, plainest, rounds=settings.pick(50, 5), budget=settings.pick(20, 3))
+    result = Result(
+        NAME,
+        f"sweep, nothing due, {scheduled:,} scheduled rows",
+        TARGET,
+        engine_s,
+        reference_s,
+        "SELECT … WHERE status = pending AND due ≤ now LIMIT 100",
+        count_queries(sweep),
+        count_queries(plainest),
+    )
+    plan = Delivery.objects.due(timezone.now()).order_by("pk").values_list("pk", flat=True)[:100].explain()
+    result.extra = {"scheduled_rows": scheduled, "rounds": measured, "sweep_ms": engine_s * 1000, "plan": plan}
+    result.met = engine_s <= 0.002 and "dsn_delivery_due" in plan  # the due index, on both databases
+    return result
+
+
+def _insert_scheduled(count: int, event_id: Any) -> None:
+    """``count`` pending deliveries due between one hour and one week from now: one statement."""
+    from django_signal_notifier.models import Delivery
+
+    table = connection.ops.quote_name(Delivery._meta.db_table)
+    start = timezone.now() + timedelta(hours=1)
+    if connection.vendor == "postgresql":
+        series = "SELECT i FROM generate_series(1, %s) AS s(i)"
+        due = "%s::timestamptz + (i %% 604800) * interval '1 second'"
+    else:  # SQLite: a recursive series; times as ISO text, as Django stores them there
+        series = "WITH RECURSIVE s(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM s WHERE i < %s) SELECT i FROM s"
+        due = "strftime('%%Y-%%m-%%d %%H:%%M:%%f', %s, '+' || (i %% 604800) || ' seconds')"
+    when = start if connection.vendor == "postgresql" else start.strftime("%Y-%m-%d %H:%M:%S")
+    sql = f"""
+        INSERT INTO {table} (event_id, channel, address, sent_to, status, reason, attempts, next_attempt_at,
+            claim_token, last_error, content, language, digest_key, cancel_key, has_fallback, send_if,
+            created_at, updated_at, provider_message_id, provider_status)
+        SELECT %s, 'NullMessenger', '', '', 'pending', '', 0, {due}, '', '', '{{}}', '', '', '', false, '',
+            %s, %s, '', ''
+        FROM ({series}) AS series
+    """
+    now = timezone.now() if connection.vendor == "postgresql" else timezone.now().strftime("%Y-%m-%d %H:%M:%S")
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [event_id, when, now, now, count])
+        cursor.execute(f"ANALYZE {table}")
