@@ -34,7 +34,7 @@ from benchmarks.harness import (
 
 NAME = "S8"
 TITLE = "workflow steps: a delayed step for N recipients; the sweep with M scheduled rows"
-TARGET = "delayed step ≤ 1.05× pending today, same queries; sweep with nothing due ≤ 2 ms (index scan)"
+TARGET = "delayed ≤ 1.3× reference (S3) and ≤ 1.05× pending today, no more queries; empty sweep ≤ 2 ms on the due index"
 HOUR = 3600
 
 
@@ -52,7 +52,6 @@ def deliver_task_not_run() -> Iterator[None]:
 
 
 def run(settings: Settings) -> list[Result]:
-    from django_signal_notifier.models import Delivery
 
     size = settings.pick(10_000, 300)
     users = make_users(size, "s8_")
@@ -76,49 +75,63 @@ def run(settings: Settings) -> list[Result]:
                 ]
             )
 
-    results = []
-    rounds = settings.pick(5, 2)
-    budget = settings.pick(60, 5)
-    cases = {}
-    for case, steps in (
-        ("pending today (immediate step, not yet sent)", {}),
-        ("delayed step (1 h)", {str(backend.pk): {"delay": HOUR}}),
-    ):
-        subscription.steps = steps
+    delayed_steps = {str(backend.pk): {"delay": HOUR}}
+
+    @contextmanager
+    def steps_of_today() -> Iterator[None]:
+        """The same subscription with an immediate step: pending deliveries as written before workflows."""
+        subscription.steps = {}
         subscription.save()
         refresh_index()
-        with deliver_task_not_run():
-            engine_s, reference_s, measured = compare(
-                save, reference, rounds=rounds, reference_context=receivers_disconnected, budget=budget
-            )
-            engine_q = count_queries(save)
+        try:
+            yield
+        finally:
+            subscription.steps = delayed_steps
+            subscription.save()
+            refresh_index()
+
+    subscription.steps = delayed_steps
+    subscription.save()
+    refresh_index()
+    rounds = settings.pick(5, 2)
+    budget = settings.pick(90, 5)
+    with deliver_task_not_run():
+        engine_s, reference_s, measured = compare(
+            save, reference, rounds=rounds, reference_context=receivers_disconnected, budget=budget
+        )
+        delayed_q = count_queries(save)
         with receivers_disconnected():
             reference_q = count_queries(reference)
-        result = Result(
+        against_reference = Result(
             NAME,
-            f"{case}, {size:,} recipients",
+            f"delayed step (1 h), {size:,} recipients",
             TARGET,
             engine_s,
             reference_s,
             "Post insert + bulk_create of N 6-column rows",
-            engine_q,
+            delayed_q,
             reference_q,
         )
-        result.extra = {"recipients": size, "rounds": measured}
-        cases[case] = result
-        results.append(result)
-    today, delayed = cases.values()
-    delayed.extra["ratio_to_pending_today"] = (delayed.engine_s or 0) / (today.engine_s or 1)
-    delayed.extra["pending_rows"] = Delivery.objects.filter(
-        status="pending", next_attempt_at__gt=timezone.now()
-    ).count()
-    same_queries = (
-        delayed.engine_queries is not None
-        and today.engine_queries is not None
-        and (delayed.engine_queries.work == today.engine_queries.work)
+        against_reference.extra = {"recipients": size, "rounds": measured}
+        against_reference.met = (against_reference.ratio or 0.0) <= 1.3  # S3's target for the same write
+        engine_s, today_s, measured = compare(
+            save, save, rounds=rounds, reference_context=steps_of_today, budget=budget
+        )
+        with steps_of_today():
+            today_q = count_queries(save)
+    against_today = Result(
+        NAME,
+        f"delayed step (1 h) vs pending deliveries today, {size:,} recipients",
+        TARGET,
+        engine_s,
+        today_s,
+        "the same event with an immediate step (pending rows, deliver task not run)",
+        delayed_q,
+        today_q,
     )
-    delayed.met = delayed.extra["ratio_to_pending_today"] <= 1.05 and same_queries
-    today.met = True
+    against_today.extra = {"recipients": size, "rounds": measured}
+    against_today.met = (against_today.ratio or 0.0) <= 1.05 and delayed_q.work <= today_q.work
+    results = [against_reference, against_today]
     results.append(_sweep(settings))
     return results
 
@@ -184,4 +197,5 @@ def _insert_scheduled(count: int, event_id: Any) -> None:
     now = timezone.now() if connection.vendor == "postgresql" else timezone.now().strftime("%Y-%m-%d %H:%M:%S")
     with connection.cursor() as cursor:
         cursor.execute(sql, [event_id, when, now, now, count])
-        cursor.execute(f"ANALYZE {table}")
+        if connection.vendor == "postgresql":  # what autovacuum does; SQLite keeps no statistics unless told to
+            cursor.execute(f"ANALYZE {table}")
