@@ -11,7 +11,7 @@ from typing import Any
 
 from django.contrib import admin, messages
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 from django.http import HttpRequest
 from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
@@ -91,10 +91,21 @@ class WorkflowFilter(admin.SimpleListFilter):
             return queryset.filter(status=DeliveryStatus.WAITING)
         if value == "cancelled":
             return queryset.filter(status=DeliveryStatus.SKIPPED, reason=CANCELLED)
-        if value == "fell_back":  # the step ended for good and a fallback step was waiting on it
-            return queryset.filter(has_fallback=True, status__in=[DeliveryStatus.DEAD, DeliveryStatus.SKIPPED]).exclude(
-                reason=CANCELLED
+        if value == "fell_back":  # the step ended for good and its fallback step was made due
+            taken_over = Delivery.objects.filter(
+                event_id=OuterRef("event_id"),
+                subscription_id=OuterRef("subscription_id"),
+                recipient_id=OuterRef("recipient_id"),
+                backend_id__gt=OuterRef("backend_id"),
+                status__in=[
+                    DeliveryStatus.PENDING,
+                    DeliveryStatus.SENDING,
+                    DeliveryStatus.SENT,
+                    DeliveryStatus.FAILED,
+                    DeliveryStatus.DEAD,
+                ],
             )
+            return queryset.filter(has_fallback=True).filter(Exists(taken_over))
         return queryset
 
 

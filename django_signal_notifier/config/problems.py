@@ -215,7 +215,9 @@ def _step_misuses(subscription: Any, backends: list[Any]) -> list[str]:
     found = []
     for position, backend in enumerate(backends):
         step = step_for(subscription.steps, backend)
-        if backend.pk in inline and (step.delay_seconds or step.send_at or step.only_if_unread or step.fallback):
+        if backend.pk in inline and (
+            step.delay_seconds or step.send_at or step.only_if or step.only_if_unread or step.fallback
+        ):
             found.append(
                 _("step of backend %(pk)s: the in-site inbox is written at once, its step is ignored")
                 % {"pk": backend.pk}

@@ -4,16 +4,19 @@ from __future__ import annotations
 
 import zoneinfo
 from datetime import datetime, time
+from io import StringIO
 from typing import Any
 
 import pytest
 import time_machine
+from django.core.management import call_command
 from django.urls import reverse
 
 from django_signal_notifier import cancel
 from django_signal_notifier.models import Backend, Delivery, Profile
 from tests.admin.test_admin_config import staff  # noqa: F401
 from tests.support.prefs import configure, make_user, recorded_messages, save_article  # noqa: F401
+from tests.testapp.models import Article
 
 pytestmark = pytest.mark.django_db
 LOG = "admin:django_signal_notifier_delivery_changelist"
@@ -72,12 +75,6 @@ def test_the_triggers_page_lists_each_subscriptions_steps_in_order(client: Any, 
 
 
 def test_fire_dry_run_prints_each_recipients_timeline_with_steps_due_times_and_quiet_hours() -> None:
-    from io import StringIO
-
-    from django.core.management import call_command
-
-    from tests.testapp.models import Article
-
     ana = make_user("ana")
     Profile.objects.create(user=ana, time_zone="Europe/Paris", quiet_hours_start=time(22), quiet_hours_end=time(7))
     subscription = configure([ana], messengers=("InSiteMessenger", "EmailRecordingMessenger"))
@@ -104,3 +101,34 @@ def test_fire_dry_run_prints_each_recipients_timeline_with_steps_due_times_and_q
         "    2099-03-11T07:00:00+01:00  EmailRecordingMessenger <ana@example.com>: 'updated article “Engines”'",
         "      step: 1 h after the event, only if the in-site notification is unread; held: quiet hours until 07:00 Europe/Paris",
     ]
+
+
+def test_the_delivery_log_lists_the_steps_that_fell_back_and_the_fallbacks_still_waiting(
+    client: Any,
+    staff: Any,  # noqa: F811
+    django_capture_on_commit_callbacks: Any,
+    sent: list[Any],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    ana, bob = make_user("ana"), make_user("bob")
+    type(ana).objects.filter(pk=ana.pk).update(email="")  # the first channel cannot reach her
+    subscription = configure([ana, bob], messengers=("EmailRecordingMessenger", "RecordingMessenger"))
+    second = subscription.backends.get(messenger="RecordingMessenger")
+    subscription.steps = {str(second.pk): {"fallback": True}}
+    subscription.save()
+    with monkeypatch.context() as patched:  # written, not sent (no deliver task): the fallbacks wait
+        patched.setattr("django_signal_notifier.delivery.tasks.enqueue_deliveries", lambda ids: None)
+        article = save_article(django_capture_on_commit_callbacks, "reach me")
+    waiting = set(Delivery.objects.filter(backend=second).values_list("pk", flat=True))
+    assert len(waiting) == 2
+    assert listed(client, "waiting")[0] == waiting
+    assert listed(client, "fell_back")[0] == set()
+
+    call_command("signal_notifier", "redrive", stdout=StringIO())
+    assert len(sent) == 1 and article.pk
+
+    first_of_ana = Delivery.objects.filter(
+        recipient=ana, backend__messenger="EmailRecordingMessenger", status="skipped"
+    )
+    assert listed(client, "fell_back")[0] == set(first_of_ana.values_list("pk", flat=True))
+    assert len(first_of_ana) == 1
