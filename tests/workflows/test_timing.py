@@ -236,3 +236,22 @@ def test_a_user_who_wants_everything_immediately_is_not_held_by_a_subscriptions_
     save_article(django_capture_on_commit_callbacks, "one")
     assert [m.address for m in sent] == ["ana@example.com"]
     assert Delivery.objects.get(recipient=bob).digest_key != ""
+
+
+def test_a_digest_collapsed_in_the_recipients_quiet_hours_waits_for_their_end(
+    django_capture_on_commit_callbacks: Any, sent: list[Any]
+) -> None:
+    ana = make_user("ana")
+    quiet(ana, digest_frequency=DigestFrequency.DAILY)
+    configure([ana])
+    with time_machine.travel(datetime(2026, 3, 10, 2, 0, tzinfo=PARIS), tick=False):
+        save_article(django_capture_on_commit_callbacks, "news")  # held for the digest, not by quiet hours
+    with time_machine.travel(datetime(2026, 3, 11, 2, 30, tzinfo=PARIS), tick=False):
+        with django_capture_on_commit_callbacks(execute=True):
+            [digest_id] = send_digests_now()
+    assert sent == []
+    digest = Delivery.objects.get(pk=digest_id)
+    assert digest.next_attempt_at == datetime(2026, 3, 11, 7, 0, tzinfo=PARIS)
+    assert digest.reason == "held: quiet hours until 07:00 Europe/Paris"
+    redrive_at(datetime(2026, 3, 11, 7, 0, 1, tzinfo=PARIS))
+    assert [m.address for m in sent] == ["ana@example.com"]
