@@ -197,5 +197,6 @@ def _insert_scheduled(count: int, event_id: Any) -> None:
     now = timezone.now() if connection.vendor == "postgresql" else timezone.now().strftime("%Y-%m-%d %H:%M:%S")
     with connection.cursor() as cursor:
         cursor.execute(sql, [event_id, when, now, now, count])
-        if connection.vendor == "postgresql":  # what autovacuum does; SQLite keeps no statistics unless told to
-            cursor.execute(f"ANALYZE {table}")
+    if connection.vendor == "postgresql":  # what autovacuum does (the earlier cases' rows are gone); SQLite keeps
+        with connection.cursor() as cursor:  # no statistics unless told to
+            cursor.execute(f"VACUUM ANALYZE {table}")
