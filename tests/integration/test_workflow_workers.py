@@ -196,3 +196,46 @@ def test_a_users_weekly_digest_is_one_message_for_the_week(worker: Workers) -> N
     assert record.address == reader.username
     assert {d.status for d in Delivery.objects.all()} == {"sent", "skipped"}
     assert Delivery.objects.get(status="sent").content["subject"] == "3 new notifications"
+
+
+def test_a_celery_worker_runs_a_delayed_step_at_its_time_through_eta(tmp_path: Path) -> None:
+    from tests.conftest import require_service
+
+    require_service("Redis", "127.0.0.1", 6379)
+    import redis
+
+    from django_signal_notifier.delivery.backends.celery import app
+    from tests.support.workers import REDIS_URL
+
+    redis.Redis.from_url(REDIS_URL).flushdb()
+    app.conf.broker_url = REDIS_URL
+    pool = postgres_workers(tmp_path)
+    celery_tasks = {**TASKS, "celery": {"BACKEND": "django_signal_notifier.delivery.backends.celery.CeleryBackend"}}
+    try:
+        with override_settings(TASKS=celery_tasks, SIGNAL_NOTIFIER={"TASK_BACKEND": "celery"}):
+            setup = configure(2)
+            with_steps(setup, {str(setup.backend.pk): {"delay": DELAY}})
+            worker = pool.start(
+                "-m",
+                "celery",
+                "-A",
+                "django_signal_notifier.delivery.backends.celery",
+                "worker",
+                "-Q",
+                "default",
+                "--pool",
+                "solo",
+                "--without-heartbeat",
+                "--without-gossip",
+                "--without-mingle",
+                "-l",
+                "INFO",
+                DSN_TASK_BACKEND="celery",
+            )
+            Article.objects.create(title="later, through celery")
+            wait_until(lambda: settled(2), 60, lambda: f"the delayed step ({outcomes()}); {pool.output(worker)}")
+        for delivery in Delivery.objects.all():
+            assert delivery.sent_at >= delivery.next_attempt_at == delivery.created_at + timedelta(seconds=DELAY)
+        assert sent_to() == sorted(u.username for u in setup.users)
+    finally:
+        pool.close()
