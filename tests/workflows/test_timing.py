@@ -246,9 +246,9 @@ def test_a_digest_collapsed_in_the_recipients_quiet_hours_waits_for_their_end(
     configure([ana])
     with time_machine.travel(datetime(2026, 3, 10, 2, 0, tzinfo=PARIS), tick=False):
         save_article(django_capture_on_commit_callbacks, "news")  # held for the digest, not by quiet hours
-    with time_machine.travel(datetime(2026, 3, 11, 2, 30, tzinfo=PARIS), tick=False):
-        with django_capture_on_commit_callbacks(execute=True):
-            [digest_id] = send_digests_now()
+    collapse_at = datetime(2026, 3, 11, 2, 30, tzinfo=PARIS)
+    with time_machine.travel(collapse_at, tick=False), django_capture_on_commit_callbacks(execute=True):
+        [digest_id] = send_digests_now()
     assert sent == []
     digest = Delivery.objects.get(pk=digest_id)
     assert digest.next_attempt_at == datetime(2026, 3, 11, 7, 0, tzinfo=PARIS)
