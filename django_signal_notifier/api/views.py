@@ -194,12 +194,14 @@ def _delivery_times_form(user: Any, given: Any) -> DeliveryTimesForm:
         name: value if value is not None else "" for name, value in {**_delivery_times_document(user), **given}.items()
     }
     if any(not isinstance(value, str) for value in data.values()):
-        raise BadRequest({"delivery_times": "Each value is a string (or null for a quiet hours end)."})
+        raise BadRequest({"delivery_times": "Each value is a string (null clears a quiet hours time)."})
     form = DeliveryTimesForm(data, instance=profile_of(user))
     if not form.is_valid():
         raise BadRequest(
             {
-                f"delivery_times.{name}" if name != "__all__" else "delivery_times": " ".join(errors)
+                f"delivery_times.{name}" if name != "__all__" else "delivery_times": " ".join(
+                    str(error) for error in errors
+                )
                 for name, errors in form.errors.items()
             }
         )
