@@ -4,4 +4,4 @@ Run ``python -m benchmarks`` (``make bench``), or ``python -m benchmarks --quick
 """
 
 # The scenarios, in order; each is a module of benchmarks.scenarios (importable without Django).
-SCENARIO_NAMES = ("S1", "S2", "S3", "S4", "S5", "S6", "S7")
+SCENARIO_NAMES = ("S1", "S2", "S3", "S4", "S5", "S6", "S7", "S8")

@@ -22,6 +22,8 @@ from django_signal_notifier.config import problems  # noqa: F401  (validation of
 from django_signal_notifier.config.declare import run_after_migrate
 from django_signal_notifier.config.freshness import watch_configuration
 from django_signal_notifier.config.index import resume_after_migrate, suspend_during_migrate
+from django_signal_notifier.config.send_conditions import vetoes
+from django_signal_notifier.delivery.outbox import check_before_sending_with
 from django_signal_notifier.exceptions import ConfigurationError
 from django_signal_notifier.feedback.anymail import connect_tracking
 from django_signal_notifier.intake.receivers import connect_all
@@ -50,6 +52,7 @@ def start(app_config: Any) -> None:
                 logger.error("django-signal-notifier: %s", error)
     autodiscover_modules(*AUTODISCOVERED_MODULES)
     watch_configuration()
+    check_before_sending_with(vetoes)
     connect_all()
     pre_delete.connect(
         erase_on_user_delete, sender=settings.AUTH_USER_MODEL, dispatch_uid="django_signal_notifier.privacy.erase"

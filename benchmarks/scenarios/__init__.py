@@ -13,6 +13,7 @@ from benchmarks.scenarios import (
     s5_inbox,
     s6_worker,
     s7_big_audience,
+    s8_workflow_steps,
 )
 
 SCENARIOS: list[ModuleType] = [
@@ -23,6 +24,7 @@ SCENARIOS: list[ModuleType] = [
     s5_inbox,
     s6_worker,
     s7_big_audience,
+    s8_workflow_steps,
 ]
 
 if tuple(module.NAME for module in SCENARIOS) != SCENARIO_NAMES:

@@ -20,6 +20,7 @@ from django_signal_notifier.admin.declared import DeclaredInCodeAdmin, declared_
 from django_signal_notifier.admin.display import ADMIN_MEDIA, pretty_json
 from django_signal_notifier.admin.forms import SubscriptionForm, TriggerForm
 from django_signal_notifier.admin.trigger_activity import render_delivery_counts, render_recent_failures
+from django_signal_notifier.admin.workflow import render_workflow
 from django_signal_notifier.config.problems import (
     Problem,
     backend_problems,
@@ -125,9 +126,10 @@ class TriggerAdmin(DeclaredInCodeAdmin):
     search_fields = ["name", "verb", "key", "target"]
     inlines = [SubscriptionInline]
     actions = [enable, disable]
-    readonly_fields = ["delivery_counts", "recent_failures"]
+    readonly_fields = ["delivery_counts", "recent_failures", "workflow"]
     fieldsets = [
         (None, {"fields": ["name", "verb", "action_object_content_type", "enabled", "cancels_pending"]}),
+        (_("Steps"), {"fields": ["workflow"]}),
         (
             _("Only when"),
             {
@@ -146,9 +148,14 @@ class TriggerAdmin(DeclaredInCodeAdmin):
     media = ADMIN_MEDIA
 
     def get_fieldsets(self, request: HttpRequest, obj: Any = None) -> Any:
-        if obj is None:  # nothing happened yet
-            return [fieldset for fieldset in self.fieldsets if fieldset[0] != _("Activity")]
+        if obj is None:  # nothing happened yet, and no subscription to show the steps of
+            return [fieldset for fieldset in self.fieldsets if fieldset[0] not in (_("Activity"), _("Steps"))]
         return self.fieldsets
+
+    @admin.display(description=_("Steps in order"))
+    def workflow(self, obj: Trigger) -> SafeString | str:
+        """Each subscription's backends in the order they run, with their delay, time and conditions."""
+        return render_workflow(obj)
 
     @admin.display(description=_("Deliveries"))
     def delivery_counts(self, obj: Trigger) -> str:

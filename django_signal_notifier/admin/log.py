@@ -11,7 +11,7 @@ from typing import Any
 
 from django.contrib import admin, messages
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 from django.http import HttpRequest
 from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
@@ -23,10 +23,12 @@ from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from django_signal_notifier.admin.display import ADMIN_MEDIA, pretty_json
+from django_signal_notifier.delivery.cancel import CANCELLED
 from django_signal_notifier.delivery.tasks import enqueue_deliveries
 from django_signal_notifier.inbox.cache import bump
 from django_signal_notifier.models import Delivery, DeliveryStatus, Event, Notification, Trigger
 from django_signal_notifier.models.notification import NotificationQuerySet
+from django_signal_notifier.preferences.times import HELD_PREFIX
 
 
 class ReadOnlyLogAdmin(admin.ModelAdmin):
@@ -64,6 +66,49 @@ def _admin_link(obj: Any) -> SafeString | str:
     return format_html('<a href="{}">{}</a>', url, obj)
 
 
+class WorkflowFilter(admin.SimpleListFilter):
+    """The workflow states of the delivery log: scheduled, held, waiting, cancelled, fell back."""
+
+    title = _("workflow")
+    parameter_name = "workflow"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, Any]]:
+        return [
+            ("scheduled", _("scheduled for later")),
+            ("held", _("held by quiet hours")),
+            ("waiting", _("waiting for the step before (fallback)")),
+            ("cancelled", _("cancelled")),
+            ("fell_back", _("fell back to the next step")),
+        ]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any] | None:
+        value = self.value()
+        if value == "scheduled":
+            return queryset.filter(status=DeliveryStatus.PENDING, next_attempt_at__gt=timezone.now(), digest_key="")
+        if value == "held":
+            return queryset.filter(status=DeliveryStatus.PENDING, reason__startswith=HELD_PREFIX)
+        if value == "waiting":
+            return queryset.filter(status=DeliveryStatus.WAITING)
+        if value == "cancelled":
+            return queryset.filter(status=DeliveryStatus.SKIPPED, reason=CANCELLED)
+        if value == "fell_back":  # the step ended for good and its fallback step was made due
+            taken_over = Delivery.objects.filter(
+                event_id=OuterRef("event_id"),
+                subscription_id=OuterRef("subscription_id"),
+                recipient_id=OuterRef("recipient_id"),
+                backend_id__gt=OuterRef("backend_id"),
+                status__in=[
+                    DeliveryStatus.PENDING,
+                    DeliveryStatus.SENDING,
+                    DeliveryStatus.SENT,
+                    DeliveryStatus.FAILED,
+                    DeliveryStatus.DEAD,
+                ],
+            )
+            return queryset.filter(has_fallback=True).filter(Exists(taken_over))
+        return queryset
+
+
 @admin.register(Delivery)
 class DeliveryAdmin(ReadOnlyLogAdmin):
     """The delivery log: every message, its status and last error; retry and resend actions."""
@@ -75,6 +120,7 @@ class DeliveryAdmin(ReadOnlyLogAdmin):
         "destination",
         "short_error",
         "sent_at",
+        "due",
         "provider_status",
         "channel",
         "trigger",
@@ -83,6 +129,7 @@ class DeliveryAdmin(ReadOnlyLogAdmin):
     ]
     list_filter = [
         "status",
+        WorkflowFilter,
         "provider_status",
         "channel",
         ("trigger", admin.RelatedOnlyFieldListFilter),
@@ -125,6 +172,15 @@ class DeliveryAdmin(ReadOnlyLogAdmin):
     @admin.display(description=_("Last error"))
     def short_error(self, obj: Delivery) -> str:
         return Truncator(obj.last_error or obj.reason).chars(80)
+
+    @admin.display(description=_("Due"), ordering="next_attempt_at")
+    def due(self, obj: Delivery) -> Any:
+        """When a message that has not gone out yet is due (scheduled, held, retried); "-" otherwise."""
+        if obj.status == DeliveryStatus.WAITING:
+            return gettext("after the step before")
+        if obj.status in (DeliveryStatus.PENDING, DeliveryStatus.FAILED) and not obj.digest_key:
+            return obj.next_attempt_at
+        return "-"
 
     @admin.display(description=_("Address"), ordering="sent_to")
     def destination(self, obj: Delivery) -> str:

@@ -1,4 +1,4 @@
-"""Admin for users' profiles: the addresses the package keeps for them (a Telegram chat id, an X handle)."""
+"""Admin for users' profiles: a Telegram chat id, an X handle, time zone, quiet hours and digest frequency."""
 
 from __future__ import annotations
 
@@ -9,7 +9,16 @@ from django_signal_notifier.models import Profile
 
 @admin.register(Profile)
 class ProfileAdmin(admin.ModelAdmin):
-    list_display = ["user", "telegram_chat_id", "x_handle"]
+    list_display = [
+        "user",
+        "telegram_chat_id",
+        "x_handle",
+        "time_zone",
+        "quiet_hours_start",
+        "quiet_hours_end",
+        "digest_frequency",
+    ]
+    list_filter = ["digest_frequency"]
     list_select_related = ["user"]
     raw_id_fields = ["user"]
     search_fields = ["telegram_chat_id", "x_handle"]

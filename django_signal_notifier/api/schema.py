@@ -240,10 +240,24 @@ def _schemas() -> dict[str, Any]:
             "required": ["changed", "unread_count"],
             "properties": {"changed": integer, "unread_count": integer},
         },
+        "DeliveryTimes": {
+            "type": "object",
+            "description": (
+                "When the user wants their notifications: a digest frequency (empty: as each notification is set up), "
+                "an IANA time zone (empty: the site's) and quiet hours in local time (both or neither)."
+            ),
+            "properties": {
+                "digest_frequency": {"type": "string", "enum": ["", "immediately", "hourly", "daily", "weekly"]},
+                "time_zone": {"type": "string", "examples": ["Europe/Paris"]},
+                "quiet_hours_start": {"type": ["string", "null"], "examples": ["22:00"]},
+                "quiet_hours_end": {"type": ["string", "null"], "examples": ["07:00"]},
+            },
+        },
         "Preferences": {
             "type": "object",
-            "required": ["channels", "subscriptions"],
+            "required": ["channels", "subscriptions", "delivery_times"],
             "properties": {
+                "delivery_times": _ref("DeliveryTimes"),
                 "channels": {
                     "type": "array",
                     "items": {
@@ -351,8 +365,10 @@ def _schemas() -> dict[str, Any]:
         },
         "PreferencesUpdate": {
             "type": "object",
-            "required": ["preferences"],
+            "description": "The choices to change, the delivery times to change, or both.",
+            "anyOf": [{"required": ["preferences"]}, {"required": ["delivery_times"]}],
             "properties": {
+                "delivery_times": _ref("DeliveryTimes"),
                 "preferences": {
                     "type": "array",
                     "minItems": 1,
@@ -368,7 +384,7 @@ def _schemas() -> dict[str, Any]:
                             "enabled": {"type": "boolean"},
                         },
                     },
-                }
+                },
             },
         },
         **_state_schemas(integer),
@@ -847,7 +863,8 @@ def openapi_document(
                     "description": (
                         "Sets the listed (subscription, channel) choices; the others stay as they are (a choice the user "
                         "never made keeps following the broader ones, e.g. the row of every subscription). "
-                        "Mandatory subscriptions cannot be turned off. Answers the new preferences."
+                        "Mandatory subscriptions cannot be turned off. `delivery_times` changes the fields it gives "
+                        "(digest frequency, time zone, quiet hours). Answers the new preferences."
                     ),
                     "requestBody": {
                         "required": True,

@@ -25,6 +25,7 @@ from django_signal_notifier.conf import app_settings
 from django_signal_notifier.inbox.grouping import entries_page, group_members, group_queryset
 from django_signal_notifier.inbox.queries import LIST_FIELDS, as_json, attach_references, unread_count, with_mute_state
 from django_signal_notifier.models import Notification
+from django_signal_notifier.preferences.pages.forms import DeliveryTimesForm, profile_of
 from django_signal_notifier.preferences.pages.table import (
     build_columns,
     build_rows,
@@ -263,9 +264,48 @@ def _preferences_document(subscriptions: list[Any], rows: list[Any]) -> dict[str
     }
 
 
+def _delivery_times_document(user: Any) -> dict[str, Any]:
+    profile = profile_of(user)
+    return {
+        "digest_frequency": profile.digest_frequency,
+        "time_zone": profile.time_zone,
+        "quiet_hours_start": profile.quiet_hours_start.strftime("%H:%M") if profile.quiet_hours_start else None,
+        "quiet_hours_end": profile.quiet_hours_end.strftime("%H:%M") if profile.quiet_hours_end else None,
+    }
+
+
+def _delivery_times_form(user: Any, given: Any) -> DeliveryTimesForm:
+    """The body's ``delivery_times`` over the user's current ones, validated; a 400 names each field at fault."""
+    if not isinstance(given, dict):
+        raise BadRequest(
+            {"delivery_times": "An object with digest_frequency, time_zone, quiet_hours_start, quiet_hours_end."}
+        )
+    unknown = sorted(set(given) - set(DeliveryTimesForm.Meta.fields))
+    if unknown:
+        raise BadRequest({f"delivery_times.{name}": "Not a delivery time field." for name in unknown})
+    data = {
+        name: value if value is not None else "" for name, value in {**_delivery_times_document(user), **given}.items()
+    }
+    if any(not isinstance(value, str) for value in data.values()):
+        raise BadRequest({"delivery_times": "Each value is a string (null clears a quiet hours time)."})
+    form = DeliveryTimesForm(data, instance=profile_of(user))
+    if not form.is_valid():
+        raise BadRequest(
+            {
+                f"delivery_times.{name}" if name != "__all__" else "delivery_times": " ".join(
+                    str(error) for error in errors
+                )
+                for name, errors in form.errors.items()
+            }
+        )
+    return form
+
+
 def _changes(body: dict[str, Any], rows: list[Any]) -> dict[tuple[Any, str], bool]:
     """The body's ``preferences`` as {(subscription id, channel): enabled}, each an unlocked cell of the user's."""
     items = body.get("preferences")
+    if "preferences" not in body and "delivery_times" in body:
+        return {}
     if not isinstance(items, list) or not items:
         raise BadRequest({"preferences": "A non-empty list of {subscription, channel, enabled}."})
     cells = {cell.field_name: cell for row in rows for cell in row.cells}
@@ -292,10 +332,17 @@ def preferences(request: HttpRequest) -> HttpResponse:
     subscriptions = user_subscriptions(request.user)
     rows = build_rows(subscriptions, user_rules(request.user))
     if request.method == "PATCH":
-        changes = _changes(params.json_body(request), rows)
-        change_choices(request.user.pk, user_rules(request.user), changes)
+        body = params.json_body(request)
+        changes = _changes(body, rows)
+        times = _delivery_times_form(request.user, body["delivery_times"]) if "delivery_times" in body else None
+        if changes:
+            change_choices(request.user.pk, user_rules(request.user), changes)
+        if times is not None:
+            times.save()
         rows = build_rows(subscriptions, user_rules(request.user))
-    return json_response(_preferences_document(subscriptions, rows))
+    return json_response(
+        {**_preferences_document(subscriptions, rows), "delivery_times": _delivery_times_document(request.user)}
+    )
 
 
 webpush_devices = endpoint("GET", "POST", "DELETE")(webpush.webpush_devices)

@@ -255,3 +255,13 @@ def _coerced(field: Any, value: Any) -> Any:
         return field.to_python(value)
     except Exception:
         return value
+
+
+def compile_condition(raw: Any, model: Any, verb: str) -> Condition:
+    """One condition compiled (a step's ``only_if``); raises ValueError with a message for the admin."""
+    return _compile(raw, model, verb)
+
+
+def condition_holds(condition: Condition, event: SignalEvent) -> bool:
+    """Whether one compiled condition holds for ``event`` (exceptions are the caller's to handle)."""
+    return _holds(condition, event)

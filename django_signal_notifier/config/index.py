@@ -280,6 +280,12 @@ def _backend_specs(subscription: Any, backends: list[Any]) -> tuple[BackendSpec,
             only_if_unread=step.only_if_unread,
             fallback=step.fallback and i > 0,
             has_fallback=i + 1 < len(steps) and steps[i + 1].fallback,
+            send_at=step.send_at,
+            offset_seconds=step.offset_seconds,
+            skip_if_past=step.skip_if_past,
+            urgent=step.urgent,
+            only_if=step.only_if,
+            fresh=step.fresh,
         )
         for i, (backend, step) in enumerate(zip(backends, steps, strict=True))
     )

@@ -168,7 +168,7 @@ def subscription_problems(subscription: Any, *, related: bool = True, with_backe
     callable_error = validate_receiver_callable(subscription.receiver_callable)
     if callable_error:
         problems.append(Problem(_id("W021"), "receiver_callable", callable_error))
-    malformed = steps_errors(subscription.steps)
+    malformed = steps_errors(subscription.steps, model=model)
     problems.extend(Problem(_id("W032"), "steps", text) for text in malformed)
     problems.extend(Problem(_id("W033"), "group_key_template", text) for text in _group_key_problems(subscription))
     if not related or subscription.pk is None:
@@ -217,7 +217,9 @@ def _step_misuses(subscription: Any, backends: list[Any]) -> list[str]:
     found = []
     for position, backend in enumerate(backends):
         step = step_for(subscription.steps, backend)
-        if backend.pk in inline and (step.delay_seconds or step.only_if_unread or step.fallback):
+        if backend.pk in inline and (
+            step.delay_seconds or step.send_at or step.only_if or step.only_if_unread or step.fallback
+        ):
             found.append(
                 _("step of backend %(pk)s: the in-site inbox is written at once, its step is ignored")
                 % {"pk": backend.pk}

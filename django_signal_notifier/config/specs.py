@@ -26,6 +26,25 @@ class BackendSpec:
     fallback: bool = False  # sent only where the step before it ended dead or undeliverable
     has_fallback: bool = False  # the step after it is a fallback
     inbox_expires_at: datetime | None = None  # an explicit send's in-site notifications expire then
+    send_at: str = ""  # a field path on the event's object giving the step's time (a reminder)
+    offset_seconds: int = 0  # added to the send_at time
+    skip_if_past: bool = False  # a send_at time already gone: skipped rather than sent at once
+    urgent: bool = False  # not held by the recipient's quiet hours
+    # Conditions checked when it is about to be sent (its step's only_if), against the object re-read when ``fresh``.
+    only_if: tuple[Any, ...] = field(default=(), hash=False, compare=False)
+    fresh: bool = False
+
+    @property
+    def plain(self) -> bool:
+        """Sent at once, unconditionally, with no step after it: what a user's digest may take."""
+        return not (
+            self.delay_seconds
+            or self.send_at
+            or self.only_if_unread
+            or self.fallback
+            or self.has_fallback
+            or self.urgent
+        )
 
 
 @dataclass(frozen=True)

@@ -212,6 +212,17 @@ def schedule_retries_with(scheduler: Callable[[list[Delivery]], None]) -> None:
     _retry_scheduler = scheduler
 
 
+# Checks made just before sending (a step's only_if conditions, set at start-up by the
+# configuration layer, which sits above this one): each returns {delivery id: reason to skip}.
+_send_checks: list[Callable[[list[Delivery]], dict[int, str]]] = []
+
+
+def check_before_sending_with(check: Callable[[list[Delivery]], dict[int, str]]) -> None:
+    """Have ``check`` veto claimed deliveries just before they are sent (once per batch)."""
+    if check not in _send_checks:
+        _send_checks.append(check)
+
+
 def deliver_due(
     ids: list[int] | None = None,
     limit: int | None = None,
@@ -264,6 +275,9 @@ def send_claimed(deliveries: list[Delivery], token: str) -> Counter[str]:
     users = load_users([d.recipient_id for d in deliveries if d.recipient_id is not None], db)
     groups: dict[tuple[str, int | None], list[Delivery]] = defaultdict(list)
     read = read_in_inbox([d for d in deliveries if d.send_if == SendCondition.UNREAD])
+    vetoed: dict[int, str] = {}
+    for check in _send_checks:
+        vetoed.update(check(deliveries))
     for delivery in deliveries:
         withdrawn = _withdrawn(delivery)
         if withdrawn:  # the configuration that asked for it is gone: it is not sent
@@ -271,6 +285,9 @@ def send_claimed(deliveries: list[Delivery], token: str) -> Counter[str]:
             continue
         if delivery.pk in read:  # an escalation whose in-site notification was read meanwhile
             counts[_finish(delivery, token, "skipped", READ_IN_INBOX, None, None)] += 1
+            continue
+        if delivery.pk in vetoed:  # its step's conditions do not hold any more
+            counts[_finish(delivery, token, "skipped", vetoed[delivery.pk], None, None)] += 1
             continue
         groups[(delivery.channel, delivery.backend_id)].append(delivery)
     for (channel, _backend_id), group in groups.items():

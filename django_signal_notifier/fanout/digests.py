@@ -22,8 +22,9 @@ from django.utils import timezone, translation
 from django_signal_notifier.delivery import tasks
 from django_signal_notifier.events.snapshot import safe_text
 from django_signal_notifier.fanout.policies import OPTED_OUT
-from django_signal_notifier.models import Delivery, DeliveryStatus, Subscription
+from django_signal_notifier.models import Delivery, DeliveryStatus, Profile, Subscription
 from django_signal_notifier.preferences.rules import opted_out
+from django_signal_notifier.preferences.times import COLUMNS, UserTimes
 from django_signal_notifier.rendering.base import RenderedMessage
 from django_signal_notifier.rendering.registry import template_registry
 from django_signal_notifier.rendering.render import load_users
@@ -47,16 +48,21 @@ def collapse_due_digests(now: datetime | None = None, using: str | None = None) 
     heads = list(held(db).values("digest_key").annotate(start=Min("created_at")).order_by("start"))
     subscription_ids = {_subscription_id(head["digest_key"]) for head in heads}
     subscriptions = Subscription.objects.using(db).in_bulk([s for s in subscription_ids if s is not None])
+    recipients = _delivery_times(db, heads)
     ready: list[int] = []
     for head in heads:
         key, start = head["digest_key"], head["start"]
         subscription = subscriptions.get(_subscription_id(key))
         seconds = subscription.digest_seconds if subscription is not None else 0
+        times = recipients.get(_recipient_id(key))
+        chosen = times.digest_seconds if times is not None else None
+        if chosen is not None and subscription is not None and not subscription.mandatory:
+            seconds = chosen  # the recipient's own frequency (preferences page)
         for _ in range(MAX_WINDOWS_PER_KEY):
             end = start + timedelta(seconds=seconds)
             if end > now:
                 break
-            taken = _collapse(db, key, start, end, subscription, now)
+            taken = _collapse(db, key, start, end, subscription, now, times)
             if taken is None:
                 break  # another run holds this window
             ready.extend(taken)
@@ -66,13 +72,37 @@ def collapse_due_digests(now: datetime | None = None, using: str | None = None) 
     return ready
 
 
+def _delivery_times(db: str, heads: list[dict[str, Any]]) -> dict[str, UserTimes]:
+    """The delivery times (digest frequency, quiet hours) of the recipients of ``heads``, by id as text: one query."""
+    recipients = {_recipient_id(head["digest_key"]) for head in heads} - {""}
+    if not recipients:
+        return {}
+    found = {}
+    for user_id, *columns in Profile.objects.using(db).filter(user_id__in=recipients).values_list("user_id", *COLUMNS):
+        times = UserTimes.from_columns(tuple(columns))
+        if times is not None:
+            found[str(user_id)] = times
+    return found
+
+
+def _recipient_id(key: str) -> str:
+    return key.rsplit(":", 1)[-1] if key.count(":") >= 2 else ""
+
+
 def _subscription_id(key: str) -> int | None:
     head = key.split(":", 1)[0]
     return int(head) if head.isdigit() else None
 
 
-def _collapse(db: str, key: str, start: datetime, end: datetime, subscription: Any, now: datetime) -> list[int] | None:
-    """Collapse one window; the ids now due, or None when its rows are gone or locked by another run."""
+def _collapse(
+    db: str, key: str, start: datetime, end: datetime, subscription: Any, now: datetime, times: UserTimes | None = None
+) -> list[int] | None:
+    """Collapse one window; the ids now due, or None when its rows are gone or locked by another run.
+
+    A digest collapsed in its recipient's quiet hours is held until they end (the sweeper sends it).
+    """
+    until = times.quiet_until(now) if times is not None else None
+    due, why = (until, times.held_reason(until)) if until is not None and times is not None else (now, "")
     with transaction.atomic(using=db):
         window = held(db).filter(digest_key=key, created_at__gte=start)
         if end > start:
@@ -91,7 +121,9 @@ def _collapse(db: str, key: str, start: datetime, end: datetime, subscription: A
             # No digest window any more (subscription changed or deleted), or a single message:
             # send as written.
             ids = [row.pk for row in rows]
-            Delivery.objects.using(db).filter(pk__in=ids).update(digest_key="", next_attempt_at=now, updated_at=now)
+            Delivery.objects.using(db).filter(pk__in=ids).update(
+                digest_key="", next_attempt_at=due, reason=why, updated_at=now
+            )
             return ids
         first, rest = rows[0], rows[1:]
         try:
@@ -107,7 +139,7 @@ def _collapse(db: str, key: str, start: datetime, end: datetime, subscription: A
             )
             return []
         Delivery.objects.using(db).filter(pk=first.pk).update(
-            content=rendered.as_content(), digest_key="", next_attempt_at=now, updated_at=now
+            content=rendered.as_content(), digest_key="", next_attempt_at=due, reason=why, updated_at=now
         )
         Delivery.objects.using(db).filter(pk__in=[row.pk for row in rest]).update(
             status=DeliveryStatus.SKIPPED, reason=f"in digest #{first.pk}", updated_at=now

@@ -17,6 +17,7 @@ from django_signal_notifier.config.specs import BackendSpec, SubscriptionSpec, T
 from django_signal_notifier.messengers.registry import messenger_registry
 from django_signal_notifier.models import Delivery, DeliveryStatus, Event, Notification
 from django_signal_notifier.preferences.rules import explicit_opted_out, opted_out
+from django_signal_notifier.preferences.times import UserTimes
 
 OPTED_OUT = "opted out"
 THROTTLED = "throttled"
@@ -28,7 +29,7 @@ class Plan:
 
     send: list[Any]
     skipped: list[tuple[Any, str]] = field(default_factory=list)
-    hold: bool = False  # the messages wait for the subscription's digest
+    held: set[Any] = field(default_factory=set)  # of ``send``: those whose message waits for a digest
 
 
 def digest_key(subscription_id: Any, backend_id: Any, recipient_id: Any) -> str:
@@ -43,6 +44,8 @@ class Planner:
         self.event_row = event_row
         self.db = db
         self._muted: dict[int, dict[str, set[Any]]] = {}
+        # Recipients' delivery times (read with them): their own digest frequency.
+        self.times: dict[Any, UserTimes] = {}
 
     def plan(
         self,
@@ -82,7 +85,25 @@ class Planner:
             if recent:
                 skipped.extend((rid, THROTTLED) for rid in send if rid in recent)
                 send = [rid for rid in send if rid not in recent]
-        return Plan(send, skipped, hold=subscription.digest_seconds > 0)
+        return Plan(send, skipped, held=self._held(subscription, backend, send))
+
+    def _held(self, subscription: SubscriptionSpec, backend: BackendSpec, send: list[Any]) -> set[Any]:
+        """Who of ``send`` gets this message in a digest: the subscription's, or their own frequency.
+
+        A recipient's own frequency ("immediately" included) wins for a subscription that is not
+        mandatory, on plain steps only (no delay, time, condition, fallback or urgency).
+        """
+        held = set(send) if subscription.digest_seconds > 0 else set()
+        if subscription.mandatory or not backend.plain or not self.times:
+            return held
+        for rid in send:
+            times = self.times.get(rid)
+            seconds = times.digest_seconds if times is not None else None
+            if seconds == 0:
+                held.discard(rid)
+            elif seconds:
+                held.add(rid)
+        return held
 
     @staticmethod
     def channels_of(subscription: SubscriptionSpec) -> tuple[str, ...]:

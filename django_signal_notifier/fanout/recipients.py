@@ -15,6 +15,7 @@ from django_signal_notifier.config.specs import SubscriptionSpec
 from django_signal_notifier.models.subscription import static_receivers_q
 from django_signal_notifier.preferences.mutes import About, not_muted_q
 from django_signal_notifier.preferences.rules import ANY, UserRules, is_enabled
+from django_signal_notifier.preferences.times import COLUMNS, PROFILE, UserTimes
 
 logger = logging.getLogger("django_signal_notifier.recipients")
 
@@ -42,6 +43,8 @@ class Recipients:
     muted: dict[str, set[Any]] | None = None
     # With ``limit``: the last id of this chunk when more recipients follow (None: this was the last).
     next_after: Any = None
+    # The time zone, quiet hours and digest frequency of those who set any, read by the same query.
+    times: dict[Any, UserTimes] = field(default_factory=dict)
 
 
 def resolve_recipients(
@@ -138,13 +141,15 @@ def _chunk(
 
 
 def _with_rules(users: Any, subscription_id: Any, channels: tuple[str, ...]) -> Any:
-    """``users`` as ordered rows: ``(pk,)``, or ``(pk, rule subscription, rule channel, enabled)``.
+    """``users`` as ordered rows: ``(pk, *profile)``, or ``(pk, rule subscription, rule channel, enabled, *profile)``.
 
     The rules are those that can apply to ``subscription_id`` on ``channels``, LEFT JOINed: a
-    user has one row per applicable rule, or one row of NULLs.
+    user has one row per applicable rule, or one row of NULLs. ``profile`` is the user's
+    delivery times (:data:`~django_signal_notifier.preferences.times.COLUMNS`), LEFT JOINed too.
     """
+    profile = [f"{PROFILE}__{column}" for column in COLUMNS]
     if not channels:
-        return users.order_by("pk").values_list("pk")
+        return users.order_by("pk").values_list("pk", *profile)
     rules = FilteredRelation(
         PREFERENCES,
         condition=(
@@ -157,18 +162,23 @@ def _with_rules(users: Any, subscription_id: Any, channels: tuple[str, ...]) -> 
     return (
         users.annotate(rule=rules)
         .order_by("pk")
-        .values_list("pk", "rule__subscription_id", "rule__channel", "rule__enabled")
+        .values_list("pk", "rule__subscription_id", "rule__channel", "rule__enabled", *profile)
     )
 
 
 def _recipients(
     rows: list[tuple[Any, ...]], subscription_id: Any, channels: tuple[str, ...], problems: list[str] | None = None
 ) -> Recipients:
+    times = {}
+    for row in rows:
+        found = UserTimes.from_columns(row[-len(COLUMNS) :])
+        if found is not None:
+            times[row[0]] = found
     if not channels:
-        return Recipients([row[0] for row in rows], problems or [])
+        return Recipients([row[0] for row in rows], problems or [], times=times)
     ids: list[Any] = []
     rules: dict[Any, UserRules] = {}
-    for user_id, rule_subscription, rule_channel, enabled in rows:
+    for user_id, rule_subscription, rule_channel, enabled, *_profile in rows:
         if not ids or ids[-1] != user_id:
             ids.append(user_id)
         if rule_channel is not None:
@@ -178,7 +188,7 @@ def _recipients(
         for channel in channels:
             if not is_enabled(user_rules, subscription_id, channel):
                 muted[channel].add(user_id)
-    return Recipients(ids, problems or [], muted)
+    return Recipients(ids, problems or [], muted, times=times)
 
 
 def resolve_recipient_ids(subscription: SubscriptionSpec, view: Any, using: str | None = None) -> list[Any]:

@@ -8,8 +8,8 @@ inbox) write their rows here; the others get Delivery rows that a task sends.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Sequence
-from datetime import datetime, timedelta
+from collections.abc import Callable, Collection, Sequence
+from datetime import datetime
 from typing import Any, TypeVar
 
 from django.db import connections, router, transaction
@@ -21,6 +21,7 @@ from django_signal_notifier.delivery.cancel import cancel, object_key
 from django_signal_notifier.events.snapshot import SignalEvent, safe_text
 from django_signal_notifier.fanout.policies import Plan, Planner, digest_key
 from django_signal_notifier.fanout.recipients import Recipients, resolve_recipients
+from django_signal_notifier.fanout.timing import StepClock
 from django_signal_notifier.inbox.cache import in_own_transaction
 from django_signal_notifier.inbox.group_keys import digest_group_key
 from django_signal_notifier.inbox.group_keys import fit as fit_group_key
@@ -108,6 +109,13 @@ def event_fields(verb: str, snapshot: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def send_condition(backend: BackendSpec) -> str:
+    """What the outbox checks before sending ``backend``'s step: its only_if conditions (with "unread"), or "unread"."""
+    if backend.only_if:
+        return SendCondition.CONDITIONS
+    return SendCondition.UNREAD if backend.only_if_unread else SendCondition.ALWAYS
+
+
 def _ref(snapshot: dict[str, Any], role: str, key: str) -> Any:
     described = snapshot.get(role) or {}
     return described.get(key)
@@ -145,6 +153,7 @@ class OutboxWriter:
         )
         self.wrote_deliveries = False
         self.planner = Planner(event_row, db)
+        self.clock = StepClock(event_row, view.instance, self.planner.times)
         self.continuing = False  # True for the later chunks of an audience (shared destinations are written)
         self.about = about_event(event_row)  # the keys a recipient's mute names to be left out
 
@@ -163,6 +172,7 @@ class OutboxWriter:
         recipients = resolve_recipients(subscription, self.view, self.db, channels, after, limit, self.about)
         if recipients.muted is not None:
             self.planner.know_muted(subscription, recipients.muted)
+        self.planner.times.update(recipients.times)
         return recipients
 
     def skip_written_before(self, backend: BackendSpec, recipient_ids: list[Any]) -> None:
@@ -240,11 +250,17 @@ class OutboxWriter:
             )
             self._write_skipped(trigger, subscription, backend, channel, plan)
             fresh = plan.send
-            hold = plan.hold
+            hold = plan.held
             if not fresh:
                 return
         else:
-            hold = False
+            hold = set()
+        if messenger_cls is not None and not messenger_cls.inline:
+            due, why_not = self.clock.step_time(backend)
+            if due is None:  # a reminder whose time the object does not give, or that has passed
+                skipped = Plan([], [(rid, why_not) for rid in fresh])
+                self._write_skipped(trigger, subscription, backend, messenger_cls.channel_name(), skipped)
+                return
         name = template_name(backend.message_template, backend.messenger)
         template_cls = type(template) if template is not None else template_registry.get(name)
         if messenger_cls is None or template_cls is None:
@@ -308,7 +324,7 @@ class OutboxWriter:
                 if failed:
                     self._write_rows(trigger, subscription, backend, failed, messenger_cls)
             else:
-                self._write_rows(trigger, subscription, backend, planned, messenger_cls, hold and not legacy)
+                self._write_rows(trigger, subscription, backend, planned, messenger_cls, set() if legacy else hold)
 
     def _write_rows(
         self,
@@ -317,9 +333,13 @@ class OutboxWriter:
         backend: BackendSpec,
         planned: list[tuple[Any, RenderedMessage | None, str, str]],
         messenger_cls: type[Messenger] | None = None,
-        hold: bool = False,
+        hold: Collection[Any] = (),
         reason: str = "configuration error",
     ) -> None:
+        """Write ``planned`` rows ``(recipient, rendering, language, error)``; those in ``hold`` wait for a digest.
+
+        Rows are inserted grouped by due time: the step's, or the end of a recipient's quiet hours.
+        """
         channel = messenger_cls.channel_name() if messenger_cls else backend.messenger
         if not planned:
             return
@@ -333,22 +353,40 @@ class OutboxWriter:
                 found = contents[id(rendered)] = rendered.as_content()
             return found
 
-        rows = []
+        step_due = self._due_at(backend)
         ready = DeliveryStatus.WAITING if backend.fallback else DeliveryStatus.PENDING
+        quiet = self.clock.held(
+            subscription, backend, step_due, [p[0] for p in planned if not p[3] and p[0] not in hold]
+        )
+        by_due: dict[datetime, list[tuple[Any, ...]]] = {}
         for rid, rendered, language, error in planned:
-            held = hold and subscription is not None and not error
-            rows.append(
+            held = rid in hold and subscription is not None and not error
+            due, why = quiet.get(rid, (step_due, "")) if not error and not held else (step_due, "")
+            by_due.setdefault(due, []).append(
                 (
                     rid,
                     DeliveryStatus.DEAD if error else ready,
-                    reason if error else "",
+                    reason if error else why,
                     error,
                     content(rendered),
                     language,
                     digest_key(subscription.id, backend.id, rid) if held and subscription else "",
                 )
             )
-        pks = self.deliveries(trigger, subscription, backend, channel).insert(rows, returning=True)
+        for due, rows in by_due.items():
+            self._insert_rows(trigger, subscription, backend, channel, due, rows)
+
+    def _insert_rows(
+        self,
+        trigger: TriggerSpec | None,
+        subscription: SubscriptionSpec | None,
+        backend: BackendSpec,
+        channel: str,
+        due: datetime,
+        rows: list[tuple[Any, ...]],
+    ) -> None:
+        """Insert rows due at ``due``; note the pending ones for the deliver task (now, or deferred to ``due``)."""
+        pks = self.deliveries(trigger, subscription, backend, channel, due).insert(rows, returning=True)
         self.wrote_deliveries = True
         if subscription is not None and backend.has_fallback:
             underway = self.pending_recipients.setdefault((subscription.id, backend.id), set())
@@ -357,8 +395,8 @@ class OutboxWriter:
             return  # waiting rows: the outbox enqueues each when the step before falls through
         if connections[self.db].features.can_return_rows_from_bulk_insert:
             due_ids = self.delivery_ids
-            if backend.delay_seconds:
-                due_ids = self.deferred.setdefault(self._due_at(backend), [])
+            if due > self.event_row.created_at:
+                due_ids = self.deferred.setdefault(due, [])
             pending = {row[0] for row in rows if row[1] == DeliveryStatus.PENDING and not row[6]}
             if len(pending) == len(rows):
                 due_ids.extend(pks)
@@ -387,7 +425,12 @@ class OutboxWriter:
         self.wrote_deliveries = True
 
     def deliveries(
-        self, trigger: TriggerSpec | None, subscription: SubscriptionSpec | None, backend: BackendSpec, channel: str
+        self,
+        trigger: TriggerSpec | None,
+        subscription: SubscriptionSpec | None,
+        backend: BackendSpec,
+        channel: str,
+        due: datetime | None = None,
     ) -> BulkInsert:
         """A bulk insert of this event's deliveries for one backend; rows give the per-recipient columns."""
         created = self.event_row.created_at
@@ -398,16 +441,16 @@ class OutboxWriter:
             "backend_id": backend.id,
             "channel": channel,
             "created_at": created,
-            "next_attempt_at": self._due_at(backend),
+            "next_attempt_at": due or self._due_at(backend),
             "cancel_key": self.cancel_key,
-            "send_if": SendCondition.UNREAD if backend.only_if_unread else SendCondition.ALWAYS,
+            "send_if": send_condition(backend),
             "has_fallback": backend.has_fallback,
         }
         return BulkInsert(Delivery, self.db, shared, self.DELIVERY_COLUMNS, int(app_settings.BATCH_SIZE))
 
     def _due_at(self, backend: BackendSpec) -> datetime:
-        """When ``backend``'s step of this event is due: the event's time plus the step's delay."""
-        return self.event_row.created_at + timedelta(seconds=backend.delay_seconds)
+        """When ``backend``'s step of this event is due: its delay after the event, or its send_at time."""
+        return self.clock.step_time(backend)[0] or self.event_row.created_at
 
     def _write_inline(
         self,

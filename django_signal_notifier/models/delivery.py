@@ -32,6 +32,7 @@ class SendCondition(models.TextChoices):
 
     ALWAYS = "", _("always")
     UNREAD = "unread", _("its in-site notification is still unread")
+    CONDITIONS = "conditions", _("its step's conditions hold (only_if)")
 
 
 class DeliveryQuerySet(models.QuerySet[Any]):

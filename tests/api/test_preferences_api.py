@@ -107,3 +107,48 @@ def test_an_empty_or_missing_list_is_a_400(alice: Any) -> None:
     client = token_client(alice)
     assert client.patch(URL, {}, content_type="application/json").status_code == 400
     assert client.patch(URL, {"preferences": []}, content_type="application/json").status_code == 400
+
+
+def test_patch_sets_the_delivery_times_and_get_reads_them_back(alice: Any) -> None:
+    from django_signal_notifier.models import Profile
+
+    configure([alice], name="News")
+    client = token_client(alice)
+    assert client.get(URL).json()["delivery_times"] == {
+        "digest_frequency": "",
+        "time_zone": "",
+        "quiet_hours_start": None,
+        "quiet_hours_end": None,
+    }
+
+    times = {
+        "digest_frequency": "weekly",
+        "time_zone": "Europe/Paris",
+        "quiet_hours_start": "22:00",
+        "quiet_hours_end": "07:00",
+    }
+    response = client.patch(URL, {"delivery_times": times}, content_type="application/json")
+
+    assert response.status_code == 200, response.content
+    assert response.json()["delivery_times"] == times
+    assert Profile.objects.get(user=alice).digest_frequency == "weekly"
+    partial = client.patch(URL, {"delivery_times": {"digest_frequency": "daily"}}, content_type="application/json")
+    assert partial.json()["delivery_times"] == {**times, "digest_frequency": "daily"}  # the rest kept
+
+
+def test_bad_delivery_times_are_refused_field_by_field_and_nothing_changes(alice: Any) -> None:
+    news = configure([alice], name="News")
+    client = token_client(alice)
+    channel = client.get(URL).json()["subscriptions"][1]["channels"][0]["channel"]
+    response = client.patch(
+        URL,
+        {
+            "preferences": [{"subscription": news.pk, "channel": channel, "enabled": False}],
+            "delivery_times": {"time_zone": "Mars/Olympus", "quiet_hours_start": "22:00"},
+        },
+        content_type="application/json",
+    )
+    assert response.status_code == 400
+    text = str(response.json())
+    assert "delivery_times.time_zone" in text and "not a time zone" in text
+    assert not Preference.objects.exists()

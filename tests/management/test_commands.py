@@ -90,9 +90,11 @@ def test_fire_dry_run_shows_who_gets_what_and_writes_nothing(configured):
     assert code == 0
     lines = out.splitlines()
     assert lines[0] == f"Dry run of trigger {configured.trigger_id} 'On articles': 4 message(s), nothing written."
-    assert "  TestMessenger -> alice <alice@example.com>: " in out
-    assert "  TestMessenger -> bob <bob@example.com>: " in out
-    assert "  InSiteMessenger -> alice: " in out and "Engines" in out
+    assert "  alice:\n" in out and "  bob:\n" in out  # one timeline per recipient
+    assert "  TestMessenger <alice@example.com>: " in out
+    assert "  TestMessenger <bob@example.com>: " in out
+    assert "  InSiteMessenger: " in out and "Engines" in out
+    assert "      step: at once" in out
     assert (Event.objects.count(), Delivery.objects.count(), Notification.objects.count()) == (0, 0, 0)
     assert TestMessenger.outbox == []
 
@@ -243,7 +245,7 @@ def test_fire_dry_run_shows_opted_out_recipients_and_writes_nothing(configured):
     deliveries = Delivery.objects.count()
     code, out, _ = run("fire", str(configured.trigger_id), "--object", str(article.pk), "--dry-run")
     assert code == 0
-    assert "  TestMessenger -> bob: ''\n    ! skipped: opted out" in out
+    assert "  not sent  TestMessenger: ''\n      step: at once\n      ! skipped: opted out" in out
     assert Delivery.objects.count() == deliveries
 
 

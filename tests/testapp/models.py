@@ -68,3 +68,24 @@ class SentRecord(models.Model):
     pid = models.IntegerField()
     address = models.CharField(max_length=200, blank=True)
     text = models.TextField(blank=True)
+
+
+class Appointment(models.Model):
+    """Something with a time: reminders (send_at steps) are set relative to ``starts_at``."""
+
+    title = models.CharField(max_length=200)
+    starts_at = models.DateTimeField(null=True, blank=True)
+    day = models.DateField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Booking(models.Model):
+    """A user's place at an appointment: a reminder's path is ``appointment.starts_at``."""
+
+    appointment = models.ForeignKey(Appointment, on_delete=models.CASCADE, related_name="bookings")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+
+    def __str__(self) -> str:
+        return f"{self.user_id} at {self.appointment_id}"

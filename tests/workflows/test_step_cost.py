@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 from typing import Any
 
 import pytest
 from django.contrib.auth.models import Group
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from benchmarks.harness import TRANSACTION_CONTROL
 from django_signal_notifier.config.index import trigger_index
+from django_signal_notifier.delivery.outbox import deliver_due
 from django_signal_notifier.models import Delivery, DeliveryStatus, Event, Subscription
 from tests.fanout.test_query_counts import make_users, subscribe
 from tests.support.taskpaths import TASK_BACKENDS
@@ -66,3 +69,17 @@ def delivery_inserts(sql: list[str]) -> int:
     table = Delivery._meta.db_table.upper()
     # "INSERT INTO <table>" however the database quotes names (MariaDB's starts with WITH v AS …)
     return sum(1 for statement in sql if re.search(rf'INSERT INTO [`"]?{table}[`"]?', statement.upper()))
+
+
+def test_the_sweep_with_nothing_due_among_scheduled_steps_is_two_statements(settings: Any) -> None:
+    """S8's sweep: the abandoned-claims UPDATE and the due-rows query, whatever the number of scheduled rows."""
+    event = Event.objects.create(verb="post_save", snapshot={})
+    later = timezone.now() + timedelta(hours=1)
+    Delivery.objects.bulk_create(
+        [Delivery(event=event, channel="EmailRecordingMessenger", next_attempt_at=later) for _ in range(500)]
+    )
+    with CaptureQueriesContext(connection) as captured:
+        assert deliver_due() == {}
+    work = [q["sql"] for q in captured.captured_queries if not TRANSACTION_CONTROL.match(q["sql"])]
+    assert len(work) == 2, work
+    assert work[0].upper().startswith("UPDATE") and "SELECT" in work[1].upper()

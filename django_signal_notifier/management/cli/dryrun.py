@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any
 
 from django.utils import timezone
 
 from django_signal_notifier.config.specs import BackendSpec, SubscriptionSpec, TriggerSpec
+from django_signal_notifier.config.steps import Step, describe
 from django_signal_notifier.events.snapshot import SignalEvent
 from django_signal_notifier.fanout.policies import Plan
 from django_signal_notifier.fanout.writer import OutboxWriter, event_fields
@@ -35,6 +37,9 @@ class PlannedMessage:
     html: str = ""
     url: str = ""
     problem: str = ""
+    step: str = ""  # the step's time and conditions, in words
+    due_at: str = ""  # when it would go out (ISO 8601); "" when it would not
+    note: str = ""  # held by quiet hours, gathered into a digest…
 
     def as_dict(self) -> dict[str, Any]:
         return dict(self.__dict__)
@@ -65,12 +70,21 @@ class DryRunWriter(OutboxWriter):
         backend: BackendSpec,
         planned: list[tuple[Any, RenderedMessage | None, str, str]],
         messenger_cls: type[Messenger] | None = None,
-        hold: bool = False,
+        hold: Collection[Any] = (),
         reason: str = "configuration error",
     ) -> None:
         channel = messenger_cls.channel_name() if messenger_cls else backend.messenger
+        step_due = self._due_at(backend)
+        quiet = self.clock.held(
+            subscription, backend, step_due, [p[0] for p in planned if not p[3] and p[0] not in hold]
+        )
         for rid, rendered, language, problem in planned:
+            due, note = quiet.get(rid, (step_due, ""))
+            if rid in hold:
+                note = "held for the digest"
             self._add(trigger, subscription, backend, channel, rid, rendered, language, problem)
+            self.planned[-1].due_at = "" if problem else due.isoformat()
+            self.planned[-1].note = note
 
     def _write_inline(
         self,
@@ -83,6 +97,7 @@ class DryRunWriter(OutboxWriter):
     ) -> None:
         for rid, rendered in items:
             self._add(trigger, subscription, backend, messenger_cls.channel_name(), rid, rendered, "", "")
+            self.planned[-1].due_at = self.event_row.created_at.isoformat()
 
     def _add(
         self,
@@ -109,6 +124,7 @@ class DryRunWriter(OutboxWriter):
                 html=rendered.html,
                 url=rendered.url,
                 problem=problem,
+                step=describe(step_of(backend)),
             )
         )
 
@@ -134,6 +150,21 @@ class DryRunWriter(OutboxWriter):
                 item.problem = "skipped: no address for this channel"
             else:
                 item.address = str(address)
+
+
+def step_of(backend: BackendSpec) -> Step:
+    """The step a backend spec carries."""
+    return Step(
+        delay_seconds=backend.delay_seconds,
+        only_if_unread=backend.only_if_unread,
+        fallback=backend.fallback,
+        send_at=backend.send_at,
+        offset_seconds=backend.offset_seconds,
+        skip_if_past=backend.skip_if_past,
+        urgent=backend.urgent,
+        only_if=backend.only_if,
+        fresh=backend.fresh,
+    )
 
 
 def plan(event: SignalEvent, matched: list[TriggerSpec], db: str) -> list[PlannedMessage]:

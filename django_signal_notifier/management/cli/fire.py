@@ -69,6 +69,22 @@ def would_fire(command: Any, spec: Any, event: SignalEvent) -> bool:
         return False
 
 
+def write_timelines(command: Any, planned: list[Any]) -> None:
+    """Each recipient's timeline: their messages in the order they would go out, with step, channel and due time."""
+    by_recipient: dict[str, list[Any]] = {}
+    for item in planned:
+        by_recipient.setdefault(item.recipient or "-", []).append(item)
+    for recipient, items in by_recipient.items():
+        command.stdout.write(f"  {recipient}:")
+        for item in sorted(items, key=lambda i: (i.due_at or "~", i.backend_id or 0)):
+            where = item.channel + (f" <{item.address}>" if item.address else "")
+            due = item.due_at or "not sent"
+            command.stdout.write(f"    {due}  {where}: {(item.subject or item.text)[:100]!r}")
+            command.stdout.write(f"      step: {item.step}" + (f"; {item.note}" if item.note else ""))
+            if item.problem:
+                command.stdout.write(command.style.WARNING(f"      ! {item.problem}"))
+
+
 def fire_event(command: Any, trigger: Any, spec: Any, event: SignalEvent, *, dry_run: bool, as_json: bool) -> int:
     """Run the pipeline for one trigger and one event (or plan it with ``dry_run``), and report."""
     db = router.db_for_write(Event)
@@ -96,11 +112,7 @@ def fire_event(command: Any, trigger: Any, spec: Any, event: SignalEvent, *, dry
         command.stdout.write(
             f"Dry run of trigger {trigger.pk} {str(trigger)!r}: {len(planned)} message(s), nothing written."
         )
-        for item in planned:
-            where = f"{item.channel} -> {item.recipient}" + (f" <{item.address}>" if item.address else "")
-            command.stdout.write(f"  {where}: {(item.subject or item.text)[:100]!r}")
-            if item.problem:
-                command.stdout.write(command.style.WARNING(f"    ! {item.problem}"))
+        write_timelines(command, planned)
         return OK
 
     row = fan_out(event, event.snapshot(), [spec])

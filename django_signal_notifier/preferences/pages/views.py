@@ -12,6 +12,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
 from django_signal_notifier.delivery.unsubscribe import ONE_CLICK, read_token
+from django_signal_notifier.preferences.pages.forms import DeliveryTimesForm, profile_of
 from django_signal_notifier.preferences.pages.table import build_columns, build_rows, save_choices, user_subscriptions
 from django_signal_notifier.preferences.rules import MANDATORY, SUPERSEDED, opt_out_by_link, user_rules
 
@@ -22,17 +23,23 @@ UNSUBSCRIBE_TEMPLATE = "django_signal_notifier/unsubscribe.html"
 @login_required
 @require_http_methods(["GET", "POST"])
 def preferences(request: HttpRequest) -> HttpResponse:
-    """The signed-in user's subscriptions × channels, one column per channel; POST saves the checkboxes."""
+    """The signed-in user's subscriptions × channels, and when they want them; POST saves both.
+
+    The checkboxes are one column per channel; below them, the digest frequency, time zone and
+    quiet hours (their Profile). A form with an error saves nothing and says what to fix.
+    """
     user = request.user
     subscriptions = user_subscriptions(user)
     rules = user_rules(user)
     rows = build_rows(subscriptions, rules)
-    if request.method == "POST":
+    times = DeliveryTimesForm(request.POST or None, instance=profile_of(user), prefix="times")
+    if request.method == "POST" and times.is_valid():
         save_choices(user.pk, rows, rules, lambda cell: cell.field_name in request.POST)
+        times.save()
         messages.success(request, _("Your notification preferences were saved."))
         return HttpResponseRedirect(reverse("django_signal_notifier_preferences:preferences"))
-    context = {"rows": rows, "has_rows": bool(rows), "columns": build_columns(subscriptions)}
-    return render(request, PREFERENCES_TEMPLATE, context)
+    context = {"rows": rows, "has_rows": bool(rows), "columns": build_columns(subscriptions), "times": times}
+    return render(request, PREFERENCES_TEMPLATE, context, status=400 if times.errors else 200)
 
 
 @csrf_exempt  # mail providers POST without a CSRF token (RFC 8058); the signed token is the proof
