@@ -63,8 +63,8 @@ class InSiteMessenger(Messenger):
         event_row: Any,
         items: Iterable[tuple[int, RenderedMessage]],
         snapshot: dict[str, Any],
-        expires_at: datetime | None = None,
         group_key: str = "",
+        expires_at: datetime | None = None,
     ) -> int:
         # Here, not at the top: channels are imported before Django loads the models (pytest plugin, settings).
         from django_signal_notifier.models import Notification
