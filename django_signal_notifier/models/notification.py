@@ -40,9 +40,10 @@ def _database_datetime(value: Any) -> datetime:
         if parsed is None:
             raise ValueError(f"not a datetime: {value!r}")
         value = parsed
-    if settings.USE_TZ and timezone.is_naive(value):
-        return timezone.make_aware(value, UTC)
-    return value
+    moment: datetime = value
+    if settings.USE_TZ and timezone.is_naive(moment):
+        return timezone.make_aware(moment, UTC)
+    return moment
 
 
 class NotificationQuerySet(models.QuerySet[Any]):
