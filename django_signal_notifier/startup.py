@@ -13,6 +13,7 @@ import logging
 from typing import Any
 
 from django.conf import settings
+from django.db import connections
 from django.db.models.signals import post_migrate, pre_delete, pre_migrate
 from django.utils.module_loading import autodiscover_modules, import_string
 
@@ -28,6 +29,7 @@ from django_signal_notifier.exceptions import ConfigurationError
 from django_signal_notifier.feedback.anymail import connect_tracking
 from django_signal_notifier.intake.receivers import connect_all
 from django_signal_notifier.messengers.registry import messenger_registry
+from django_signal_notifier.models import config_triggers
 from django_signal_notifier.privacy.erase import erase_on_user_delete
 from django_signal_notifier.realtime.publish import connect_publisher
 from django_signal_notifier.rendering import stored  # noqa: F401  (db:<name> templates)
@@ -63,6 +65,14 @@ def start(app_config: Any) -> None:
     pre_migrate.connect(suspend_during_migrate, dispatch_uid="django_signal_notifier.index.suspend")
     post_migrate.connect(resume_after_migrate, dispatch_uid="django_signal_notifier.index.resume")
     post_migrate.connect(run_after_migrate, sender=app_config, dispatch_uid="django_signal_notifier.declare")
+    post_migrate.connect(
+        restore_config_triggers, sender=app_config, dispatch_uid="django_signal_notifier.config_triggers"
+    )
+
+
+def restore_config_triggers(using: str = "default", **kwargs: Any) -> None:
+    """post_migrate receiver: the configuration triggers a migration dropped (SQLite) are re-created."""
+    config_triggers.restore_after_migrate(connections[using])
 
 
 def load_package_task_backends() -> None:

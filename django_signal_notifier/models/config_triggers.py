@@ -116,3 +116,29 @@ def installed(connection: Any) -> bool | None:
         cursor.execute(query, ["dsn%"])
         found = {row[0] for row in cursor.fetchall()}
     return names <= found
+
+
+def restore_after_migrate(connection: Any) -> bool:
+    """Re-create triggers that a later migration dropped; True when it had to.
+
+    SQLite alters a table by copying it into a new one, which loses the old table's triggers,
+    so every migration that alters a configuration table after ``0010`` drops some of them.
+    Nothing is done before ``0010`` is applied (or after it is unapplied), nor when they all exist.
+    """
+    if installed(connection) is not False or not _migration_applied(connection):
+        return False
+    uninstall(connection)
+    install(connection)
+    return True
+
+
+def _migration_applied(connection: Any) -> bool:
+    # The recorder's table, read directly: the models module must not import the migration machinery.
+    if "django_migrations" not in connection.introspection.table_names():
+        return False
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT 1 FROM django_migrations WHERE app = %s AND name = %s",
+            ["django_signal_notifier", "0010_config_triggers"],
+        )
+        return cursor.fetchone() is not None

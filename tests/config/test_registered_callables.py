@@ -167,6 +167,7 @@ def test_the_admin_offers_registered_receivers_and_shows_a_stale_name(admin_clie
         "enabled": "on",
         "digest_seconds": "0",
         "throttle_seconds": "0",
+        "group_by": "verb_object",
     }
     page = admin_client.get(url).content.decode()
     assert '<option value="exiting-receivers">' in page and "sys.exit" not in page
