@@ -207,7 +207,9 @@ def test_the_streamed_count_is_the_badges_count_with_groups_snoozes_and_expiry(u
     for title in ("Alone 1", "Alone 2", "Snoozed", "Expired"):
         notify("pinged", recipients=[alice], subject=title)
     Notification.objects.filter(recipient=alice, title="Snoozed").snooze(timezone.now() + timedelta(days=1))
-    Notification.objects.filter(recipient=alice, title="Expired").update(expires_at=timezone.now() - timedelta(minutes=1))
+    Notification.objects.filter(recipient=alice, title="Expired").update(
+        expires_at=timezone.now() - timedelta(minutes=1)
+    )
 
     def badge() -> int:
         client = Client()

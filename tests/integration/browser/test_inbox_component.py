@@ -196,7 +196,9 @@ def test_a_group_of_notifications_is_one_entry_that_expands_to_its_members(
             subject=f"{actor} commented on “{article}”",
             group_key=f"comments-{article.pk}",
         )
-    _comment(Article.objects.create(author=alice, slug="other", title="Other", body="…"), users.get(username="bob"), "Hi")
+    _comment(
+        Article.objects.create(author=alice, slug="other", title="Other", body="…"), users.get(username="bob"), "Hi"
+    )
     newest = Notification.objects.filter(recipient=alice, target_object_id=str(article.pk)).order_by("-pk").first()
     assert newest is not None
 
@@ -222,5 +224,7 @@ def test_a_group_of_notifications_is_one_entry_that_expands_to_its_members(
         f"() => document.querySelector('#feed-panel').shadowRoot.querySelector(\"article[data-id='{newest.pk}']\").className === 'read'"
     )
     panel.locator(f"article[data-id='{newest.pk}']").get_by_role("button", name="Archive").click()
-    wait_for(lambda: Notification.objects.filter(recipient=alice, group_key=newest.group_key, archived=True).count() == 4)
+    wait_for(
+        lambda: Notification.objects.filter(recipient=alice, group_key=newest.group_key, archived=True).count() == 4
+    )
     wait_for(lambda: panel.locator("article").count() == 1)
