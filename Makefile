@@ -28,7 +28,7 @@ $(BIN)/.demo-installed: pyproject.toml
 
 demo: $(BIN)/.demo-installed
 	$(BIN)/python demo/manage.py demo_setup
-	$(BIN)/python -m uvicorn --app-dir demo demo.asgi:application --host 127.0.0.1 --port 8000 --timeout-graceful-shutdown 2
+	$(BIN)/python -m uvicorn --app-dir demo demo.asgi:application --host 127.0.0.1 --port 8000 --lifespan off --timeout-graceful-shutdown 2
 
 # Debian's Chromium for the browser tests (Playwright drives it through executablePath).
 browser-setup:

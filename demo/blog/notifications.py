@@ -1,6 +1,7 @@
 """The blog's notifications, declared in code with ``django_signal_notifier.config.declare``.
 
-A comment on an article notifies the article's author in the in-site inbox and by email; a new
+A comment on an article notifies the article's author in the in-site inbox (the comments on one
+article grouped into one entry) and by email; a new
 follower notifies the followed author in the inbox. The receivers are dynamic: field paths from
 the comment (``article.author``) and the follow (``author``), without the actor. Declarations
 are keyed, so running them again (``manage.py signal_notifier sync``, ``migrate``,
@@ -67,6 +68,9 @@ def blog_notifications(d: declare.Declarer) -> None:
         backends=list(backends.values()),
         receiver_field_paths=["article.author"],
         exclude_actor=True,
+        # Comments on one article are one inbox entry ("bob and carol commented on …"): each
+        # comment is its own object, so the default (same verb and object) never groups them.
+        group_by="verb_target",
         name="Blog: comments to the article's author",
     )
     follows = d.trigger(

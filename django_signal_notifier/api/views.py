@@ -23,7 +23,14 @@ from django_signal_notifier.api.responses import BadRequest, error_response, jso
 from django_signal_notifier.api.schema import MAX_ID, MAX_PAGE, openapi_document
 from django_signal_notifier.conf import app_settings
 from django_signal_notifier.inbox.grouping import entries_page, group_members, group_queryset
-from django_signal_notifier.inbox.queries import LIST_FIELDS, as_json, attach_references, unread_count, with_mute_state
+from django_signal_notifier.inbox.queries import (
+    LIST_FIELDS,
+    as_json,
+    attach_mute_state,
+    attach_references,
+    unread_count,
+    with_mute_state,
+)
 from django_signal_notifier.models import Notification
 from django_signal_notifier.preferences.pages.forms import DeliveryTimesForm, profile_of
 from django_signal_notifier.preferences.pages.table import (
@@ -200,6 +207,7 @@ def group_list(request: HttpRequest) -> HttpResponse:
     )
     number = params.integer(request, "page", default=1, minimum=1, maximum=MAX_PAGE)
     page = entries_page(request.user, show, number, limit)
+    attach_mute_state(list(page.object_list), request.user)  # each entry's thread.muted
     return json_response(
         {
             "results": [entry_as_json(row) for row in page.object_list],

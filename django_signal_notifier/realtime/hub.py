@@ -2,7 +2,7 @@
 
 Every stream subscribes its user here. The listener reads each message once; for the users of
 the message that have a stream open in this process it reads the database once (the new rows of
-the event and the unread counts, in two queries whatever the number of users or streams) and
+the event and the unread counts, the badge's, in two queries whatever the number of users or streams) and
 puts an :class:`Update` on each of their streams' queues. A stream never polls the database.
 When the listener's connection is lost it reconnects with a backoff, and every stream is told
 to resynchronise from the database (what was published meanwhile was not heard).
@@ -13,7 +13,6 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import defaultdict
-from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import partial
@@ -21,7 +20,6 @@ from typing import Any
 from weakref import WeakKeyDictionary
 
 from django.db import DatabaseError, connections
-from django.db.models import Count
 
 from django_signal_notifier.inbox.queries import as_json, attach_references
 from django_signal_notifier.models import Notification
@@ -67,16 +65,6 @@ class Subscription:
             self.queue.put_nowait(RESYNC)
 
 
-def _unread_counts(user_ids: Iterable[int]) -> dict[int, int]:
-    rows = (
-        Notification.objects.filter(recipient_id__in=list(user_ids), unread=True, archived=False)
-        .values("recipient_id")
-        .annotate(count=Count("pk"))
-        .order_by()
-    )
-    return {row["recipient_id"]: row["count"] for row in rows}
-
-
 def load_updates(message: InboxMessage, user_ids: list[int]) -> dict[int, Update]:
     """The updates of ``user_ids`` for one message: two queries for all of them.
 
@@ -97,7 +85,7 @@ def _load_updates(message: InboxMessage, user_ids: list[int]) -> dict[int, Updat
         attach_references(rows)
         for row in rows:
             rows_of[row.recipient_id].append(as_json(row))
-    counts = _unread_counts(user_ids)
+    counts = Notification.objects.unread_entry_counts(user_ids)
     return {
         uid: Update(message.kind, rows_of.get(uid, []), counts.get(uid, 0), message.notification_ids)
         for uid in user_ids

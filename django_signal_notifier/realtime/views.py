@@ -34,7 +34,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from django_signal_notifier.conf import app_settings
-from django_signal_notifier.inbox.queries import as_json, attach_references
+from django_signal_notifier.inbox.queries import as_json, attach_references, unread_count
 from django_signal_notifier.models import Notification
 from django_signal_notifier.realtime.brokers import Broker, current_broker
 from django_signal_notifier.realtime.hub import RESYNC, Hub, Update, hub_for
@@ -99,12 +99,12 @@ def load_replay(user_id: int, cursor: int | None) -> Replay:
     Without a cursor nothing is replayed: the stream starts at the user's newest row.
     """
     mine = Notification.objects.filter(recipient_id=user_id)
-    unread = mine.filter(unread=True, archived=False).count()
+    unread = unread_count(user_id)
     if cursor is None:
         newest = mine.aggregate(newest=Max("pk"))["newest"] or 0
         return Replay([], unread, int(newest), False)
     limit = int(app_settings.REALTIME_REPLAY_LIMIT)
-    missed = list(mine.filter(pk__gt=cursor, archived=False).order_by("-pk")[: limit + 1])
+    missed = list(mine.active().filter(pk__gt=cursor).order_by("-pk")[: limit + 1])
     truncated = len(missed) > limit
     missed = missed[:limit][::-1]
     attach_references(missed)

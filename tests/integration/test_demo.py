@@ -12,6 +12,8 @@ from django.test import Client
 
 from blog.models import Article, Comment, Follow
 from django_signal_notifier import declare
+from django_signal_notifier.inbox.grouping import entries_page
+from django_signal_notifier.inbox.queries import unread_count
 from django_signal_notifier.models import Backend, Delivery, Notification, Subscription, Trigger
 from django_signal_notifier.quickstart import models as quickstart
 
@@ -77,6 +79,19 @@ def test_blog_routes_comments_and_follows_to_the_author_only() -> None:
     assert after == {alice: before[alice] + 2, bob: before[bob], admin: before[admin]}
     titles = list(Notification.objects.for_user(alice).values_list("title", flat=True)[:2])
     assert titles == ["bob started following you", "admin commented on “Hello from Alice”"]
+
+
+def test_two_comments_on_one_article_are_one_inbox_entry() -> None:
+    run_setup()
+    users = get_user_model().objects
+    alice, bob = users.get(username="alice"), users.get(username="bob")
+    article = Article.objects.get(slug="hello-from-alice")
+    Notification.objects.filter(recipient=alice).delete()
+    Comment.objects.create(article=article, author=bob, body="First")
+    Comment.objects.create(article=article, author=bob, body="Second")
+    (entry,) = entries_page(alice).object_list
+    assert entry.entry.size == 2 and entry.summary == "bob commented on “Hello from Alice”"
+    assert unread_count(alice) == 1
 
 
 def test_a_new_author_is_notified_without_new_configuration() -> None:

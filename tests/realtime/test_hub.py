@@ -40,3 +40,15 @@ def test_a_change_without_rows_is_counts_only(django_assert_num_queries: Any, ru
     with django_assert_num_queries(1):
         updates = load_updates(InboxMessage("read", (alice.pk,)), [alice.pk])
     assert updates[alice.pk].rows == [] and updates[alice.pk].unread_count == 0
+
+
+def test_the_counts_are_the_badges_entries_of_many_users(django_assert_num_queries: Any, run_on_commit: Any) -> None:
+    alice, bob = (get_user_model().objects.create_user(name) for name in ("alice", "bob"))
+    with run_on_commit():
+        for actor in ("carol", "dave"):
+            notify("liked", recipients=[alice, bob], subject=f"{actor} liked it", group_key="photo-7")
+        notify("pinged", recipients=[alice], subject="Ping")
+    with django_assert_num_queries(1):
+        updates = load_updates(InboxMessage("read", (alice.pk, bob.pk)), [alice.pk, bob.pk])
+    assert updates[alice.pk].unread_count == Notification.objects.unread_entry_count(alice) == 2
+    assert updates[bob.pk].unread_count == Notification.objects.unread_entry_count(bob) == 1

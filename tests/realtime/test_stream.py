@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Iterator
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -15,8 +16,9 @@ from asgiref.sync import async_to_sync, sync_to_async
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.test import AsyncClient, Client
+from django.utils import timezone
 
-from django_signal_notifier import declare
+from django_signal_notifier import declare, notify
 from django_signal_notifier.models import Notification
 from django_signal_notifier.realtime.brokers import ProcessBroker, current_broker
 from django_signal_notifier.realtime.hub import _hubs
@@ -196,3 +198,35 @@ def test_under_asgi_the_page_offers_the_stream(users: tuple[Any, Any], settings:
     assert f'data-stream="{STREAM}"' in async_to_sync(page)()
     settings.SIGNAL_NOTIFIER = {**settings.SIGNAL_NOTIFIER, "REALTIME_BROKER": None}
     assert "data-stream" not in async_to_sync(page)()  # no pub/sub (SQLite without Redis): poll
+
+
+def test_the_streamed_count_is_the_badges_count_with_groups_snoozes_and_expiry(users: tuple[Any, Any]) -> None:
+    alice, _bob = users
+    for actor in ("bob", "carol", "dave"):
+        notify("liked", recipients=[alice], subject=f"{actor} liked your photo", group_key="photo-7")
+    for title in ("Alone 1", "Alone 2", "Snoozed", "Expired"):
+        notify("pinged", recipients=[alice], subject=title)
+    Notification.objects.filter(recipient=alice, title="Snoozed").snooze(timezone.now() + timedelta(days=1))
+    Notification.objects.filter(recipient=alice, title="Expired").update(
+        expires_at=timezone.now() - timedelta(minutes=1)
+    )
+
+    def badge() -> int:
+        client = Client()
+        client.force_login(alice)
+        return int(client.get("/inbox/api/unread-count/").json()["unread_count"])
+
+    assert badge() == 3  # the group, "Alone 1" and "Alone 2"
+
+    async def scenario() -> tuple[list[Message], list[Message]]:
+        stream = await open_stream(alice, **{"Last-Event-ID": "0"})
+        replayed = await read_until(stream, has("count"))
+        await sync_to_async(notify)("liked", recipients=[alice], subject="erin liked your photo", group_key="photo-7")
+        return replayed, await read_until(stream, has("count"))
+
+    replayed, heard = async_to_sync(scenario)()
+    titles = [m.data["title"] for m in replayed if m.event == "notification"]
+    assert "Snoozed" not in titles and "Expired" not in titles and len(titles) == 5
+    assert replayed[-1].data == {"unread_count": badge()} == {"unread_count": 3}
+    assert events(heard) == ["notification", "count"]
+    assert heard[-1].data == {"unread_count": badge()} == {"unread_count": 3}  # erin joined the group

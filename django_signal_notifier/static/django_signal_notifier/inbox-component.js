@@ -10,7 +10,9 @@
    poll="30" seconds; with controls="<id>" it is a button that opens and closes that inbox.
    <signal-notifier-inbox>: the feed, newest first, with read/unread, archive, snooze and
    mute/follow per entry; opening it marks what it shows seen (mark-seen="false" to keep them new).
-   Grouped entries (an entry with a "group": {count, ids, members}) show their members.
+   It reads the grouped list (groups/: a group of notifications is one entry, "bob and 2 others
+   liked your photo", expanded through groups/<id>/); the Snoozed folder, or grouped="false",
+   reads the flat list (notifications/), as does an API without groups/.
    Themable with CSS variables (see docs/inbox-component.md); texts can be replaced with
    window.signalNotifierStrings = {...} before the script runs. Events on document:
    "signal-notifier:changed" after every write (badges refresh at once). */
@@ -42,8 +44,8 @@
     empty: "No notifications.",
     emptySnoozed: "Nothing snoozed.",
     failed: "The notifications could not be loaded.",
-    andOthers: "and {n} more",
     members: "Show all {n}",
+    loadingMembers: "Loading…",
     newItem: "New",
     snoozeChoices: [[3600, "For an hour"], [14400, "For 4 hours"], [86400, "Until tomorrow"], [604800, "For a week"]]
   }, window.signalNotifierStrings || {});
@@ -75,7 +77,11 @@
       options.body = JSON.stringify(body || {});
     }
     return fetch(base + path, options).then(function (response) {
-      if (!response.ok) { throw new Error(method + " " + path + ": " + response.status); }
+      if (!response.ok) {
+        var error = new Error(method + " " + path + ": " + response.status);
+        error.status = response.status;
+        throw error;
+      }
       return response.json();
     });
   }
@@ -148,6 +154,8 @@
     ".new { font-size: .75em; font-weight: 600; text-transform: uppercase; color: var(--sn-accent, #2456a6); margin-left: .4em; }",
     ".meta, .group { color: var(--sn-muted, #57606a); font-size: .85em; margin: .15rem 0 0; }",
     ".group ul { margin: .2rem 0 0; padding-left: 1.1rem; }",
+    ".group summary { cursor: pointer; }",
+    ".group li.unread { font-weight: 600; }",
     ".actions { display: flex; flex-wrap: wrap; gap: .2rem .7rem; margin-top: .3rem; }",
     ".actions button, .actions select, header button, .more { border: 0; background: none; padding: 0; cursor: pointer;",
     "  color: var(--sn-action, var(--sn-muted, #57606a)); font-size: .82em; }",
@@ -177,7 +185,8 @@
       super();
       this.attachShadow({ mode: "open" });
       this.entries = [];
-      this.nextCursor = null;
+      this.nextCursor = null;  // the flat list's cursor, or the grouped list's next page number
+      this.groupsMissing = false;
       this.folder = "active";
       this.loading = false;
       this.onChanged = this.onChanged.bind(this);
@@ -248,8 +257,18 @@
       return this.load(false);
     }
 
+    /** Entries are groups (groups/) except in the Snoozed folder, which groups/ does not list. */
+    grouped() {
+      return this.folder !== "snoozed" && this.getAttribute("grouped") !== "false" && !this.groupsMissing;
+    }
+
     query(more) {
       var parts = ["limit=" + encodeURIComponent(this.getAttribute("page-size") || "20")];
+      if (this.grouped()) {
+        parts.push("show=" + (this.folder === "unread" ? "unread" : "active"));
+        if (more && this.nextCursor) { parts.push("page=" + encodeURIComponent(this.nextCursor)); }
+        return "/groups/?" + parts.join("&");
+      }
       if (this.folder === "unread") { parts.push("unread=true"); }
       if (this.folder === "snoozed") { parts.push("snoozed=true"); }
       if (more && this.nextCursor) { parts.push("cursor=" + encodeURIComponent(this.nextCursor)); }
@@ -259,11 +278,16 @@
     load(more) {
       var self = this;
       this.feed.setAttribute("aria-busy", "true");
+      var grouped = this.grouped();
       return request(apiBase(this), "GET", this.query(more)).then(function (page) {
         self.entries = more ? self.entries.concat(page.results) : page.results;
-        self.nextCursor = page.next_cursor;
+        self.nextCursor = grouped ? (page.page < page.num_pages ? page.page + 1 : null) : page.next_cursor;
         self.status.hidden = true;
         self.renderEntries();
+      }, function (error) {
+        if (!grouped || error.status !== 404) { throw error; }
+        self.groupsMissing = true;  // an API without groups/: entry by entry
+        return self.load(more);
       }).catch(function () {
         self.status.textContent = STRINGS.failed;
         self.status.hidden = false;
@@ -290,20 +314,25 @@
     renderEntry(entry, index) {
       var titleId = "sn-entry-" + entry.id, metaId = "sn-meta-" + entry.id;
       var url = safeUrl(entry.url);
+      var text = entry.summary || entry.title, unread = this.isUnread(entry);
       var title = el("p", { class: "title", id: titleId }, [
-        url ? el("a", { href: url, text: entry.title }) : document.createTextNode(entry.title)
+        url ? el("a", { href: url, text: text }) : document.createTextNode(text)
       ]);
-      if (entry.unread) { title.insertBefore(el("span", { class: "sr", text: STRINGS.unreadFolder + ": " }), title.firstChild); }
+      if (unread) { title.insertBefore(el("span", { class: "sr", text: STRINGS.unreadFolder + ": " }), title.firstChild); }
       if (entry.seen === false) { title.appendChild(el("span", { class: "new", text: STRINGS.newItem })); }
       var meta = [];
-      if (entry.actor && entry.actor.text) { meta.push(entry.actor.text); }
+      if (entry.group && entry.group.actor_count > 1) {
+        meta.push(entry.group.actors_text);
+      } else if (entry.actor && entry.actor.text) {
+        meta.push(entry.actor.text);
+      }
       meta.push(relativeTime(entry.created_at));
       if (this.folder === "snoozed" && entry.snoozed_until) {
         meta.push(format(STRINGS.snoozedUntil, { time: new Date(entry.snoozed_until).toLocaleString() }));
       }
       if (entry.thread && entry.thread.muted) { meta.push(STRINGS.muted); }
       var article = el("article", {
-        class: entry.unread ? "unread" : "read",
+        class: unread ? "unread" : "read",
         "data-id": String(entry.id),
         tabindex: "0",
         "aria-labelledby": titleId,
@@ -319,22 +348,48 @@
       return article;
     }
 
-    renderGroup(entry) {
-      var group = entry.group;
-      if (!group || !(group.count > 1)) { return null; }
-      var box = el("div", { class: "group" }, [el("span", { text: format(STRINGS.andOthers, { n: group.count - 1 }) })]);
-      if (Array.isArray(group.members) && group.members.length) {
-        var list = el("ul");
-        group.members.forEach(function (member) {
-          list.appendChild(el("li", { text: member.title || (member.actor && member.actor.text) || "" }));
-        });
-        box.appendChild(el("details", {}, [el("summary", { text: format(STRINGS.members, { n: group.count }) }), list]));
-      }
-      return box;
+    /** A group is unread while any of its notifications is. */
+    isUnread(entry) {
+      return entry.group ? entry.group.unread_count > 0 : entry.unread;
     }
 
+    isGroup(entry) {
+      return !!(entry.group && entry.group.size > 1);
+    }
+
+    /** "Show all n": the group's notifications, read from groups/<id>/ when first expanded. */
+    renderGroup(entry) {
+      if (!this.isGroup(entry)) { return null; }
+      var list = el("ul", {}, [el("li", { text: STRINGS.loadingMembers })]), loaded = false, self = this;
+      var details = el("details", { part: "group" }, [el("summary", { text: format(STRINGS.members, { n: entry.group.size }) }), list]);
+      details.addEventListener("toggle", function () {
+        if (!details.open || loaded) { return; }
+        loaded = true;
+        self.membersOf(entry).then(function (members) {
+          list.textContent = "";
+          members.forEach(function (member) {
+            var link = safeUrl(member.url), label = member.title || (member.actor && member.actor.text) || "";
+            list.appendChild(el("li", { class: member.unread ? "unread" : "read" }, [
+              link ? el("a", { href: link, text: label }) : document.createTextNode(label)
+            ]));
+          });
+        }).catch(function () {
+          loaded = false;
+          list.textContent = "";
+          list.appendChild(el("li", { class: "error", text: STRINGS.failed }));
+        });
+      });
+      return el("div", { class: "group" }, [details]);
+    }
+
+    membersOf(entry) {
+      return request(apiBase(this), "GET", "/groups/" + entry.id + "/").then(function (body) { return body.results; });
+    }
+
+    /** The ids an action on ``entry`` applies to: all of a group's notifications. */
     idsOf(entry) {
-      return entry.group && Array.isArray(entry.group.ids) && entry.group.ids.length ? entry.group.ids : [entry.id];
+      if (!this.isGroup(entry)) { return Promise.resolve([entry.id]); }
+      return this.membersOf(entry).then(function (members) { return members.map(function (member) { return member.id; }); });
     }
 
     renderActions(entry) {
@@ -345,15 +400,22 @@
         actions.appendChild(node);
         return node;
       }
-      var ids = this.idsOf(entry);
-      if (entry.unread) {
-        button(STRINGS.markRead, function () { return self.post("/notifications/read/", { ids: ids }); });
-      } else {
-        button(STRINGS.markUnread, function () { return self.post("/notifications/unread/", { ids: ids }); });
+      var group = this.isGroup(entry);
+      function onEach(path, extra) {
+        return function () {
+          return self.idsOf(entry).then(function (ids) { return self.post(path, Object.assign({ ids: ids }, extra || {})); });
+        };
       }
-      button(STRINGS.archive, function () { return self.post("/notifications/archive/", { ids: ids }); });
+      if (this.isUnread(entry)) {
+        button(STRINGS.markRead, group ? function () { return self.post("/groups/" + entry.id + "/read/"); }
+          : onEach("/notifications/read/"));
+      } else {
+        button(STRINGS.markUnread, onEach("/notifications/unread/"));
+      }
+      button(STRINGS.archive, group ? function () { return self.post("/groups/" + entry.id + "/archive/"); }
+        : onEach("/notifications/archive/"));
       if (this.folder === "snoozed") {
-        button(STRINGS.unsnooze, function () { return self.post("/notifications/unsnooze/", { ids: ids }); });
+        button(STRINGS.unsnooze, onEach("/notifications/unsnooze/"));
       } else {
         var select = el("select", { "aria-label": STRINGS.snooze + ": " + entry.title, "data-action": "snooze" },
           [el("option", { value: "", text: STRINGS.snoozeFor })]);
@@ -363,7 +425,7 @@
         select.addEventListener("change", function () {
           if (!select.value) { return; }
           var seconds = parseInt(select.value, 10);
-          self.act(function () { return self.post("/notifications/snooze/", { ids: ids, seconds: seconds }); });
+          self.act(onEach("/notifications/snooze/", { seconds: seconds }));
         });
         actions.appendChild(select);
       }

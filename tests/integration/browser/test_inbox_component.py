@@ -178,3 +178,53 @@ def test_snoozed_and_expired_notifications_are_hidden_until_their_time(
     panel = _open_feed(page)
     wait_for(lambda: panel.locator("article").count() == 3)
     assert "“Expired”" not in panel.inner_text()
+
+
+def test_a_group_of_notifications_is_one_entry_that_expands_to_its_members(
+    live_server: Any, new_page: Any, screenshot: Any, demo_site: None
+) -> None:
+    users = get_user_model().objects
+    alice = users.create_user("alice", "alice@example.com", "alice-password")
+    article = Article.objects.create(author=alice, slug="photo", title="Photo", body="…")
+    for name in ("erin", "carol", "dave", "bob"):
+        actor = users.create_user(name, f"{name}@example.com", "pw")
+        notify(
+            "commented",
+            recipients=alice,
+            actor=actor,
+            target=article,
+            subject=f"{actor} commented on “{article}”",
+            group_key=f"comments-{article.pk}",
+        )
+    _comment(
+        Article.objects.create(author=alice, slug="other", title="Other", body="…"), users.get(username="bob"), "Hi"
+    )
+    newest = Notification.objects.filter(recipient=alice, target_object_id=str(article.pk)).order_by("-pk").first()
+    assert newest is not None
+
+    page = new_page()
+    log_in(page, live_server.url, "alice", "alice-password")
+    panel = _open_feed(page)
+    entries = panel.locator("article")
+    assert entries.count() == 2  # the group, and the other article's comment
+    group = panel.locator(f"article[data-id='{newest.pk}']")
+    assert "bob and 3 others commented on “Photo”" in group.locator(".title").inner_text()
+    group.get_by_text("Show all 4").click()
+    members = group.locator(".group li")
+    wait_for(lambda: members.count() == 4 and "Loading" not in members.nth(0).inner_text())
+    assert [members.nth(i).inner_text() for i in range(4)] == [
+        f"{name} commented on “Photo”" for name in ("bob", "dave", "carol", "erin")
+    ]
+    screenshot(page, "3-group-expanded")
+
+    # Read and archive act on the whole group, through the group's endpoints.
+    group.get_by_role("button", name="Mark as read").click()
+    wait_for(lambda: not Notification.objects.filter(recipient=alice, group_key=newest.group_key, unread=True).exists())
+    page.wait_for_function(
+        f"() => document.querySelector('#feed-panel').shadowRoot.querySelector(\"article[data-id='{newest.pk}']\").className === 'read'"
+    )
+    panel.locator(f"article[data-id='{newest.pk}']").get_by_role("button", name="Archive").click()
+    wait_for(
+        lambda: Notification.objects.filter(recipient=alice, group_key=newest.group_key, archived=True).count() == 4
+    )
+    wait_for(lambda: panel.locator("article").count() == 1)
