@@ -131,6 +131,22 @@ DEFAULTS: dict[str, Any] = {
     "WEBPUSH_VAPID_SUBJECT": None,
     "WEBPUSH_TTL": 86400,
     "WEBPUSH_URGENCY": "normal",
+    # Which hosts an endpoint may name (messengers/webpush_hosts.py): host names, or ".suffix" for
+    # any subdomain; None or ["*"]: any public host. By default the browsers' push services: Chrome,
+    # Edge, Opera, Samsung Internet (Firebase Cloud Messaging, and its older GCM host), Firefox
+    # (updates.push.services.mozilla.com), legacy Edge (wns2-*.notify.windows.com), Safari.
+    "WEBPUSH_ALLOWED_HOSTS": [
+        "fcm.googleapis.com",
+        "android.googleapis.com",
+        ".push.services.mozilla.com",
+        ".notify.windows.com",
+        "web.push.apple.com",
+    ],
+    # Tests and development only: endpoints may name IP addresses and hosts resolving to loopback or
+    # private addresses (check --deploy warns while it is on).
+    "WEBPUSH_ALLOW_PRIVATE_HOSTS": False,
+    # Browsers one user may register; a new one past it drops the least recently used.
+    "WEBPUSH_MAX_DEVICES": 10,
     # X (Twitter) API v2: the API root; OAuth 1.0a user-context keys (consumer key and secret, the
     # account's access token and secret), or instead an OAuth 2.0 user access token; where a user's
     # handle is found (by default the user's own x_handle attribute, else their Profile's).

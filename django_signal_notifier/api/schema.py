@@ -893,8 +893,10 @@ def openapi_document(
                     "tags": ["push"],
                     "summary": "Register a browser's push subscription",
                     "description": (
-                        "One row per endpoint: registering an endpoint again updates its keys and user agent, "
-                        "and gives the browser to the user registering it now."
+                        "One row per endpoint: registering an endpoint again updates its keys and user agent "
+                        "(only for the user who registered it). The endpoint's host must be a push service the "
+                        "server allows (`WEBPUSH_ALLOWED_HOSTS`), never an IP address. Past `WEBPUSH_MAX_DEVICES` "
+                        "browsers, a new one drops the user's least recently used."
                     ),
                     "requestBody": {
                         "required": True,
@@ -906,6 +908,10 @@ def openapi_document(
                         "400": BAD_REQUEST,
                         "401": UNAUTHORIZED,
                         "403": FORBIDDEN,
+                        "409": _error(
+                            "Not registered: the endpoint is another user's, or Web Push is not configured "
+                            "on this server (no VAPID key)."
+                        ),
                     },
                 },
                 "delete": {

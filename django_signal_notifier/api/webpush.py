@@ -1,8 +1,10 @@
 """The API's Web Push subscriptions: the VAPID key to subscribe with, and the user's browsers registered and removed.
 
 A browser registers what ``PushSubscription.toJSON()`` gives (``endpoint`` and ``keys``); the
-same endpoint registered again updates its one row, whoever registered it before (a browser is
-one device, whichever user is signed in on it now).
+same endpoint registered again by its user updates its one row. The endpoint is where the server
+will POST, so its host must be a push service ``WEBPUSH_ALLOWED_HOSTS`` allows (never an IP
+address), registration needs the VAPID key the browser subscribed with, an endpoint another user
+registered answers 409, and a user has at most ``WEBPUSH_MAX_DEVICES`` browsers.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse
 
 from django_signal_notifier.api import params
-from django_signal_notifier.api.responses import BadRequest, json_response
+from django_signal_notifier.api.responses import BadRequest, error_response, json_response
 from django_signal_notifier.api.schema import (
     WEBPUSH_AUTH_PATTERN,
     WEBPUSH_ENDPOINT_MAX_LENGTH,
@@ -21,8 +23,10 @@ from django_signal_notifier.api.schema import (
     WEBPUSH_P256DH_PATTERN,
     WEBPUSH_USER_AGENT_MAX_LENGTH,
 )
+from django_signal_notifier.conf import app_settings
 from django_signal_notifier.messengers.webpush import configured_public_key, public_key_problem
-from django_signal_notifier.models import WebPushDevice
+from django_signal_notifier.messengers.webpush_hosts import endpoint_problem
+from django_signal_notifier.models import EndpointTaken, WebPushDevice
 
 
 def device_json(device: WebPushDevice) -> dict[str, Any]:
@@ -54,6 +58,9 @@ def _endpoint(body: dict[str, Any]) -> str:
 def subscription_from(body: dict[str, Any]) -> tuple[str, str, str, str]:
     """``(endpoint, p256dh, auth, user_agent)`` of a ``PushSubscription.toJSON()`` body, or BadRequest."""
     endpoint = _endpoint(body)
+    problem = endpoint_problem(endpoint)
+    if problem:
+        raise BadRequest({"endpoint": problem})
     keys = body.get("keys")
     if not isinstance(keys, dict):
         raise BadRequest({"keys": "An object with the subscription's p256dh and auth keys (base64url)."})
@@ -71,12 +78,33 @@ def subscription_from(body: dict[str, Any]) -> tuple[str, str, str, str]:
     return endpoint, p256dh, auth, user_agent
 
 
+def register(request: HttpRequest) -> HttpResponse:
+    """POST: the subscription registered for the user (201), or updated (200); 409 when it cannot be."""
+    endpoint, p256dh, auth, user_agent = subscription_from(params.json_body(request))
+    if not app_settings.WEBPUSH_VAPID_PRIVATE_KEY or not app_settings.WEBPUSH_VAPID_SUBJECT:
+        return error_response(
+            "Web Push is not configured on this server (SIGNAL_NOTIFIER['WEBPUSH_VAPID_PRIVATE_KEY'] and "
+            "['WEBPUSH_VAPID_SUBJECT']): nothing could be sent to this subscription.",
+            status=409,
+        )
+    try:
+        device, created = WebPushDevice.objects.register(
+            request.user, endpoint, p256dh, auth, user_agent, max_devices=app_settings.WEBPUSH_MAX_DEVICES
+        )
+    except EndpointTaken:
+        return error_response(
+            "This endpoint is registered to another user: unsubscribe in the browser and subscribe again "
+            "for a new endpoint.",
+            status=409,
+            fields={"endpoint": "Registered to another user."},
+        )
+    return json_response(device_json(device), status=201 if created else 200)
+
+
 def webpush_devices(request: HttpRequest) -> HttpResponse:
     """GET: the key to subscribe with and the user's browsers. POST: register one. DELETE: remove one."""
     if request.method == "POST":
-        endpoint, p256dh, auth, user_agent = subscription_from(params.json_body(request))
-        device, created = WebPushDevice.objects.register(request.user, endpoint, p256dh, auth, user_agent)
-        return json_response(device_json(device), status=201 if created else 200)
+        return register(request)
     if request.method == "DELETE":
         endpoint = _endpoint(params.json_body(request))
         removed, _rows = WebPushDevice.objects.for_user(request.user).filter(endpoint=endpoint).delete()

@@ -7,6 +7,8 @@
 * W043, W044, W045: emails whose links cannot work, or that are sent inside the request that
   saved the model. Whether email is sent is read from the stored backends, so these run only
   when a database is named.
+* W047: ``WEBPUSH_ALLOW_PRIVATE_HOSTS`` is on: users may make the server POST to loopback and
+  private addresses (tests and development only).
 * I024: a reminder that a worker backend needs its worker running (a note, not a warning: a
   correct setup must not print a warning on every command).
 """
@@ -108,6 +110,21 @@ def check_outbound_email(app_configs: Any = None, **kwargs: Any) -> list[CheckMe
             )
         )
     return messages
+
+
+@register(Tags.security, deploy=True)
+def check_webpush_private_hosts(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
+    """W047: Web Push endpoints may reach loopback and private addresses (a test-only setting left on)."""
+    if not app_settings.WEBPUSH_ALLOW_PRIVATE_HOSTS:
+        return []
+    return [
+        Warning(
+            "SIGNAL_NOTIFIER['WEBPUSH_ALLOW_PRIVATE_HOSTS'] is on: any user may register a Web Push endpoint "
+            "naming an IP address or a host on this server's network, and the server will POST to it.",
+            hint="It is for tests and development against a push service on loopback: remove it in production.",
+            id="signal_notifier.W047",
+        )
+    ]
 
 
 @register(deploy=True)

@@ -28,6 +28,7 @@ from django_signal_notifier.messengers.checks import check_optional_package, req
 from django_signal_notifier.messengers.http import TRANSIENT_STATUSES, HTTPMessenger, retry_after_seconds
 from django_signal_notifier.messengers.options import CHOICE, Option
 from django_signal_notifier.messengers.registry import messenger_registry
+from django_signal_notifier.messengers.webpush_hosts import endpoint_problem, resolved_address_problem
 
 URGENCIES = ("very-low", "low", "normal", "high")
 # RFC 8030 §5.4: a topic is at most 32 characters of the URL-safe base64 alphabet.
@@ -191,6 +192,26 @@ class WebPushMessenger(HTTPMessenger):
                     id="signal_notifier.E185",
                 )
             )
+        allowed = app_settings.WEBPUSH_ALLOWED_HOSTS
+        if allowed is not None and not (
+            isinstance(allowed, list | tuple) and all(isinstance(host, str) and host for host in allowed)
+        ):
+            messages.append(
+                Error(
+                    f"SIGNAL_NOTIFIER['WEBPUSH_ALLOWED_HOSTS'] must be a list of host names, not {allowed!r}.",
+                    hint="For example ['fcm.googleapis.com', '.push.services.mozilla.com']; None or ['*']: any "
+                    "public host.",
+                    id="signal_notifier.E188",
+                )
+            )
+        max_devices = app_settings.WEBPUSH_MAX_DEVICES
+        if not (isinstance(max_devices, int) and not isinstance(max_devices, bool) and max_devices >= 1):
+            messages.append(
+                Error(
+                    f"SIGNAL_NOTIFIER['WEBPUSH_MAX_DEVICES'] must be a whole number of 1 or more, not {max_devices!r}.",
+                    id="signal_notifier.E189",
+                )
+            )
         return messages
 
     def secrets(self) -> list[str]:
@@ -268,8 +289,28 @@ class WebPushMessenger(HTTPMessenger):
             raise PermanentDeliveryError("; ".join(refused))
         raise SkipDelivery(f"every Web Push subscription of user {user_id} is gone (404/410): {len(gone)} removed")
 
+    @staticmethod
+    def check_destination(endpoint: str) -> None:
+        """Refuse (dead) an endpoint the server must not POST to: its host not allowed, or not public once resolved.
+
+        Checked at each send, not only at registration: rows saved before a setting changed, or
+        in the admin, and names whose DNS changed since (see webpush_hosts).
+        """
+        problem = endpoint_problem(endpoint)
+        if problem:
+            raise PermanentDeliveryError(f"refused: {problem}")
+        try:
+            problem = resolved_address_problem(endpoint)
+        except OSError as error:
+            raise TransientDeliveryError(
+                f"the push service host of {urlsplit(endpoint).netloc} does not resolve: {error}"
+            ) from None
+        if problem:
+            raise PermanentDeliveryError(problem)
+
     def push(self, device: Any, payload: bytes) -> int:
         """POST ``payload`` to one subscription; the status when accepted or gone, else a DeliveryError."""
+        self.check_destination(device.endpoint)
         body = encrypt(device, payload)
         response = self.request("POST", device.endpoint, content=body, headers=self.push_headers(device.endpoint))
         status = response.status_code

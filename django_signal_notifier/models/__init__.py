@@ -12,7 +12,7 @@ from django_signal_notifier.models.mute import Mute
 from django_signal_notifier.models.notification import Notification
 from django_signal_notifier.models.preference import Preference, PreferenceChange
 from django_signal_notifier.models.profile import Profile
-from django_signal_notifier.models.push_device import WebPushDevice
+from django_signal_notifier.models.push_device import EndpointTaken, WebPushDevice
 from django_signal_notifier.models.stored_template import StoredTemplate
 from django_signal_notifier.models.subscription import Backend, GroupBy, Subscription
 from django_signal_notifier.models.suppression import Suppression
@@ -38,6 +38,7 @@ __all__ = [
     "Subscription",
     "Suppression",
     "Trigger",
+    "EndpointTaken",
     "WebPushDevice",
     "tables_exist",
 ]

@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
-from django.db import models
+from django.db import IntegrityError, models, transaction
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -22,17 +23,44 @@ class WebPushDeviceManager(models.Manager["WebPushDevice"]):
         return self.filter(user_id=user.pk)
 
     def register(
-        self, user: Any, endpoint: str, p256dh: str, auth: str, user_agent: str = ""
+        self, user: Any, endpoint: str, p256dh: str, auth: str, user_agent: str = "", max_devices: int | None = None
     ) -> tuple[WebPushDevice, bool]:
         """The device of ``endpoint``, created or updated for ``user``; ``True`` when it is new.
 
-        A browser that subscribes again (new keys, or another user signed in on it) keeps its one
-        row: the endpoint identifies the device.
+        A browser that subscribes again (new keys) keeps its one row: the endpoint identifies the
+        device. Only its own user may update it: an endpoint registered by another user raises
+        :class:`EndpointTaken` and changes nothing (its keys are the other user's). With
+        ``max_devices``, a new device past that many drops the user's least recently used ones.
         """
-        return self.update_or_create(
-            endpoint=endpoint,
-            defaults={"user": user, "p256dh": p256dh, "auth": auth, "user_agent": user_agent[:300]},
-        )
+        defaults = {"p256dh": p256dh, "auth": auth, "user_agent": user_agent[:300]}
+        try:
+            with transaction.atomic():
+                owner = self.select_for_update().filter(endpoint=endpoint).values_list("user_id", flat=True).first()
+                if owner is not None and owner != user.pk:
+                    raise EndpointTaken(endpoint)
+                device, created = self.update_or_create(endpoint=endpoint, user=user, defaults=defaults)
+        except IntegrityError:  # another user registered it in between
+            raise EndpointTaken(endpoint) from None
+        if created and max_devices is not None:
+            self.keep_most_recent(user, max_devices)
+        return device, created
+
+    def keep_most_recent(self, user: Any, count: int) -> int:
+        """Delete ``user``'s devices past the ``count`` most recently used (or registered); how many went."""
+        ranked = self.for_user(user).order_by(Coalesce("last_used_at", "created_at").desc(), "-pk")
+        # A list, not a sliced subquery: MariaDB has no LIMIT inside IN.
+        surplus = list(ranked.values_list("pk", flat=True)[max(count, 1) :])
+        if not surplus:
+            return 0
+        return self.filter(pk__in=surplus).delete()[0]
+
+
+class EndpointTaken(Exception):
+    """The endpoint is registered to another user: only that user may update or remove it."""
+
+    def __init__(self, endpoint: str) -> None:
+        super().__init__(endpoint)
+        self.endpoint = endpoint
 
 
 class WebPushDevice(models.Model):

@@ -54,6 +54,8 @@ def test_a_slack_webhook_backend_needs_no_token(settings):
         ({"WEBPUSH_VAPID_PRIVATE_KEY": "not-a-key"}, "signal_notifier.E183"),
         ({"WEBPUSH_VAPID_SUBJECT": "ops@example.org"}, "signal_notifier.E184"),
         ({"WEBPUSH_URGENCY": "urgent"}, "signal_notifier.E185"),
+        ({"WEBPUSH_ALLOWED_HOSTS": "fcm.googleapis.com"}, "signal_notifier.E188"),
+        ({"WEBPUSH_MAX_DEVICES": 0}, "signal_notifier.E189"),
         ({"X_API_URL": "api.x.com"}, "signal_notifier.E191"),
         ({"X_CONSUMER_KEY": "key", "X_CONSUMER_SECRET": "secret"}, "signal_notifier.E192"),
         ({"X_HANDLE": "nosuch_attribute"}, "signal_notifier.E194"),

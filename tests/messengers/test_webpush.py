@@ -7,12 +7,15 @@ import time
 from io import StringIO
 
 import pytest
+from django.core.checks import run_checks
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
+from django.utils import timezone
 
-from django_signal_notifier.messengers import WebPushMessenger
+from django_signal_notifier.checks.operations import check_webpush_private_hosts
+from django_signal_notifier.messengers import WebPushMessenger, webpush_hosts
 from django_signal_notifier.messengers.webpush import application_server_key, new_private_key
-from django_signal_notifier.models import DeliveryStatus, WebPushDevice
+from django_signal_notifier.models import DeliveryStatus, EndpointTaken, WebPushDevice
 from tests.messengers.push_service import FakePushService
 
 pytestmark = pytest.mark.django_db
@@ -24,6 +27,9 @@ def push_service(api_server, settings):
     settings.SIGNAL_NOTIFIER = {
         "WEBPUSH_VAPID_PRIVATE_KEY": PRIVATE_KEY,
         "WEBPUSH_VAPID_SUBJECT": "mailto:ops@example.org",
+        # The fake push service listens on loopback: allowed explicitly, as in development.
+        "WEBPUSH_ALLOWED_HOSTS": None,
+        "WEBPUSH_ALLOW_PRIVATE_HOSTS": True,
     }
     service = FakePushService(api_server)
     yield service
@@ -129,14 +135,29 @@ def test_refusals_are_classified_and_the_subscription_is_kept(
     assert WebPushDevice.objects.count() == 1
 
 
-def test_registering_an_endpoint_again_updates_its_one_row(make_user):
+def test_registering_an_endpoint_again_updates_its_one_row_for_its_user_only(make_user):
     alice, bob = make_user(), make_user()
     device, created = WebPushDevice.objects.register(alice, "https://push.example/abc", "key1", "auth1")
-    again, created_again = WebPushDevice.objects.register(bob, "https://push.example/abc", "key2", "auth2", "Firefox")
+    again, created_again = WebPushDevice.objects.register(alice, "https://push.example/abc", "key2", "auth2", "Firefox")
     assert (created, created_again) == (True, False)
     assert again.pk == device.pk
+    with pytest.raises(EndpointTaken):
+        WebPushDevice.objects.register(bob, "https://push.example/abc", "key3", "auth3", "Chrome")
     row = WebPushDevice.objects.get()
-    assert (row.user_id, row.p256dh, row.auth, row.user_agent) == (bob.pk, "key2", "auth2", "Firefox")
+    assert (row.user_id, row.p256dh, row.auth, row.user_agent) == (alice.pk, "key2", "auth2", "Firefox")
+
+
+def test_past_the_cap_a_new_device_drops_the_least_recently_used(make_user):
+    alice, bob = make_user(), make_user()
+    WebPushDevice.objects.register(bob, "https://push.example/bob", "k", "a", max_devices=1)
+    for name in ("used", "old", "newer"):
+        WebPushDevice.objects.register(alice, f"https://push.example/{name}", "k", "a", max_devices=3)
+    WebPushDevice.objects.filter(endpoint__endswith="/used").update(last_used_at=timezone.now())
+    WebPushDevice.objects.register(alice, "https://push.example/new", "k", "a", max_devices=3)
+    WebPushDevice.objects.register(alice, "https://push.example/new", "k2", "a2", max_devices=3)  # an update drops none
+    kept = sorted(e.rsplit("/", 1)[1] for e in WebPushDevice.objects.for_user(alice).values_list("endpoint", flat=True))
+    assert kept == ["new", "newer", "used"]
+    assert WebPushDevice.objects.for_user(bob).count() == 1
 
 
 @pytest.mark.parametrize(
@@ -165,3 +186,134 @@ def test_the_vapid_command_prints_a_key_pair_that_signs(settings):
     call_command("signal_notifier", "vapid", "--show", stdout=shown)
     assert shown.getvalue().strip() == application_server_key(private_key)
     assert len(base64.urlsafe_b64decode(shown.getvalue().strip() + "=")) == 65  # an uncompressed P-256 point
+
+
+def _push_to(push_service, make_user, subscribe, publish, settings, endpoint_of, **overrides):
+    """Publish to one browser whose endpoint is ``endpoint_of(the fake service's endpoint)``, with ``overrides``."""
+    alice = make_user()
+    endpoint, browser = push_service.subscribe("browser")
+    WebPushDevice.objects.create(user=alice, endpoint=endpoint_of(endpoint), p256dh=browser.p256dh, auth=browser.auth)
+    settings.SIGNAL_NOTIFIER = {**settings.SIGNAL_NOTIFIER, **overrides}
+    subscribe("WebPushMessenger", [alice])
+    (delivery,) = publish()
+    return delivery
+
+
+def test_a_host_resolving_to_loopback_is_refused_at_send_time(push_service, make_user, subscribe, publish, settings):
+    delivery = _push_to(
+        push_service,
+        make_user,
+        subscribe,
+        publish,
+        settings,
+        lambda url: url.replace("127.0.0.1", "localhost"),
+        WEBPUSH_ALLOW_PRIVATE_HOSTS=False,
+    )
+    assert delivery.status == DeliveryStatus.DEAD
+    assert "'localhost' resolves to an address that is not public (127.0.0.1" in delivery.last_error
+    assert push_service.pushes == []
+
+
+def test_an_ip_literal_host_is_refused_at_send_time(push_service, make_user, subscribe, publish, settings):
+    delivery = _push_to(
+        push_service,
+        make_user,
+        subscribe,
+        publish,
+        settings,
+        lambda url: url.replace("localhost", "127.0.0.1"),
+        WEBPUSH_ALLOW_PRIVATE_HOSTS=False,
+    )
+    assert delivery.status == DeliveryStatus.DEAD
+    assert "is an IP address" in delivery.last_error
+    assert push_service.pushes == []
+
+
+def test_a_stored_endpoint_outside_the_allowed_hosts_is_refused_at_send_time(
+    push_service, make_user, subscribe, publish, settings
+):
+    delivery = _push_to(
+        push_service,
+        make_user,
+        subscribe,
+        publish,
+        settings,
+        lambda url: url,
+        WEBPUSH_ALLOWED_HOSTS=["fcm.googleapis.com"],
+    )
+    assert delivery.status == DeliveryStatus.DEAD
+    assert "is not in SIGNAL_NOTIFIER['WEBPUSH_ALLOWED_HOSTS']" in delivery.last_error
+    assert push_service.pushes == []
+
+
+@pytest.mark.parametrize(
+    "host",
+    ["127.0.0.1", "127.1", "2130706433", "0x7f000001", "0177.0.0.1", "169.254.169.254", "10.0.0.1", "[::1]", "::1"],
+)
+def test_every_spelling_of_an_ip_address_is_an_ip_literal(host):
+    assert webpush_hosts.is_ip_literal(host)
+
+
+@pytest.mark.parametrize(
+    "host", ["fcm.googleapis.com", "updates.push.services.mozilla.com", "localhost", "0x7f.example"]
+)
+def test_names_are_not_ip_literals(host):
+    assert not webpush_hosts.is_ip_literal(host)
+
+
+@pytest.mark.parametrize(
+    ("address", "blocked"),
+    [
+        ("127.0.0.1", True),
+        ("10.1.2.3", True),
+        ("172.16.0.1", True),
+        ("192.168.1.1", True),
+        ("169.254.169.254", True),
+        ("100.64.0.1", True),
+        ("0.0.0.0", True),
+        ("224.0.0.1", True),
+        ("240.0.0.1", True),
+        ("::1", True),
+        ("fe80::1%eth0", True),
+        ("fc00::1", True),
+        ("::ffff:127.0.0.1", True),
+        ("142.250.74.10", False),
+        ("2a00:1450:4001:80b::200a", False),
+    ],
+)
+def test_only_public_addresses_may_be_reached(address, blocked):
+    assert webpush_hosts.non_public(address) is blocked
+
+
+@pytest.mark.parametrize(
+    ("host", "allowed"),
+    [
+        ("fcm.googleapis.com", True),
+        ("android.googleapis.com", True),
+        ("updates.push.services.mozilla.com", True),
+        ("wns2-by3p.notify.windows.com", True),
+        ("web.push.apple.com", True),
+        ("push.services.mozilla.com.evil.example", False),
+        ("evilfcm.googleapis.com", False),
+        ("googleapis.com", False),
+        ("push.example", False),
+    ],
+)
+def test_the_default_allowed_hosts_are_the_browsers_push_services(host, allowed):
+    assert webpush_hosts.host_allowed(host) is allowed
+
+
+def test_allowed_hosts_none_or_star_allow_any_name(settings):
+    for allowed in (None, ["*"]):
+        settings.SIGNAL_NOTIFIER = {"WEBPUSH_ALLOWED_HOSTS": allowed}
+        assert webpush_hosts.endpoint_problem("https://push.example/x") is None
+        assert "is an IP address" in webpush_hosts.endpoint_problem("https://0x7f000001/x")
+
+
+def test_check_deploy_warns_while_private_hosts_are_allowed(settings):
+    assert check_webpush_private_hosts() == []
+    settings.SIGNAL_NOTIFIER = {"WEBPUSH_ALLOW_PRIVATE_HOSTS": True}
+    (warning,) = check_webpush_private_hosts()
+    assert warning.id == "signal_notifier.W047"
+    assert warning in run_checks(include_deployment_checks=True)
+    assert warning not in run_checks()
