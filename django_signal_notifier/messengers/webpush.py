@@ -28,7 +28,14 @@ from django_signal_notifier.messengers.checks import check_optional_package, req
 from django_signal_notifier.messengers.http import TRANSIENT_STATUSES, HTTPMessenger, retry_after_seconds
 from django_signal_notifier.messengers.options import CHOICE, Option
 from django_signal_notifier.messengers.registry import messenger_registry
-from django_signal_notifier.messengers.webpush_hosts import endpoint_problem, resolved_address_problem
+from django_signal_notifier.messengers.webpush_hosts import (
+    NonPublicAddress,
+    checked_address,
+    endpoint_host,
+    endpoint_problem,
+    host_header,
+    pinned_url,
+)
 
 URGENCIES = ("very-low", "low", "normal", "high")
 # RFC 8030 §5.4: a topic is at most 32 characters of the URL-safe base64 alphabet.
@@ -290,29 +297,38 @@ class WebPushMessenger(HTTPMessenger):
         raise SkipDelivery(f"every Web Push subscription of user {user_id} is gone (404/410): {len(gone)} removed")
 
     @staticmethod
-    def check_destination(endpoint: str) -> None:
-        """Refuse (dead) an endpoint the server must not POST to: its host not allowed, or not public once resolved.
+    def check_destination(endpoint: str) -> str | None:
+        """The address to connect to for ``endpoint`` (None when the address check is off), checked.
 
-        Checked at each send, not only at registration: rows saved before a setting changed, or
-        in the admin, and names whose DNS changed since (see webpush_hosts).
+        Refuses (dead) an endpoint the server must not POST to: its host not allowed, or not public
+        once resolved. Checked at each send, not only at registration: rows saved before a setting
+        changed, or in the admin, and names whose DNS changed since (see webpush_hosts).
         """
         problem = endpoint_problem(endpoint)
         if problem:
             raise PermanentDeliveryError(f"refused: {problem}")
         try:
-            problem = resolved_address_problem(endpoint)
+            return checked_address(endpoint)
+        except NonPublicAddress as error:
+            raise PermanentDeliveryError(str(error)) from None
         except OSError as error:
             raise TransientDeliveryError(
                 f"the push service host of {urlsplit(endpoint).netloc} does not resolve: {error}"
             ) from None
-        if problem:
-            raise PermanentDeliveryError(problem)
 
     def push(self, device: Any, payload: bytes) -> int:
         """POST ``payload`` to one subscription; the status when accepted or gone, else a DeliveryError."""
-        self.check_destination(device.endpoint)
+        address = self.check_destination(device.endpoint)
         body = encrypt(device, payload)
-        response = self.request("POST", device.endpoint, content=body, headers=self.push_headers(device.endpoint))
+        headers = self.push_headers(device.endpoint)
+        url, extensions = device.endpoint, {}
+        if address is not None:
+            # Connect to the address just checked, not to a new lookup's answer (DNS rebinding);
+            # the name still goes in Host and in TLS SNI, which httpcore also verifies the certificate against.
+            url = pinned_url(device.endpoint, address)
+            headers["Host"] = host_header(device.endpoint)
+            extensions = {"sni_hostname": endpoint_host(device.endpoint)}
+        response = self.request("POST", url, content=body, headers=headers, extensions=extensions)
         status = response.status_code
         if 200 <= status < 300 or status in GONE_STATUSES:
             return status

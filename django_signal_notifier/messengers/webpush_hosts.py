@@ -7,7 +7,8 @@ Three guards, each on its own:
 * the host must match ``WEBPUSH_ALLOWED_HOSTS`` (the browsers' push services by default);
 * the host must be a name, never an IP literal (in any spelling: ``0x7f000001`` and ``127.1`` too);
 * at send time the name must resolve only to public addresses (no loopback, private, link-local,
-  reserved or multicast one).
+  reserved or multicast one), and the request goes to the address checked (its URL names the
+  address, ``Host`` and TLS SNI the name): a second lookup, by an attacker's DNS rebinding, has no say.
 
 ``WEBPUSH_ALLOW_PRIVATE_HOSTS`` lifts the last two, for tests and development against a push
 service on loopback only.
@@ -17,7 +18,7 @@ from __future__ import annotations
 
 import ipaddress
 import socket
-from urllib.parse import urlsplit
+from urllib.parse import urlsplit, urlunsplit
 
 from django_signal_notifier.conf import app_settings
 
@@ -96,20 +97,51 @@ def non_public(address: str) -> bool:
     return not ip.is_global or ip.is_multicast or ip.is_reserved
 
 
-def resolved_address_problem(endpoint: str) -> str | None:
-    """Why ``endpoint``'s host must not be reached once resolved (an address that is not public), or None.
+class NonPublicAddress(Exception):
+    """The endpoint's host resolves to an address the server must not reach; the message says which."""
 
-    Raises ``OSError`` when the name does not resolve (for the caller to retry later).
+
+def resolve(host: str, port: int) -> list[str]:
+    """The addresses ``host`` resolves to for a TCP connection, in the resolver's order, each once.
+
+    Raises ``OSError`` when the name does not resolve.
+    """
+    addresses = (str(info[4][0]) for info in socket.getaddrinfo(host, port, type=socket.SOCK_STREAM))
+    return list(dict.fromkeys(addresses))
+
+
+def checked_address(endpoint: str) -> str | None:
+    """The one address to connect to for ``endpoint``, checked public; None when the check is off.
+
+    Every address the name resolves to must be public; the first is returned so that the
+    connection goes to it, never to what a second lookup (DNS rebinding) would answer.
+    Raises ``NonPublicAddress`` with the reason, or ``OSError`` when the name does not resolve
+    (for the caller to retry later).
     """
     if app_settings.WEBPUSH_ALLOW_PRIVATE_HOSTS:
         return None
     host = endpoint_host(endpoint)
-    port = endpoint_port(endpoint) or 443
-    addresses = {str(info[4][0]) for info in socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)}
+    addresses = resolve(host, endpoint_port(endpoint) or 443)
+    if not addresses:
+        raise OSError(f"{host!r} has no address")
     blocked = sorted(address for address in addresses if non_public(address))
     if blocked:
-        return (
+        raise NonPublicAddress(
             f"the push service host {host!r} resolves to an address that is not public ({', '.join(blocked)}): "
             "refused (SIGNAL_NOTIFIER['WEBPUSH_ALLOW_PRIVATE_HOSTS'] is for tests and development only)"
         )
-    return None
+    return addresses[0]
+
+
+def pinned_url(endpoint: str, address: str) -> str:
+    """``endpoint`` with its host replaced by ``address`` (IPv6 in brackets), its scheme, port and path kept."""
+    parts = urlsplit(endpoint)
+    literal = f"[{address}]" if ":" in address else address
+    return urlunsplit(parts._replace(netloc=literal if parts.port is None else f"{literal}:{parts.port}"))
+
+
+def host_header(endpoint: str) -> str:
+    """The ``Host`` header of a request to ``endpoint``: its host name, with its port when the URL names one."""
+    host = endpoint_host(endpoint)
+    port = urlsplit(endpoint).port
+    return host if port is None else f"{host}:{port}"

@@ -6,6 +6,7 @@ import base64
 import time
 from io import StringIO
 
+import httpx
 import pytest
 from django.core.checks import run_checks
 from django.core.exceptions import ValidationError
@@ -16,7 +17,7 @@ from django_signal_notifier.checks.operations import check_webpush_private_hosts
 from django_signal_notifier.messengers import WebPushMessenger, webpush_hosts
 from django_signal_notifier.messengers.webpush import application_server_key, new_private_key
 from django_signal_notifier.models import DeliveryStatus, EndpointTaken, WebPushDevice
-from tests.messengers.push_service import FakePushService
+from tests.messengers.push_service import BrowserSubscription, FakePushService
 
 pytestmark = pytest.mark.django_db
 PRIVATE_KEY = new_private_key()
@@ -317,3 +318,58 @@ def test_check_deploy_warns_while_private_hosts_are_allowed(settings):
     assert warning.id == "signal_notifier.W047"
     assert warning in run_checks(include_deployment_checks=True)
     assert warning not in run_checks()
+
+
+def _pushed_request(settings, monkeypatch, answers):
+    """The request one push to ``https://fcm.googleapis.com/fcm/send/x`` sends, the name resolving to ``answers`` in turn."""
+    settings.SIGNAL_NOTIFIER = {
+        "WEBPUSH_VAPID_PRIVATE_KEY": PRIVATE_KEY,
+        "WEBPUSH_VAPID_SUBJECT": "mailto:ops@example.org",
+    }
+    lookups = iter(answers)
+    monkeypatch.setattr(webpush_hosts, "resolve", lambda host, port: next(lookups))
+    browser = BrowserSubscription()
+    device = WebPushDevice(endpoint="https://fcm.googleapis.com/fcm/send/x", p256dh=browser.p256dh, auth=browser.auth)
+    sent: list[httpx.Request] = []
+    messenger = WebPushMessenger()
+    with messenger.connection():
+        messenger._client = httpx.Client(
+            transport=httpx.MockTransport(lambda request: sent.append(request) or httpx.Response(201))
+        )
+        assert messenger.push(device, b"{}") == 201
+    (request,) = sent
+    return request
+
+
+def test_the_push_goes_to_the_checked_address_with_the_name_in_host_and_sni(settings, monkeypatch):
+    request = _pushed_request(settings, monkeypatch, [["142.250.74.10"]])
+    assert str(request.url) == "https://142.250.74.10/fcm/send/x"
+    assert request.headers["Host"] == "fcm.googleapis.com"
+    assert request.extensions["sni_hostname"] == "fcm.googleapis.com"
+
+
+def test_a_name_rebound_to_a_private_address_after_the_check_is_still_reached_at_the_checked_one(settings, monkeypatch):
+    request = _pushed_request(settings, monkeypatch, [["142.250.74.10"], ["127.0.0.1"]])
+    assert request.url.host == "142.250.74.10"
+
+
+@pytest.mark.parametrize(
+    ("endpoint", "address", "url", "host"),
+    [
+        (
+            "https://fcm.googleapis.com/fcm/send/x?a=1",
+            "142.250.74.10",
+            "https://142.250.74.10/fcm/send/x?a=1",
+            "fcm.googleapis.com",
+        ),
+        (
+            "https://Push.Example.:8443/p",
+            "2a00:1450:4001:80b::200a",
+            "https://[2a00:1450:4001:80b::200a]:8443/p",
+            "push.example:8443",
+        ),
+    ],
+)
+def test_the_pinned_url_names_the_address_and_the_host_header_the_name(endpoint, address, url, host):
+    assert webpush_hosts.pinned_url(endpoint, address) == url
+    assert webpush_hosts.host_header(endpoint) == host
