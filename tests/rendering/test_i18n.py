@@ -127,3 +127,26 @@ def test_package_strings_are_translated():
         assert str(DeliveryStatus.SKIPPED.label) == "omitido"
     with translation.override("en"):
         assert str(action_text("post_save", False)) == "updated"
+
+
+@pytest.mark.django_db
+def test_preferences_rows_say_what_happened_in_the_users_language():
+    from types import SimpleNamespace
+
+    from django.contrib.contenttypes.models import ContentType
+
+    from django_signal_notifier.preferences.pages.table import subscription_label
+    from tests.testapp.models import Article
+
+    def label(verb: str, model: Any = Article) -> str:
+        content_type = ContentType.objects.get_for_model(model) if model else None
+        trigger = SimpleNamespace(name="", verb=verb, action_object_content_type=content_type)
+        return subscription_label(SimpleNamespace(name="", trigger=trigger))
+
+    with translation.override("es"):
+        assert label("post_save") == "Article: guardado"
+        assert label("post_delete") == "Article: eliminado"
+        assert label("user_logged_in", None) == "Inicio de sesión"
+    with translation.override("en"):
+        assert label("post_save") == "Article saved"
+        assert label("user_logged_in", None) == "Signed in"

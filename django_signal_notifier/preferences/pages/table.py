@@ -17,6 +17,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext_lazy
 
 from django_signal_notifier.messengers.registry import messenger_registry
 from django_signal_notifier.models import Delivery, Event, Preference, Subscription
@@ -24,16 +25,18 @@ from django_signal_notifier.preferences.rules import ANY, UserRules, clear_prefe
 
 # How far back the user's inbox is read for subscriptions that reached them (newest events first).
 RECENT_INBOX_EVENTS = 200
-# Signals whose name reads badly as a label: the words shown instead.
+# Signals whose name reads badly as a label: the words shown instead ("Article saved"). Lazy, so
+# each request renders them in its own language; their context keeps them apart from the action
+# verbs ("deleted" there is a verb of a sentence, here it follows a model's name).
 VERB_WORDS = {
-    "post_save": "saved",
-    "pre_save": "saved",
-    "post_delete": "deleted",
-    "pre_delete": "deleted",
-    "m2m_changed": "changed",
-    "user_logged_in": "signed in",
-    "user_logged_out": "signed out",
-    "user_login_failed": "failed to sign in",
+    "post_save": pgettext_lazy("what happened to an object", "saved"),
+    "pre_save": pgettext_lazy("what happened to an object", "saved"),
+    "post_delete": pgettext_lazy("what happened to an object", "deleted"),
+    "pre_delete": pgettext_lazy("what happened to an object", "deleted"),
+    "m2m_changed": pgettext_lazy("what happened to an object", "changed"),
+    "user_logged_in": pgettext_lazy("what happened to an object", "signed in"),
+    "user_logged_out": pgettext_lazy("what happened to an object", "signed out"),
+    "user_login_failed": pgettext_lazy("what happened to an object", "failed to sign in"),
 }
 
 
@@ -87,7 +90,7 @@ def subscription_label(subscription: Any) -> str:
     trigger = subscription.trigger
     if trigger.name:
         return str(trigger.name)
-    words = _(VERB_WORDS[trigger.verb]) if trigger.verb in VERB_WORDS else trigger.verb.replace("_", " ")
+    words = str(VERB_WORDS[trigger.verb]) if trigger.verb in VERB_WORDS else trigger.verb.replace("_", " ")
     content_type = trigger.action_object_content_type
     model = content_type.model_class() if content_type is not None else None
     if model is None:
