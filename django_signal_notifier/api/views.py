@@ -291,6 +291,9 @@ def _delivery_times_form(user: Any, given: Any) -> DeliveryTimesForm:
     unknown = sorted(set(given) - set(DeliveryTimesForm.Meta.fields))
     if unknown:
         raise BadRequest({f"delivery_times.{name}": "Not a delivery time field." for name in unknown})
+    not_nullable = sorted(name for name in ("digest_frequency", "time_zone") if name in given and given[name] is None)
+    if not_nullable:
+        raise BadRequest({f"delivery_times.{name}": "A string (empty: the default), not null." for name in not_nullable})
     data = {
         name: value if value is not None else "" for name, value in {**_delivery_times_document(user), **given}.items()
     }

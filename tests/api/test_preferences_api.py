@@ -152,3 +152,15 @@ def test_bad_delivery_times_are_refused_field_by_field_and_nothing_changes(alice
     text = str(response.json())
     assert "delivery_times.time_zone" in text and "not a time zone" in text
     assert not Preference.objects.exists()
+
+
+def test_null_clears_quiet_hours_but_is_refused_for_the_time_zone_and_frequency(alice: Any) -> None:
+    """The schema allows null for the quiet hours only (schemathesis found null accepted elsewhere)."""
+    configure([alice], name="News")
+    client = token_client(alice)
+    for name in ("time_zone", "digest_frequency"):
+        response = client.patch(URL, {"delivery_times": {name: None}}, content_type="application/json")
+        assert response.status_code == 400
+        assert f"delivery_times.{name}" in response.json()["fields"]
+    cleared = client.patch(URL, {"delivery_times": {"quiet_hours_start": None}}, content_type="application/json")
+    assert cleared.status_code == 200, cleared.content
