@@ -32,7 +32,6 @@ class Migration(migrations.Migration):
                     models.CharField(
                         help_text="The push service URL the browser gave for this subscription.",
                         max_length=700,
-                        unique=True,
                         verbose_name="endpoint",
                     ),
                 ),
@@ -55,6 +54,7 @@ class Migration(migrations.Migration):
                 "verbose_name": "Web Push device",
                 "verbose_name_plural": "Web Push devices",
                 "ordering": ["user_id", "-created_at"],
+                "constraints": [models.UniqueConstraint(fields=("endpoint",), name="dsn_webpush_endpoint_unique")],
             },
         ),
     ]
