@@ -149,7 +149,9 @@ def test_the_demo_inbox_badge_preferences_and_home_on_a_phone(
     article = Article.objects.create(author=alice, slug="hello", title="Hello from Alice", body="Comment, please.")
     declare.sync()  # the blog's notifications
     Comment.objects.create(article=article, author=bob, body="Welcome, Alice! This put a notification in your inbox.")
-    Comment.objects.create(article=article, author=bob, body="And a second one.")
+    # Comments are grouped by article in the demo: the second goes on another one, a second entry.
+    second = Article.objects.create(author=alice, slug="again", title="Alice again", body="More.")
+    Comment.objects.create(article=second, author=bob, body="And a second one.")
     base = live_server.url
 
     page = new_page()
