@@ -12,8 +12,6 @@ from typing import Any
 
 import pytest
 
-from tests.integration.browser.conftest import wait_for
-
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 WORKER = "/static/django_signal_notifier/webpush-sw.js"
 SCOPE = "/static/django_signal_notifier/"
@@ -45,21 +43,30 @@ def test_a_push_shows_the_messages_title_body_and_link(chromium: Any, live_serve
         page.wait_for_timeout(100)
     registration = next(r for r in registrations if r["scopeURL"].endswith(SCOPE))
     payload = {"title": "bob commented", "body": "Nice article", "url": f"{live_server.url}/articles/1/", "data": {}}
-    devtools.send(
-        "ServiceWorker.deliverPushMessage",
-        {
-            "origin": live_server.url + "/",
-            "registrationId": registration["registrationId"],
-            "data": json.dumps(payload),
-        },
-    )
-
-    shown = wait_for(
-        lambda: page.evaluate(
-            f"""navigator.serviceWorker.getRegistration('{SCOPE}')
-                .then(r => r.getNotifications())
-                .then(list => list.map(n => ({{title: n.title, body: n.body, url: n.data.url}})))"""
+    expected = {"title": "bob commented", "body": "Nice article", "url": f"{live_server.url}/articles/1/"}
+    shown: list[dict[str, Any]] = []
+    # On a loaded machine Chromium may drop a push that arrives while the new worker is still
+    # starting; a push service retries too, so the test delivers again (at most 3 times) if
+    # nothing was shown after 10 s.
+    for _attempt in range(3):
+        devtools.send(
+            "ServiceWorker.deliverPushMessage",
+            {
+                "origin": live_server.url + "/",
+                "registrationId": registration["registrationId"],
+                "data": json.dumps(payload),
+            },
         )
-    )
-    assert shown == [{"title": "bob commented", "body": "Nice article", "url": f"{live_server.url}/articles/1/"}]
+        for _ in range(100):
+            shown = page.evaluate(
+                f"""navigator.serviceWorker.getRegistration('{SCOPE}')
+                    .then(r => r.getNotifications())
+                    .then(list => list.map(n => ({{title: n.title, body: n.body, url: n.data.url}})))"""
+            )
+            if shown:
+                break
+            page.wait_for_timeout(100)
+        if shown:
+            break
+    assert shown and all(notification == expected for notification in shown), shown
     context.close()
