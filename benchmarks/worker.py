@@ -69,7 +69,7 @@ def deliver_until_done() -> int:
 
 def run_tasks(backend: str) -> int:
     from django.core.management import call_command
-    from django.db import connection
+    from django.db import DatabaseError, connection
 
     protocol = os.fdopen(os.dup(sys.stdout.fileno()), "w")
     sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - for the whole life of the process
