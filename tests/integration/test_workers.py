@@ -24,7 +24,7 @@ from django_signal_notifier.models import Delivery, DeliveryStatus
 from tests.conftest import require_service
 from tests.support.delivery_setup import configure
 from tests.support.taskpaths import TASK_BACKENDS
-from tests.support.workers import REDIS_URL, Workers, postgres_workers, wait_until
+from tests.support.workers import REDIS_URL, Workers, celery_worker_args, postgres_workers, wait_until
 from tests.testapp.models import Article, SentRecord
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.services, pytest.mark.slow]
@@ -104,20 +104,7 @@ def test_celery_worker_with_redis_broker_delivers(workers: Workers) -> None:
         Article.objects.create(title="through celery")
         assert statuses() == {}  # the fan-out itself is a task on the worker
         worker = workers.start(
-            "-m",
-            "celery",
-            "-A",
-            "django_signal_notifier.delivery.backends.celery",
-            "worker",
-            "-Q",
-            "default",
-            "--pool",
-            "solo",
-            "--without-heartbeat",
-            "--without-gossip",
-            "--without-mingle",
-            "-l",
-            "INFO",
+            *celery_worker_args(),
             DSN_TASK_BACKEND="celery",
             DSN_RETRY_BASE_DELAY="0.5",
         )

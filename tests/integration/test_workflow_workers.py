@@ -31,7 +31,7 @@ from django_signal_notifier.models import (
 from django_signal_notifier.models.profile import DigestFrequency
 from tests.support.delivery_setup import configure
 from tests.support.taskpaths import TASK_BACKENDS
-from tests.support.workers import Workers, postgres_workers, wait_until
+from tests.support.workers import Workers, celery_worker_args, postgres_workers, wait_until
 from tests.testapp.models import Appointment, Article, Booking, SentRecord
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.services, pytest.mark.slow]
@@ -216,20 +216,7 @@ def test_a_celery_worker_runs_a_delayed_step_at_its_time_through_eta(tmp_path: P
             setup = configure(2)
             with_steps(setup, {str(setup.backend.pk): {"delay": DELAY}})
             worker = pool.start(
-                "-m",
-                "celery",
-                "-A",
-                "django_signal_notifier.delivery.backends.celery",
-                "worker",
-                "-Q",
-                "default",
-                "--pool",
-                "solo",
-                "--without-heartbeat",
-                "--without-gossip",
-                "--without-mingle",
-                "-l",
-                "INFO",
+                *celery_worker_args(),
                 DSN_TASK_BACKEND="celery",
             )
             Article.objects.create(title="later, through celery")

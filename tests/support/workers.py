@@ -24,6 +24,14 @@ ROOT = Path(__file__).resolve().parents[2]
 REDIS_URL = run_redis_url()
 
 
+def celery_worker_args(log_level: str = "INFO") -> list[str]:
+    """The arguments of a Celery worker of the package's app on the ``default`` queue, as the tests run it."""
+    return [
+        *("-m", "celery", "-A", "django_signal_notifier.delivery.backends.celery", "worker", "-Q", "default"),
+        *("--pool", "solo", "--without-heartbeat", "--without-gossip", "--without-mingle", "-l", log_level),
+    ]
+
+
 def wait_until(condition: Callable[[], Any], timeout: float = 60.0, what: str | Callable[[], str] = "it") -> Any:
     """Poll ``condition`` until it is truthy; fail after ``timeout`` seconds (``what`` says what failed)."""
     deadline = time.monotonic() + timeout

@@ -30,7 +30,7 @@ from tests.integration.reliability.conftest import Processes, wait_until
 from tests.integration.reliability.figures import record
 from tests.support import recording
 from tests.support.factories import subscribe, user
-from tests.support.workers import REDIS_URL
+from tests.support.workers import REDIS_URL, celery_worker_args
 from tests.testapp.models import Article
 
 FULL = os.environ.get("DSN_FULL_LOAD") == "1"
@@ -44,22 +44,7 @@ CLAIM_TIMEOUT = "3"  # seconds: the killed worker's claimed deliveries are due a
 
 pytestmark = [pytest.mark.slow, pytest.mark.services, pytest.mark.timeout(SECONDS + 240)]
 
-CELERY_WORKER = [
-    "-m",
-    "celery",
-    "-A",
-    "django_signal_notifier.delivery.backends.celery",
-    "worker",
-    "-Q",
-    "default",
-    "--pool",
-    "solo",
-    "--without-heartbeat",
-    "--without-gossip",
-    "--without-mingle",
-    "-l",
-    "WARNING",
-]
+CELERY_WORKER = celery_worker_args("WARNING")
 DB_WORKER = ["-m", "django", "db_worker", "--interval", "0.1", "--no-startup-delay"]
 
 
